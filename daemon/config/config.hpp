@@ -1,0 +1,109 @@
+#pragma once
+// The daemon's configuration as a plain typed struct, every default a member
+// initialiser. config_loader.hpp fills it from YAML; nothing else parses YAML.
+
+#include "core/types.hpp"
+#include "rules/rule_set.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+
+namespace opel::config {
+
+/// host:port for a TCP listener; port 0 asks the kernel for one.
+struct address {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+};
+
+/// The `http:` section.
+struct http_config {
+    address listen;
+    std::size_t max_connections = 1024;   ///< beyond it: 503 and close
+    std::size_t header_limit = 8 * 1024;  ///< bytes
+    std::size_t body_limit = 64 * 1024;   ///< bytes; over it: 413
+    std::chrono::seconds read_timeout{10};  ///< a request must arrive within this
+    std::chrono::seconds idle_timeout{60};  ///< a keep-alive connection idle this long is closed
+    std::optional<std::filesystem::path> tls_cert; ///< both or neither
+    std::optional<std::filesystem::path> tls_key;
+};
+
+/// `zmq.curve`: off unless a server secret key file is given.
+struct curve_config {
+    std::filesystem::path secret_key_file;         ///< Z85 secret key
+    std::vector<std::string> allowed_public_keys;  ///< Z85 client public keys
+};
+
+/// The `zmq:` section; an empty endpoint turns that socket off.
+struct zmq_config {
+    std::string ingest = "tcp://127.0.0.1:5555";
+    std::string publish = "tcp://127.0.0.1:5556";
+    int high_water_mark = 10000;
+    std::optional<curve_config> curve;
+};
+
+/// The `calendar:` section.
+struct calendar_config {
+    /// Indexed by weekday, Sunday = 0 (as date::weekday::c_encoding()).
+    std::array<bool, 7> working_days{false, true, true, true, true, true, false};
+    std::vector<date::year_month_day> holidays; ///< sorted, unique
+};
+
+/// The `summary:` section.
+struct summary_config {
+    std::chrono::minutes at{9 * 60}; ///< local time of day
+};
+
+/// The `limits:` section: a token bucket per token; rate 0 turns it off.
+struct limits_config {
+    double rate = 50;
+    double burst = 200;
+};
+
+/// One entry of `tokens:`.
+struct token {
+    std::string name;
+    std::array<std::uint8_t, 32> sha256{}; ///< digest of the bearer token
+    core::role role = core::role::practice;
+    std::string practice; ///< required for role practice
+};
+
+/// One entry of `subscribers:` (webhooks).
+struct subscriber {
+    std::string name;
+    std::string url;
+    std::vector<std::string> audiences;
+    std::string secret;                          ///< empty: unsigned
+    std::optional<std::filesystem::path> secret_file;
+    int min_level = 1;                           ///< alerts below are not sent
+    std::string topic_prefix;                    ///< empty: every routed topic
+};
+
+/// Everything `opeld --config FILE` runs on, paths already resolved against
+/// the file that named them.
+struct config {
+    std::filesystem::path file;               ///< the config file itself
+    std::string timezone = "Europe/London";
+    std::filesystem::path database;           ///< default: opeld.db beside the config
+    std::filesystem::path practices_file;
+    std::vector<core::practice> practices;    ///< in file order
+    std::filesystem::path rules_file;
+    std::shared_ptr<const rules::rule_set> rules;
+    http_config http;
+    zmq_config zmq;
+    calendar_config calendar;
+    summary_config summary;
+    limits_config limits;
+    std::vector<token> tokens;
+    std::vector<subscriber> subscribers;
+};
+
+} // namespace opel::config
