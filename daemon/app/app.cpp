@@ -1,0 +1,2 @@
+// The owner object: builds, starts and stops every part of the daemon.
+#include "app/app.hpp"

@@ -1,0 +1,2 @@
+// opeld: the daemon's entry point (placeholder).
+int main() { return 0; }
