@@ -2,6 +2,7 @@
 // The daemon's configuration as a plain typed struct, every default a member
 // initialiser. config_loader.hpp fills it from YAML; nothing else parses YAML.
 
+#include "core/calendar.hpp"
 #include "core/types.hpp"
 #include "rules/rule_set.hpp"
 
@@ -51,11 +52,7 @@ struct zmq_config {
 };
 
 /// The `calendar:` section.
-struct calendar_config {
-    /// Indexed by weekday, Sunday = 0 (as date::weekday::c_encoding()).
-    std::array<bool, 7> working_days{false, true, true, true, true, true, false};
-    std::vector<date::year_month_day> holidays; ///< sorted, unique
-};
+using calendar_config = core::calendar;
 
 /// The `summary:` section.
 struct summary_config {
