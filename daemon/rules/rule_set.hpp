@@ -3,22 +3,114 @@
 // thresholds, and the rules. Immutable once loaded; reload swaps a new one in.
 
 #include "core/system_level.hpp"
+#include "rules/text_template.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace opel::rules {
+
+/// `practice_level`: a practice reports a level in [at_least, at_most].
+struct practice_level_condition {
+    int at_least = 3;
+    int at_most = 4;
+};
+
+/// `rise`: a report is `by` or more levels above the practice's previous one.
+struct rise_condition {
+    int by = 2;
+};
+
+/// `sustained`: the practice's reports on `working_days` consecutive working
+/// days are all at `at_least` or above.
+struct sustained_condition {
+    int at_least = 3;
+    int working_days = 3;
+};
+
+/// Which groups a `group` condition counts over.
+enum class group_scope { pcn, place, system };
+
+/// `group`: within each PCN, place or the system, the practices standing at
+/// `at_least` or above number `min_count` or more and make up `min_share` or
+/// more of the `min_reporting` or more practices that stand at any level.
+struct group_condition {
+    group_scope scope = group_scope::system;
+    int at_least = 3;
+    int min_count = 1;
+    double min_share = 0.0; ///< a fraction: 0.2 = 20%
+    int min_reporting = 1;
+};
+
+/// `theme`: `practices` or more distinct practices report one theme within
+/// `within` of each other (the window ends now).
+struct theme_condition {
+    int practices = 3;
+    std::chrono::seconds within{24 * 3600};
+    std::vector<std::string> themes; ///< empty: every declared theme
+};
+
+/// `not_reporting`: no report for `after` (checked with the daily summary).
+struct not_reporting_condition {
+    std::chrono::seconds after{7 * 24 * 3600};
+    bool never_reported = true; ///< a practice that never reported counts
+};
+
+/// `unacknowledged`: an alert of `rule` still firing `after` it (re)fired.
+struct unacknowledged_condition {
+    std::string rule;
+    std::chrono::seconds after{30 * 60};
+};
+
+/// One condition of each kind the language has.
+using condition = std::variant<practice_level_condition, rise_condition, sustained_condition,
+                               group_condition, theme_condition, not_reporting_condition,
+                               unacknowledged_condition>;
+
+/// The kind keyword of `c` as the rules file spells it ("practice_level", ...).
+const char* kind_name(const condition& c);
+
+/// One rule of the file.
+struct rule {
+    std::string name;
+    int line = 0;                   ///< where it starts in the file, for messages
+    condition when;
+    std::optional<int> level;       ///< nullopt: the level of the report (`level: report`)
+    std::vector<std::string> audiences;
+    text_template title;
+    text_template message;
+    std::vector<std::string> places; ///< filter: empty = every place
+    std::vector<std::string> pcns;   ///< filter: empty = every PCN
+    std::vector<std::string> supersedes; ///< rules whose alert on the same subject this resolves
+    int resolve_at_most = 2;        ///< practice rules: a report at or below resolves
+
+    /// The scope of this rule's alerts: practice, pcn, place or system.
+    std::string scope() const;
+    /// True for the rules whose subject is one practice and that resolve on its reports.
+    bool resolves_on_report() const;
+    /// True when a practice of this PCN and place passes the rule's filters.
+    bool admits(const std::string& pcn, const std::string& place) const;
+};
+
+/// Parses a group scope keyword; nullopt if it is not one.
+std::optional<group_scope> parse_group_scope(const std::string& s);
+/// The keyword of a group scope.
+const char* scope_name(group_scope s);
 
 /// A validated rules file.
 struct rule_set {
     std::vector<std::string> themes;                  ///< declared theme ids
     std::chrono::hours stale_after{7 * 24};           ///< reports older are stale
     core::system_thresholds system;
-    // The rules themselves arrive with the engine (issue 4).
+    std::vector<rule> rules;                          ///< in file order
 
     /// True when `id` is a declared theme.
     bool has_theme(const std::string& id) const;
+    /// The rule named `name`, or null.
+    const rule* find(const std::string& name) const;
 };
 
 } // namespace opel::rules
