@@ -1,0 +1,43 @@
+#pragma once
+// The daily summary as data: who stands where at the moment it is built, by
+// place and PCN, who is under pressure, who is silent, and what changed since
+// the previous summary. Pure: the caller gathers the latest reports.
+
+#include "core/system_level.hpp"
+#include "core/types.hpp"
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <date/date.h>
+
+namespace opel::summary {
+
+/// Everything one daily summary is built from.
+struct summary_input {
+    date::year_month_day date;             ///< the local date it is the summary of
+    core::time_point generated_at{};       ///< the instant it stands for
+    bool late = false;                     ///< built on start for a missed fire
+    std::span<const core::practice> practices;             ///< the practices file, in order
+    std::vector<std::optional<core::submission>> latest;   ///< parallel to practices: latest report at or before generated_at
+    std::chrono::hours stale_after{7 * 24};                ///< the rules' stale window
+    std::chrono::hours not_reporting_after{7 * 24};        ///< silent this long: not_reporting
+    core::system_thresholds thresholds;
+    std::optional<boost::json::object> previous;           ///< the previous summary, for `changes`
+    boost::json::array open_alerts;                        ///< Alert objects, as the API shows them
+};
+
+/// `{level, counts, practices, reporting, stale}` with counts keyed "1".."4".
+boost::json::object group_json(const core::group_status& g);
+
+/// The summary object of CONTRACT.md, plus `practices` (one row per practice).
+boost::json::object build_daily(const summary_input& in);
+
+/// Each practice's standing level in a built summary (code to level; absent
+/// when it stands at none), read from its `practices` rows.
+std::vector<std::pair<std::string, int>> standing_levels(const boost::json::object& summary);
+
+} // namespace opel::summary
