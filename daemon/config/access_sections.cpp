@@ -1,0 +1,176 @@
+// Who may call and who is called: `tokens:` (bearer-token digests and their
+// roles) and `subscribers:` (webhooks). Checks within the config file live
+// here: repeated digests, a practice named on the wrong role, a secret given
+// twice. Whether a token's practice exists needs the practices file, so the
+// loader checks that afterwards from the lines recorded in the context.
+#include "config/config_sections.hpp"
+#include "config/value_parsers.hpp"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace opel::config {
+
+namespace {
+
+/// One `tokens:` item while it is read, with what cross-key checks need.
+struct token_draft {
+    token value;
+    bool role_known = false;
+    int practice_line = 0; ///< 0: no `practice:` key
+};
+
+const field_table<token_draft> token_fields{
+    {"name",
+     [](yaml_reader& r, const entry& e, token_draft& t) {
+         if (auto s = r.text(e)) t.value.name = std::move(*s);
+     }},
+    {"sha256",
+     [](yaml_reader& r, const entry& e, token_draft& t) {
+         const auto s = r.text(e);
+         if (!s) return;
+         if (const auto d = parse_sha256_hex(*s))
+             t.value.sha256 = *d;
+         else
+             r.error(e, "'" + *s + "' is not a SHA-256 digest (64 hex characters)");
+     }},
+    {"role",
+     [](yaml_reader& r, const entry& e, token_draft& t) {
+         const auto s = r.text(e);
+         if (!s) return;
+         const auto role = parse_role(*s);
+         if (role) {
+             t.value.role = *role;
+             t.role_known = true;
+         } else {
+             r.error(e, "'" + *s + "' is not a role (practice, team, control_room, admin)");
+         }
+     }},
+    {"practice",
+     [](yaml_reader& r, const entry& e, token_draft& t) {
+         t.practice_line = e.line;
+         const auto s = r.text(e);
+         if (s && is_practice_code(*s))
+             t.value.practice = *s;
+         else if (s)
+             r.error(e, "'" + *s + "' is not a practice code (a letter and five digits)");
+     }},
+};
+
+/// The role/practice pairing: a practice token names its practice, no other does.
+void check_token_role(yaml_reader& r, const entry& item, const token_draft& t) {
+    if (!t.role_known) return;
+    const auto practice = yaml_reader::field(item, "practice");
+    if (t.value.role == core::role::practice && t.practice_line == 0)
+        r.error(practice, "missing (required for role practice)");
+    else if (t.value.role != core::role::practice && t.practice_line != 0)
+        r.error(practice, "only a token of role practice names a practice");
+}
+
+} // namespace
+
+void parse_tokens(yaml_reader& r, const entry& e, config_context& ctx) {
+    const auto items = r.list(e);
+    if (!items) return;
+    std::map<digest, int> seen; // digest -> line of its first token
+    for (const auto& item : *items) {
+        const auto before = r.error_count();
+        token_draft t;
+        if (!read_fields(r, item, token_fields, t, {"name", "sha256", "role"})) continue;
+        check_token_role(r, item, t);
+        if (r.error_count() != before) continue;
+        const auto [it, fresh] = seen.emplace(t.value.sha256, item.line);
+        if (!fresh) {
+            r.error(yaml_reader::field(item, "sha256"), "the same digest as the token at line " +
+                                                            std::to_string(it->second) +
+                                                            " (each token must be distinct)");
+            continue;
+        }
+        ctx.cfg.tokens.push_back(std::move(t.value));
+        ctx.token_lines.push_back(t.practice_line != 0 ? t.practice_line : item.line);
+    }
+}
+
+namespace {
+
+/// One `subscribers:` item while it is read.
+struct subscriber_draft {
+    subscriber value;
+    bool has_secret = false;
+};
+
+/// The whole secret file, less a trailing newline an editor may have added.
+void read_secret_file(yaml_reader& r, const entry& e, subscriber_draft& s) {
+    const auto file = r.existing_file(e);
+    if (!file) return;
+    std::ifstream in(*file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto secret = text.str();
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r'))
+        secret.pop_back();
+    if (secret.empty()) r.error(e, "'" + file->string() + "' is empty");
+    s.value.secret_file = *file;
+    s.value.secret = std::move(secret);
+}
+
+const field_table<subscriber_draft> subscriber_fields{
+    {"name",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (auto v = r.text(e)) s.value.name = std::move(*v);
+     }},
+    {"url",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         const auto v = r.text(e);
+         if (v && is_webhook_url(*v))
+             s.value.url = *v;
+         else if (v)
+             r.error(e, "'" + *v + "' is not an http:// or https:// URL");
+     }},
+    {"audiences",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (auto v = r.text_list(e)) s.value.audiences = std::move(*v);
+     }},
+    {"secret",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         s.has_secret = true;
+         if (auto v = r.text(e)) s.value.secret = std::move(*v);
+     }},
+    {"secret_file", read_secret_file},
+    {"min_level",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (const auto n = r.integer(e, 1, 4)) s.value.min_level = static_cast<int>(*n);
+     }},
+    {"topic_prefix",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (auto v = r.scalar<std::string>(e)) s.value.topic_prefix = std::move(*v);
+     }},
+};
+
+} // namespace
+
+void parse_subscribers(yaml_reader& r, const entry& e, config_context& ctx) {
+    const auto items = r.list(e);
+    if (!items) return;
+    std::map<std::string, int> names; // name -> line of its first subscriber
+    for (const auto& item : *items) {
+        const auto before = r.error_count();
+        subscriber_draft s;
+        if (!read_fields(r, item, subscriber_fields, s, {"name", "url"})) continue;
+        if (s.has_secret && item.value["secret_file"].IsDefined())
+            r.error(yaml_reader::field(item, "secret_file"),
+                    "give secret or secret_file, not both");
+        if (r.error_count() != before) continue;
+        // A name is how logs and pending deliveries tell subscribers apart.
+        const auto [it, fresh] = names.emplace(s.value.name, item.line);
+        if (!fresh)
+            r.error(yaml_reader::field(item, "name"),
+                    "'" + s.value.name + "' is already the name of the subscriber at line " +
+                        std::to_string(it->second));
+        else
+            ctx.cfg.subscribers.push_back(std::move(s.value));
+    }
+}
+
+} // namespace opel::config
