@@ -1,0 +1,24 @@
+#pragma once
+// Serialisers for the values every channel sends: a submission as the
+// contract spells it, and the {"error": {...}} body.
+
+#include "core/error.hpp"
+#include "core/types.hpp"
+
+#include <boost/json.hpp>
+
+#include <string>
+
+namespace opel::core {
+
+/// `{id, practice, level, themes, note, support_requested, received_at, reported_at}`;
+/// an absent note or support_requested is null, times are RFC 3339 UTC.
+boost::json::object to_json(const submission& s);
+
+/// `{"error": {"code", "message", "field"}}`, without `field` when it is empty.
+boost::json::object error_body(const error& e);
+
+/// `v` as compact JSON text.
+std::string to_string(const boost::json::value& v);
+
+} // namespace opel::core
