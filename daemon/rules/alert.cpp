@@ -1,0 +1,139 @@
+// Alert and silence values and their JSON: the one place the contract's Alert
+// shape is spelled, so the store, the feeds and opelctl all agree on it.
+#include "rules/alert.hpp"
+
+#include "core/time.hpp"
+
+namespace opel::rules {
+
+namespace json = boost::json;
+
+const char* state_name(alert_state s) {
+    switch (s) {
+    case alert_state::firing: return "firing";
+    case alert_state::acknowledged: return "acknowledged";
+    case alert_state::resolved: return "resolved";
+    }
+    return "firing";
+}
+
+std::optional<alert_state> parse_state(std::string_view s) {
+    for (auto st : {alert_state::firing, alert_state::acknowledged, alert_state::resolved})
+        if (s == state_name(st))
+            return st;
+    return std::nullopt;
+}
+
+bool silence::matches(const alert& a) const {
+    return (rule.empty() || rule == a.rule) && (scope.empty() || scope == a.scope) &&
+           (subject.empty() || subject == a.subject);
+}
+
+namespace {
+
+json::value or_null(const std::string& s) {
+    return s.empty() ? json::value(nullptr) : json::value(s);
+}
+
+json::array strings(const std::vector<std::string>& v) {
+    json::array out;
+    for (const auto& s : v)
+        out.emplace_back(s);
+    return out;
+}
+
+} // namespace
+
+json::object to_json(const alert& a) {
+    json::array evidence;
+    for (auto id : a.evidence)
+        evidence.emplace_back(id);
+    return {{"id", a.id},
+            {"rule", a.rule},
+            {"level", a.level},
+            {"scope", a.scope},
+            {"subject", a.subject},
+            {"audiences", strings(a.audiences)},
+            {"title", a.title},
+            {"message", a.message},
+            {"evidence", std::move(evidence)},
+            {"state", state_name(a.state)},
+            {"created_at", core::format_time(a.created_at)},
+            {"updated_at", core::format_time(a.updated_at)},
+            {"fired_at", a.fired_at ? json::value(core::format_time(*a.fired_at))
+                                    : json::value(nullptr)},
+            {"acknowledged_by", or_null(a.acknowledged_by)},
+            {"note", or_null(a.note)},
+            {"resolution", or_null(a.resolution)},
+            {"silenced", a.silenced}};
+}
+
+namespace {
+
+/// Reads the optional text and time fields of an alert.
+bool read_optional_fields(const json::object& o, alert& a) {
+    for (auto [key, field] : {std::pair{"acknowledged_by", &a.acknowledged_by},
+                              std::pair{"note", &a.note}, std::pair{"resolution", &a.resolution}}) {
+        const auto* v = o.if_contains(key);
+        if (v && v->is_string())
+            *field = std::string(v->get_string());
+        else if (v && !v->is_null())
+            return false;
+    }
+    if (const auto* v = o.if_contains("fired_at"); v && v->is_string()) {
+        a.fired_at = core::parse_time(v->get_string());
+        if (!a.fired_at)
+            return false;
+    }
+    if (const auto* v = o.if_contains("silenced"); v && v->is_bool())
+        a.silenced = v->get_bool();
+    return true;
+}
+
+} // namespace
+
+std::optional<alert> alert_from_json(const json::value& v) {
+    try {
+        const auto& o = v.as_object();
+        alert a;
+        a.id = o.at("id").to_number<std::int64_t>();
+        a.rule = std::string(o.at("rule").as_string());
+        a.level = o.at("level").to_number<int>();
+        a.scope = std::string(o.at("scope").as_string());
+        a.subject = std::string(o.at("subject").as_string());
+        a.title = std::string(o.at("title").as_string());
+        a.message = std::string(o.at("message").as_string());
+        for (const auto& s : o.at("audiences").as_array())
+            a.audiences.emplace_back(s.as_string());
+        for (const auto& e : o.at("evidence").as_array())
+            a.evidence.push_back(e.to_number<std::int64_t>());
+        const auto state = parse_state(o.at("state").as_string());
+        const auto created = core::parse_time(o.at("created_at").as_string());
+        const auto updated = core::parse_time(o.at("updated_at").as_string());
+        if (!state || !created || !updated || !read_optional_fields(o, a))
+            return std::nullopt;
+        a.state = *state;
+        a.created_at = *created;
+        a.updated_at = *updated;
+        return a;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+json::object to_json(const silence& s) {
+    return {{"id", s.id},
+            {"rule", or_null(s.rule)},
+            {"scope", or_null(s.scope)},
+            {"subject", or_null(s.subject)},
+            {"starts_at", core::format_time(s.starts_at)},
+            {"ends_at", core::format_time(s.ends_at)},
+            {"created_by", s.created_by},
+            {"comment", s.comment}};
+}
+
+std::string alert_topic(const alert& a) {
+    return "alert.L" + std::to_string(a.level) + "." + a.scope + "." + a.subject;
+}
+
+} // namespace opel::rules

@@ -1,0 +1,319 @@
+// The engine's public calls and the alert lifecycle: one open alert per rule
+// and subject; a repeat adds evidence without notifying; firing, then
+// acknowledged, then resolved; a worse level fires again; silences keep an
+// alert from being pushed but never from being recorded. The conditions live
+// in engine_evaluate.cpp, the report state in engine_state.cpp and the timers
+// in engine_time.cpp: one class, split by concern to keep each file readable.
+#include "rules/engine.hpp"
+
+#include "core/opel_level.hpp"
+
+#include <algorithm>
+
+namespace opel::rules {
+
+engine::engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
+               core::calendar calendar, const date::time_zone* zone)
+    : rules_(std::move(rules)), calendar_(std::move(calendar)), zone_(zone) {
+    index_practices(std::move(practices));
+    rebuild();
+}
+
+void engine::restore_submission(const core::submission& s) {
+    if (const auto it = by_code_.find(s.practice); it != by_code_.end())
+        apply_report(it->second, s);
+}
+
+void engine::restore_alert(const alert& a) {
+    next_id_ = std::max(next_id_, a.id + 1);
+    if (a.state == alert_state::resolved)
+        return;
+    open_[a.id] = a;
+    by_key_[{a.rule, a.subject}] = a.id;
+    schedule_watchers(a);
+}
+
+void engine::restore_silence(const silence& s) {
+    silences_[s.id] = s;
+    next_silence_id_ = std::max(next_silence_id_, s.id + 1);
+    silence_q_.insert({s.starts_at, s.id});
+    silence_q_.insert({s.ends_at, s.id});
+}
+
+std::vector<alert_change> engine::resume(core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    resolve_orphans(now, out);
+    run_due(now, out);
+    return out;
+}
+
+std::vector<alert_change> engine::on_submission(const core::submission& s, core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    run_due(now, out);
+    const auto it = by_code_.find(s.practice);
+    if (it == by_code_.end())
+        return out;
+    const auto prev = apply_report(it->second, s);
+    evaluate_report(it->second, s, prev, now, out);
+    return out;
+}
+
+std::vector<alert_change> engine::on_time(core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    run_due(now, out);
+    return out;
+}
+
+std::vector<alert_change> engine::check_not_reporting(core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    run_due(now, out);
+    // Once a day over every practice: the one check that scans them all.
+    for (const auto& r : rules_->rules)
+        if (std::holds_alternative<not_reporting_condition>(r.when))
+            for (std::size_t p = 0; p < practices_.size(); ++p)
+                check_not_reporting(r, p, now, out);
+    return out;
+}
+
+std::variant<std::vector<alert_change>, std::string> engine::acknowledge(std::int64_t id,
+                                                                         std::string who,
+                                                                         std::string note,
+                                                                         core::time_point now) {
+    const auto it = open_.find(id);
+    if (it == open_.end())
+        return "no open alert has id " + std::to_string(id);
+    changes out;
+    now_ = std::max(now_, now);
+    alert& a = it->second;
+    if (a.state == alert_state::acknowledged) {
+        out.push_back({a, false, "already acknowledged by " + a.acknowledged_by});
+        return out;
+    }
+    a.state = alert_state::acknowledged;
+    a.acknowledged_by = std::move(who);
+    a.note = std::move(note);
+    emit(a, true, "acknowledged by " + a.acknowledged_by, now, out);
+    return out;
+}
+
+std::vector<alert_change> engine::reload(std::shared_ptr<const rule_set> rules,
+                                         std::vector<core::practice> practices,
+                                         core::calendar calendar, core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    rules_ = std::move(rules);
+    calendar_ = std::move(calendar);
+    index_practices(std::move(practices));
+    rebuild();
+    resolve_orphans(now, out);
+    run_due(now, out);
+    return out;
+}
+
+std::pair<silence, std::vector<alert_change>> engine::add_silence(silence s,
+                                                                 core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    if (s.id == 0)
+        s.id = next_silence_id_;
+    restore_silence(s);
+    run_due(now, out);
+    return {s, std::move(out)};
+}
+
+std::vector<alert_change> engine::expire_silence(std::int64_t id, core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    silences_.erase(id);
+    apply_silences(now, out);
+    return out;
+}
+
+std::vector<alert> engine::open_alerts() const {
+    std::vector<alert> out;
+    for (const auto& [id, a] : open_)
+        out.push_back(a);
+    return out;
+}
+
+const alert* engine::find(std::int64_t id) const {
+    const auto it = open_.find(id);
+    return it == open_.end() ? nullptr : &it->second;
+}
+
+std::vector<silence> engine::silences() const {
+    std::vector<silence> out;
+    for (const auto& [id, s] : silences_)
+        out.push_back(s);
+    return out;
+}
+
+// --- lifecycle ------------------------------------------------------------
+
+alert* engine::open_alert(const std::string& rule, const std::string& subject) {
+    const auto it = by_key_.find({rule, subject});
+    return it == by_key_.end() ? nullptr : &open_.at(it->second);
+}
+
+bool engine::suppressed(const finding& f) {
+    // While a rule that supersedes this one has an alert open on the subject
+    // (level 4 over level 3), the lesser alert stays down.
+    for (const auto& other : rules_->rules)
+        if (std::find(other.supersedes.begin(), other.supersedes.end(), f.r->name) !=
+                other.supersedes.end() &&
+            open_alert(other.name, f.subject))
+            return true;
+    return false;
+}
+
+void engine::raise(finding f, core::time_point now, changes& out) {
+    if (suppressed(f))
+        return;
+    std::sort(f.evidence.begin(), f.evidence.end());
+    f.evidence.erase(std::unique(f.evidence.begin(), f.evidence.end()), f.evidence.end());
+    alert* a = open_alert(f.r->name, f.subject);
+    if (!a) {
+        alert n;
+        n.id = next_id_++;
+        n.rule = f.r->name;
+        n.level = f.level;
+        n.scope = f.scope;
+        n.subject = f.subject;
+        n.audiences = f.r->audiences;
+        n.evidence = f.evidence;
+        n.created_at = now;
+        n.fired_at = now;
+        render(n, f);
+        const auto id = n.id;
+        by_key_[{n.rule, n.subject}] = id;
+        open_[id] = std::move(n);
+        emit(open_[id], true, f.why, now, out);
+        return;
+    }
+    const bool worse = f.level > a->level;
+    bool added = false;
+    for (const auto id : f.evidence)
+        if (std::find(a->evidence.begin(), a->evidence.end(), id) == a->evidence.end()) {
+            a->evidence.push_back(id);
+            added = true;
+        }
+    if (!worse && !added)
+        return;
+    if (worse) {
+        a->level = f.level;
+        a->state = alert_state::firing;
+        a->fired_at = now;
+        a->acknowledged_by.clear();
+        a->note.clear();
+    }
+    render(*a, f);
+    emit(*a, worse, (worse ? "worse, fires again: " : "repeat: ") + f.why, now, out);
+}
+
+void engine::resolve(std::int64_t id, const std::string& reason, core::time_point now,
+                     changes& out) {
+    const auto it = open_.find(id);
+    if (it == open_.end())
+        return;
+    alert a = std::move(it->second);
+    open_.erase(it);
+    by_key_.erase({a.rule, a.subject});
+    a.state = alert_state::resolved;
+    a.resolution = reason;
+    emit(a, true, "resolved: " + reason, now, out);
+}
+
+void engine::resolve_orphans(core::time_point now, changes& out) {
+    std::vector<std::pair<std::int64_t, std::string>> gone;
+    for (const auto& [id, a] : open_)
+        if (!rules_->find(a.rule))
+            gone.emplace_back(id, "the rule " + a.rule + " is no longer in the rules file");
+        else if (a.scope == "practice" && !by_code_.count(a.subject))
+            gone.emplace_back(id, "practice " + a.subject + " is no longer in the practices file");
+    for (const auto& [id, reason] : gone)
+        resolve(id, reason, now, out);
+}
+
+void engine::emit(alert& a, bool notify, std::string why, core::time_point now, changes& out) {
+    a.updated_at = now;
+    a.silenced = silenced_now(a, now);
+    out.push_back({a, notify && !a.silenced, std::move(why)});
+    after_change(alert(a), now, out);
+}
+
+void engine::after_change(const alert& a, core::time_point now, changes& out) {
+    const rule* r = rules_->find(a.rule);
+    if (r && a.state == alert_state::firing)
+        for (const auto& lesser : r->supersedes)
+            if (const alert* old = open_alert(lesser, a.subject))
+                resolve(old->id, "superseded by " + a.rule + " (alert " + std::to_string(a.id) + ")",
+                        now, out);
+    if (a.state == alert_state::firing) {
+        schedule_watchers(a);
+        return;
+    }
+    // An acknowledged or resolved alert is no longer "still firing".
+    for (const auto& u : rules_->rules) {
+        const auto* c = std::get_if<unacknowledged_condition>(&u.when);
+        if (!c || c->rule != a.rule)
+            continue;
+        if (const alert* w = open_alert(u.name, a.subject))
+            resolve(w->id,
+                    "alert " + std::to_string(a.id) +
+                        (a.state == alert_state::resolved ? " resolved"
+                                                          : " acknowledged by " + a.acknowledged_by),
+                    now, out);
+    }
+}
+
+void engine::schedule_watchers(const alert& a) {
+    if (a.state != alert_state::firing || !a.fired_at)
+        return;
+    for (std::size_t i = 0; i < rules_->rules.size(); ++i) {
+        const auto* c = std::get_if<unacknowledged_condition>(&rules_->rules[i].when);
+        if (c && c->rule == a.rule)
+            unack_q_.insert({*a.fired_at + c->after, i, a.id});
+    }
+}
+
+bool engine::silenced_now(const alert& a, core::time_point now) const {
+    return std::any_of(silences_.begin(), silences_.end(), [&](const auto& kv) {
+        return kv.second.active_at(now) && kv.second.matches(a);
+    });
+}
+
+void engine::apply_silences(core::time_point now, changes& out) {
+    for (auto& [id, a] : open_) {
+        const bool s = silenced_now(a, now);
+        if (s == a.silenced)
+            continue;
+        a.silenced = s;
+        a.updated_at = now;
+        // The end of a silence pushes what it held back, if it still fires.
+        const bool push = !s && a.state == alert_state::firing;
+        out.push_back({a, push, s ? "silenced" : "silence ended"});
+    }
+}
+
+void engine::render(alert& a, finding& f) const {
+    const auto& info = core::level_of(a.level);
+    f.values["rule"] = a.rule;
+    f.values["level"] = std::to_string(a.level);
+    f.values["level.name"] = std::string(info.name);
+    f.values["level.colour"] = std::string(info.colour);
+    f.values["support"] = std::string(info.support);
+    f.values["scope"] = a.scope;
+    f.values["subject"] = a.subject;
+    const auto lookup = [&](std::string_view name) {
+        const auto it = f.values.find(std::string(name));
+        return it == f.values.end() ? std::string() : it->second;
+    };
+    a.title = f.r->title.render(lookup);
+    a.message = f.r->message.render(lookup);
+}
+
+} // namespace opel::rules

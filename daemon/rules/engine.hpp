@@ -1,0 +1,227 @@
+#pragma once
+// The rules engine: a deterministic state machine from submissions, time and
+// acknowledgements to alert changes. One thread owns it (the store's writer),
+// which persists every change it returns with the submission that caused it.
+// Pure: no I/O, no clock of its own; every call says what time it is.
+
+#include "core/calendar.hpp"
+#include "core/types.hpp"
+#include "rules/alert.hpp"
+#include "rules/rule_set.hpp"
+
+#include <date/tz.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace opel::rules {
+
+/// Evaluates a rule set against the reports and alerts it is fed.
+class engine {
+public:
+    /// An engine over `practices`; `zone` turns instants into working days
+    /// (null: UTC).
+    engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
+           core::calendar calendar, const date::time_zone* zone);
+
+    /// Adds a stored report (history on start, or an import): updates the
+    /// state the rules look at and raises nothing. Any order is accepted.
+    void restore_submission(const core::submission& s);
+    /// Adds a stored alert on start: open ones carry on; every one moves the
+    /// id counter past its id.
+    void restore_alert(const alert& a);
+    /// Adds a stored silence on start.
+    void restore_silence(const silence& s);
+    /// After the restore calls: resolves open alerts of rules no longer in the
+    /// rule set and catches up with every timer that fell due while stopped.
+    std::vector<alert_change> resume(core::time_point now);
+
+    /// A live report (already stored, with its id): the changes it causes, in order.
+    std::vector<alert_change> on_submission(const core::submission& s, core::time_point now);
+    /// The time-driven work due by `now`: unacknowledged timers, theme windows
+    /// closing, reports going stale, silences starting and ending.
+    std::vector<alert_change> on_time(core::time_point now);
+    /// The not-reporting rules; run with the daily summary.
+    std::vector<alert_change> check_not_reporting(core::time_point now);
+    /// Acknowledges open alert `id`: the changes (the acknowledged alert first,
+    /// then any unacknowledged-rule alert it resolves), or an error sentence
+    /// when no alert with that id is open. Acknowledging twice changes nothing.
+    std::variant<std::vector<alert_change>, std::string>
+    acknowledge(std::int64_t id, std::string who, std::string note, core::time_point now);
+
+    /// Swaps in a validated rule set, practices and calendar: open alerts of
+    /// rules that still exist carry on, those of removed rules (or removed
+    /// practices) resolve.
+    std::vector<alert_change> reload(std::shared_ptr<const rule_set> rules,
+                                     std::vector<core::practice> practices,
+                                     core::calendar calendar, core::time_point now);
+
+    /// Adds a silence (id 0: one is assigned); open alerts it covers now are
+    /// marked silenced.
+    std::pair<silence, std::vector<alert_change>> add_silence(silence s, core::time_point now);
+    /// Ends silence `id` now: alerts it kept quiet that still fire are pushed.
+    std::vector<alert_change> expire_silence(std::int64_t id, core::time_point now);
+
+    /// When on_time must next be called; nullopt when nothing is pending.
+    std::optional<core::time_point> next_deadline() const;
+    /// Every open (firing or acknowledged) alert, by id.
+    std::vector<alert> open_alerts() const;
+    /// The open alert `id`, or null.
+    const alert* find(std::int64_t id) const;
+    /// The silences in force or still to come.
+    std::vector<silence> silences() const;
+    /// The id the next new alert will get.
+    std::int64_t next_alert_id() const { return next_id_; }
+    /// The rule set in force.
+    const rule_set& rules() const { return *rules_; }
+
+private:
+    using changes = std::vector<alert_change>;
+    using ids = std::vector<std::int64_t>;
+
+    /// One report, as much of it as the rules read.
+    struct report {
+        std::int64_t id = 0;
+        int level = 0;
+        core::time_point at{};
+        std::vector<std::string> themes;
+        std::string note;
+        std::string support;
+    };
+    /// The reports of one local day: the lowest level and their ids.
+    struct day_record {
+        int min_level = 4;
+        ids reports;
+    };
+    /// Everything kept per practice.
+    struct practice_state {
+        core::practice info;
+        std::size_t pcn = 0;   ///< index into pcns_
+        std::size_t place = 0; ///< index into places_
+        std::optional<report> latest;
+        std::optional<int> counted;                  ///< the level counted in the groups while fresh
+        std::map<date::sys_days, day_record> days;   ///< recent local days
+        std::deque<report> recent;                   ///< reports within the longest theme window
+    };
+    /// A group's counters for one group rule.
+    struct group_counter {
+        int reporting = 0;
+        std::set<std::size_t> at_least; ///< practices standing at the rule's level or above
+    };
+    /// The state of one `group` rule: a counter per PCN, place or the system.
+    struct group_state {
+        std::size_t rule = 0;
+        std::vector<group_counter> groups;
+    };
+    /// The state of one `theme` rule: per theme, each practice's latest report of it in the window.
+    struct theme_state {
+        std::size_t rule = 0;
+        std::vector<std::map<std::size_t, std::pair<core::time_point, std::int64_t>>> themes;
+    };
+    /// What a rule found: the alert to raise or refresh.
+    struct finding {
+        finding(const rule* r, std::string scope, std::string subject, int level, ids evidence = {})
+            : r(r), scope(std::move(scope)), subject(std::move(subject)), level(level),
+              evidence(std::move(evidence)) {}
+        const rule* r = nullptr;
+        std::string scope;
+        std::string subject;
+        int level = 0;
+        ids evidence;
+        std::map<std::string, std::string> values; ///< placeholder values
+        std::string why;
+    };
+
+    // engine.cpp: state and lifecycle
+    void rebuild();
+    void index_practices(std::vector<core::practice> practices);
+    void schedule_watchers(const alert& a);
+    alert* open_alert(const std::string& rule, const std::string& subject);
+    bool suppressed(const finding& f);
+    void raise(finding f, core::time_point now, changes& out);
+    void resolve(std::int64_t id, const std::string& reason, core::time_point now, changes& out);
+    void resolve_orphans(core::time_point now, changes& out);
+    void emit(alert& a, bool notify, std::string why, core::time_point now, changes& out);
+    void after_change(const alert& a, core::time_point now, changes& out);
+    bool silenced_now(const alert& a, core::time_point now) const;
+    void render(alert& a, finding& f) const;
+
+    // engine_state.cpp: what reports do to the state
+    std::optional<report> apply_report(std::size_t p, const core::submission& s);
+    void uncount(std::size_t p);
+    void count(std::size_t p);
+    void add_theme_entries(std::size_t p, const report& r);
+    void add_theme_entry(std::size_t ts, std::size_t theme, std::size_t p, core::time_point at,
+                         std::int64_t id);
+    date::sys_days local_day(core::time_point t) const;
+    bool fresh(core::time_point reported_at) const;
+    std::size_t group_of(const group_state& g, std::size_t p) const;
+    std::string group_subject(group_scope scope, std::size_t g) const;
+    std::optional<std::size_t> theme_index(const std::string& id) const;
+
+    // engine_evaluate.cpp: the conditions
+    void evaluate_report(std::size_t p, const core::submission& s,
+                         const std::optional<report>& prev, core::time_point now, changes& out);
+    void evaluate_rule(std::size_t ri, std::size_t p, const core::submission& s,
+                       const std::optional<report>& prev, core::time_point now, changes& out);
+    bool evaluate_practice_rule(const rule& r, std::size_t p, const core::submission& s,
+                                const std::optional<report>& prev, core::time_point now,
+                                changes& out);
+    bool evaluate_sustained(const rule& r, std::size_t p, const core::submission& s,
+                            core::time_point now, changes& out);
+    void evaluate_group(std::size_t gs, std::size_t g, std::optional<std::size_t> trigger,
+                        std::int64_t trigger_id, core::time_point now, changes& out);
+    void evaluate_theme(std::size_t ts, std::size_t theme, std::optional<std::int64_t> trigger,
+                        core::time_point now, changes& out);
+    void check_not_reporting(const rule& r, std::size_t p, core::time_point now, changes& out);
+    finding practice_finding(const rule& r, std::size_t p, const report* rep, int level) const;
+    std::string local_text(core::time_point t) const;
+
+    // engine_time.cpp: deadlines
+    void run_due(core::time_point now, changes& out);
+    bool run_one(core::time_point now, changes& out);
+    void expire_stale(std::size_t p, core::time_point now, changes& out);
+    void expire_theme(std::size_t ts, std::size_t theme, std::size_t p, core::time_point now,
+                      changes& out);
+    void fire_unacknowledged(std::size_t ri, std::int64_t watched, core::time_point now,
+                             changes& out);
+    void apply_silences(core::time_point now, changes& out);
+
+    std::shared_ptr<const rule_set> rules_;
+    core::calendar calendar_;
+    const date::time_zone* zone_;
+    core::time_point now_{};     ///< the latest time any call gave; freshness is judged by it
+
+    std::vector<practice_state> practices_;
+    std::map<std::string, std::size_t> by_code_;
+    std::vector<std::string> pcns_;
+    std::vector<std::string> places_;
+    std::vector<group_state> group_states_;
+    std::vector<theme_state> theme_states_;
+    std::chrono::seconds theme_window_{0}; ///< the longest theme window: how long `recent` keeps
+
+    std::map<std::int64_t, alert> open_;
+    std::map<std::pair<std::string, std::string>, std::int64_t> by_key_; ///< (rule, subject) -> id
+    std::int64_t next_id_ = 1;
+    std::map<std::int64_t, silence> silences_;
+    std::int64_t next_silence_id_ = 1;
+
+    // Deadlines; an entry whose state moved on is dropped when it comes due.
+    std::set<std::pair<core::time_point, std::size_t>> stale_q_; ///< (expiry, practice)
+    std::set<std::tuple<core::time_point, std::size_t, std::size_t, std::size_t>>
+        theme_q_; ///< (expiry, theme state, theme, practice)
+    std::set<std::tuple<core::time_point, std::size_t, std::int64_t>>
+        unack_q_; ///< (deadline, unacknowledged rule, watched alert)
+    std::set<std::pair<core::time_point, std::int64_t>> silence_q_; ///< (start or end, silence)
+};
+
+} // namespace opel::rules

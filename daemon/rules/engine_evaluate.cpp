@@ -1,0 +1,259 @@
+// The conditions: what each kind of rule makes of a live report, a group's
+// counters, a theme window or a practice's silence. Each evaluation ends in
+// raise (fire, repeat or worsen) or resolve; the lifecycle is engine.cpp's.
+#include "rules/engine.hpp"
+
+#include "core/time.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace opel::rules {
+
+namespace {
+
+/// A share as people write it: "20%", "19.9%".
+std::string percent(int n, int of) {
+    if (of == 0)
+        return "0%";
+    char buf[32];
+    const double v = std::round(1000.0 * n / of) / 10;
+    std::snprintf(buf, sizeof buf, v == std::floor(v) ? "%.0f%%" : "%.1f%%", v);
+    return buf;
+}
+
+std::string join(const std::vector<std::string>& v, const char* none) {
+    if (v.empty())
+        return none;
+    std::string out;
+    for (const auto& s : v)
+        out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+/// A duration as the rules file spells it: 24h, 90m, 7d.
+std::string duration_text(std::chrono::seconds d) {
+    const auto n = d.count();
+    if (n % 86400 == 0)
+        return std::to_string(n / 86400) + "d";
+    if (n % 3600 == 0)
+        return std::to_string(n / 3600) + "h";
+    if (n % 60 == 0)
+        return std::to_string(n / 60) + "m";
+    return std::to_string(n) + "s";
+}
+
+} // namespace
+
+void engine::evaluate_report(std::size_t p, const core::submission& s,
+                             const std::optional<report>& prev, core::time_point now,
+                             changes& out) {
+    for (std::size_t ri = 0; ri < rules_->rules.size(); ++ri)
+        evaluate_rule(ri, p, s, prev, now, out);
+}
+
+void engine::evaluate_rule(std::size_t ri, std::size_t p, const core::submission& s,
+                           const std::optional<report>& prev, core::time_point now,
+                           changes& out) {
+    const auto& r = rules_->rules[ri];
+    const auto& st = practices_[p];
+    if (!r.admits(st.info.pcn, st.info.place))
+        return;
+    if (r.resolves_on_report()) {
+        const bool matched = evaluate_practice_rule(r, p, s, prev, now, out);
+        if (!matched && s.level <= r.resolve_at_most)
+            if (const alert* a = open_alert(r.name, st.info.code))
+                resolve(a->id, st.info.code + " reported level " + std::to_string(s.level), now,
+                        out);
+    } else if (std::holds_alternative<not_reporting_condition>(r.when)) {
+        if (const alert* a = open_alert(r.name, st.info.code))
+            resolve(a->id, st.info.code + " reported again", now, out);
+    } else if (std::holds_alternative<group_condition>(r.when)) {
+        for (std::size_t gs = 0; gs < group_states_.size(); ++gs)
+            if (group_states_[gs].rule == ri)
+                evaluate_group(gs, group_of(group_states_[gs], p), p, s.id, now, out);
+    } else if (std::holds_alternative<theme_condition>(r.when)) {
+        for (std::size_t ts = 0; ts < theme_states_.size(); ++ts)
+            if (theme_states_[ts].rule == ri)
+                for (const auto& theme : s.themes)
+                    if (const auto idx = theme_index(theme);
+                        idx && theme_states_[ts].themes[*idx].count(p))
+                        evaluate_theme(ts, *idx, s.id, now, out);
+    }
+}
+
+bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::submission& s,
+                                    const std::optional<report>& prev, core::time_point now,
+                                    changes& out) {
+    const auto& st = practices_[p];
+    const report& rep = *st.latest;
+    if (const auto* c = std::get_if<practice_level_condition>(&r.when)) {
+        if (s.level < c->at_least || s.level > c->at_most)
+            return false;
+        auto f = practice_finding(r, p, &rep, r.level.value_or(s.level));
+        f.evidence = {s.id};
+        f.why = st.info.code + " reported level " + std::to_string(s.level);
+        raise(std::move(f), now, out);
+        return true;
+    }
+    if (const auto* c = std::get_if<rise_condition>(&r.when)) {
+        if (!prev || s.level - prev->level < c->by)
+            return false;
+        auto f = practice_finding(r, p, &rep, r.level.value_or(s.level));
+        f.evidence = {s.id};
+        f.values["previous_level"] = std::to_string(prev->level);
+        f.why = st.info.code + " rose from level " + std::to_string(prev->level) + " to " +
+                std::to_string(s.level);
+        raise(std::move(f), now, out);
+        return true;
+    }
+    return evaluate_sustained(r, p, s, now, out);
+}
+
+bool engine::evaluate_sustained(const rule& r, std::size_t p, const core::submission& s,
+                                core::time_point now, changes& out) {
+    const auto& c = std::get<sustained_condition>(r.when);
+    const auto& st = practices_[p];
+    // A run is judged on working days only; a report on a weekend or a bank
+    // holiday neither extends nor breaks it.
+    auto day = local_day(s.reported_at);
+    if (!calendar_.is_working_day(day))
+        return false;
+    ids evidence;
+    for (int i = 0; i < c.working_days; ++i) {
+        const auto it = st.days.find(day);
+        // A working day with no report breaks the run: pressure is not assumed.
+        if (it == st.days.end() || it->second.min_level < c.at_least)
+            return false;
+        evidence.insert(evidence.end(), it->second.reports.begin(), it->second.reports.end());
+        day = calendar_.previous_working_day(day);
+    }
+    auto f = practice_finding(r, p, &*st.latest, r.level.value_or(s.level));
+    f.evidence = std::move(evidence);
+    f.values["days"] = std::to_string(c.working_days);
+    f.why = st.info.code + " reported level " + std::to_string(c.at_least) + " or above on " +
+            std::to_string(c.working_days) + " consecutive working days";
+    raise(std::move(f), now, out);
+    return true;
+}
+
+void engine::evaluate_group(std::size_t gsi, std::size_t g, std::optional<std::size_t> trigger,
+                            std::int64_t trigger_id, core::time_point now, changes& out) {
+    const auto& gs = group_states_[gsi];
+    const auto& r = rules_->rules[gs.rule];
+    const auto& c = std::get<group_condition>(r.when);
+    const auto& counter = gs.groups[g];
+    const int n = static_cast<int>(counter.at_least.size());
+    // The share is compared with a tolerance: 0.2 * 5 is not exactly 1 in binary.
+    const bool holds = n >= 1 && n >= c.min_count && counter.reporting >= c.min_reporting &&
+                       n + 1e-9 >= c.min_share * counter.reporting;
+    const auto subject = group_subject(c.scope, g);
+    const alert* open = open_alert(r.name, subject);
+    const auto standing = std::to_string(n) + " of " + std::to_string(counter.reporting) +
+                          " reporting practices of " + subject + " stand at level " +
+                          std::to_string(c.at_least) + " or above";
+    if (!holds) {
+        if (open)
+            resolve(open->id, "no longer holds: " + standing, now, out);
+        return;
+    }
+    finding f(&r, scope_name(c.scope), subject, *r.level);
+    if (!open) {
+        for (const auto q : counter.at_least)
+            f.evidence.push_back(practices_[q].latest->id);
+    } else if (trigger && counter.at_least.count(*trigger)) {
+        f.evidence = {trigger_id};
+    } else {
+        return;
+    }
+    f.values = {{"group", subject},
+                {"count", std::to_string(n)},
+                {"reporting", std::to_string(counter.reporting)},
+                {"share", percent(n, counter.reporting)}};
+    f.why = standing;
+    raise(std::move(f), now, out);
+}
+
+void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
+                            std::optional<std::int64_t> trigger, core::time_point now,
+                            changes& out) {
+    const auto& ts = theme_states_[tsi];
+    const auto& r = rules_->rules[ts.rule];
+    const auto& c = std::get<theme_condition>(r.when);
+    const auto& entries = ts.themes[theme];
+    const auto& subject = rules_->themes[theme];
+    const alert* open = open_alert(r.name, subject);
+    const int n = static_cast<int>(entries.size());
+    const auto within = duration_text(c.within);
+    if (n < c.practices) {
+        if (open)
+            resolve(open->id,
+                    "no longer holds: " + std::to_string(n) + " practices reported " + subject +
+                        " within " + within,
+                    now, out);
+        return;
+    }
+    finding f(&r, "system", subject, *r.level);
+    std::vector<std::string> names;
+    for (const auto& [p, entry] : entries) {
+        names.push_back(practices_[p].info.name);
+        if (!open)
+            f.evidence.push_back(entry.second);
+    }
+    if (open && !trigger)
+        return;
+    if (open)
+        f.evidence = {*trigger};
+    f.values = {{"theme", subject}, {"count", std::to_string(n)}, {"practices", join(names, "none")}};
+    f.why = std::to_string(n) + " practices reported " + subject + " within " + within;
+    raise(std::move(f), now, out);
+}
+
+void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point now,
+                                 changes& out) {
+    const auto& c = std::get<not_reporting_condition>(r.when);
+    const auto& st = practices_[p];
+    if (!r.admits(st.info.pcn, st.info.place))
+        return;
+    if (st.latest ? now - st.latest->at < c.after : !c.never_reported)
+        return;
+    auto f = practice_finding(r, p, nullptr, *r.level);
+    const auto days = st.latest ? (now - st.latest->at) / std::chrono::hours(24)
+                                : c.after / std::chrono::hours(24);
+    f.values["days"] = std::to_string(days);
+    f.values["last_reported"] = st.latest ? local_text(st.latest->at) : "never";
+    if (st.latest)
+        f.evidence = {st.latest->id};
+    f.why = st.info.code + (st.latest ? " has not reported for " + std::to_string(days) + " days"
+                                      : " has never reported");
+    raise(std::move(f), now, out);
+}
+
+engine::finding engine::practice_finding(const rule& r, std::size_t p, const report* rep,
+                                         int level) const {
+    const auto& info = practices_[p].info;
+    finding f(&r, "practice", info.code, level);
+    f.values = {{"practice", info.name + " (" + info.code + ")"},
+                {"practice.code", info.code},
+                {"practice.name", info.name},
+                {"pcn", info.pcn},
+                {"place", info.place}};
+    if (rep) {
+        f.values["reported_level"] = std::to_string(rep->level);
+        f.values["themes"] = join(rep->themes, "none");
+        f.values["note"] = rep->note.empty() ? "none" : rep->note;
+        f.values["support_requested"] = rep->support.empty() ? "none" : rep->support;
+        f.values["reported_at"] = local_text(rep->at);
+    }
+    return f;
+}
+
+std::string engine::local_text(core::time_point t) const {
+    const auto s = date::floor<std::chrono::minutes>(t);
+    if (!zone_)
+        return date::format("%F %R UTC", s);
+    return date::format("%F %R", zone_->to_local(s));
+}
+
+} // namespace opel::rules

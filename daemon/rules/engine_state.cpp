@@ -1,0 +1,207 @@
+// What reports do to the engine's state, kept incrementally so a submission
+// costs work in proportion to what it touches (its practice, PCN, place, the
+// system, its themes), never to the number of practices. Per group rule, a
+// counter per group; per theme rule, each practice's latest report of each
+// theme in the window; per practice, its latest report, its recent days and
+// the reports a theme window may still need. Only reload and construction
+// walk every practice, to rebuild the per-rule state from the per-practice one.
+#include "rules/engine.hpp"
+
+#include <algorithm>
+
+namespace opel::rules {
+
+namespace {
+
+/// How many days of per-day records a practice keeps: enough for a run of 30
+/// working days across the longest run of holidays.
+constexpr date::days day_history{62};
+
+std::size_t index_of(std::vector<std::string>& names, const std::string& name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it != names.end())
+        return static_cast<std::size_t>(it - names.begin());
+    names.push_back(name);
+    return names.size() - 1;
+}
+
+} // namespace
+
+void engine::index_practices(std::vector<core::practice> practices) {
+    std::map<std::string, practice_state> old;
+    for (auto& p : practices_)
+        old.emplace(p.info.code, std::move(p));
+    practices_.clear();
+    by_code_.clear();
+    pcns_.clear();
+    places_.clear();
+    for (auto& info : practices) {
+        practice_state st;
+        if (auto it = old.find(info.code); it != old.end())
+            st = std::move(it->second);
+        st.pcn = index_of(pcns_, info.pcn);
+        st.place = index_of(places_, info.place);
+        st.info = std::move(info);
+        by_code_[st.info.code] = practices_.size();
+        practices_.push_back(std::move(st));
+    }
+}
+
+void engine::rebuild() {
+    group_states_.clear();
+    theme_states_.clear();
+    theme_window_ = std::chrono::seconds{0};
+    for (std::size_t i = 0; i < rules_->rules.size(); ++i) {
+        const auto& when = rules_->rules[i].when;
+        if (const auto* g = std::get_if<group_condition>(&when)) {
+            const auto n = g->scope == group_scope::pcn     ? pcns_.size()
+                           : g->scope == group_scope::place ? places_.size()
+                                                            : 1;
+            group_states_.push_back({i, std::vector<group_counter>(n)});
+        } else if (const auto* t = std::get_if<theme_condition>(&when)) {
+            theme_states_.push_back({i, decltype(theme_state::themes)(rules_->themes.size())});
+            theme_window_ = std::max(theme_window_, t->within);
+        }
+    }
+    stale_q_.clear();
+    theme_q_.clear();
+    unack_q_.clear();
+    for (std::size_t p = 0; p < practices_.size(); ++p) {
+        auto& st = practices_[p];
+        st.counted.reset();
+        if (st.latest && fresh(st.latest->at))
+            count(p);
+        for (const auto& r : st.recent)
+            add_theme_entries(p, r);
+    }
+    for (const auto& [id, a] : open_)
+        schedule_watchers(a);
+}
+
+std::optional<engine::report> engine::apply_report(std::size_t p, const core::submission& s) {
+    auto& st = practices_[p];
+    report r{s.id, s.level, s.reported_at, s.themes, s.note.value_or(""),
+             s.support_requested.value_or("")};
+    auto prev = st.latest;
+    if (!st.latest || s.reported_at >= st.latest->at) {
+        uncount(p);
+        st.latest = r;
+        if (fresh(r.at))
+            count(p);
+    }
+    const auto day = local_day(s.reported_at);
+    auto& rec = st.days[day];
+    rec.min_level = std::min(rec.min_level, s.level);
+    rec.reports.push_back(s.id);
+    const auto oldest = local_day(st.latest->at) - day_history;
+    st.days.erase(st.days.begin(), st.days.lower_bound(oldest));
+    // `recent` only feeds theme windows when a reload rebuilds them.
+    const auto keep_from = st.latest->at - theme_window_;
+    st.recent.insert(std::upper_bound(st.recent.begin(), st.recent.end(), r.at,
+                                      [](auto t, const report& x) { return t < x.at; }),
+                     r);
+    while (!st.recent.empty() && st.recent.front().at <= keep_from)
+        st.recent.pop_front();
+    add_theme_entries(p, r);
+    return prev;
+}
+
+void engine::uncount(std::size_t p) {
+    auto& st = practices_[p];
+    if (!st.counted)
+        return;
+    for (auto& gs : group_states_) {
+        const auto& r = rules_->rules[gs.rule];
+        if (!r.admits(st.info.pcn, st.info.place))
+            continue;
+        auto& c = gs.groups[group_of(gs, p)];
+        --c.reporting;
+        c.at_least.erase(p);
+    }
+    stale_q_.erase({st.latest->at + rules_->stale_after, p});
+    st.counted.reset();
+}
+
+void engine::count(std::size_t p) {
+    auto& st = practices_[p];
+    st.counted = st.latest->level;
+    for (auto& gs : group_states_) {
+        const auto& r = rules_->rules[gs.rule];
+        if (!r.admits(st.info.pcn, st.info.place))
+            continue;
+        auto& c = gs.groups[group_of(gs, p)];
+        ++c.reporting;
+        if (*st.counted >= std::get<group_condition>(r.when).at_least)
+            c.at_least.insert(p);
+    }
+    stale_q_.insert({st.latest->at + rules_->stale_after, p});
+}
+
+void engine::add_theme_entries(std::size_t p, const report& r) {
+    const auto& st = practices_[p];
+    for (std::size_t ts = 0; ts < theme_states_.size(); ++ts) {
+        const auto& rule = rules_->rules[theme_states_[ts].rule];
+        const auto& c = std::get<theme_condition>(rule.when);
+        if (!rule.admits(st.info.pcn, st.info.place) || r.at + c.within <= now_)
+            continue;
+        for (const auto& theme : r.themes) {
+            const auto idx = theme_index(theme);
+            if (idx && (c.themes.empty() ||
+                        std::find(c.themes.begin(), c.themes.end(), theme) != c.themes.end()))
+                add_theme_entry(ts, *idx, p, r.at, r.id);
+        }
+    }
+}
+
+void engine::add_theme_entry(std::size_t ts, std::size_t theme, std::size_t p,
+                             core::time_point at, std::int64_t id) {
+    const auto within = std::get<theme_condition>(rules_->rules[theme_states_[ts].rule].when).within;
+    auto& entries = theme_states_[ts].themes[theme];
+    const auto it = entries.find(p);
+    if (it != entries.end()) {
+        if (it->second.first >= at)
+            return;
+        theme_q_.erase({it->second.first + within, ts, theme, p});
+    }
+    entries[p] = {at, id};
+    theme_q_.insert({at + within, ts, theme, p});
+}
+
+date::sys_days engine::local_day(core::time_point t) const {
+    if (!zone_)
+        return date::floor<date::days>(t);
+    const auto local = zone_->to_local(t);
+    return date::sys_days{date::floor<date::days>(local).time_since_epoch()};
+}
+
+bool engine::fresh(core::time_point reported_at) const {
+    return reported_at + rules_->stale_after > now_;
+}
+
+std::size_t engine::group_of(const group_state& g, std::size_t p) const {
+    switch (std::get<group_condition>(rules_->rules[g.rule].when).scope) {
+    case group_scope::pcn: return practices_[p].pcn;
+    case group_scope::place: return practices_[p].place;
+    case group_scope::system: return 0;
+    }
+    return 0;
+}
+
+std::string engine::group_subject(group_scope scope, std::size_t g) const {
+    switch (scope) {
+    case group_scope::pcn: return pcns_[g];
+    case group_scope::place: return places_[g];
+    case group_scope::system: return "system";
+    }
+    return "system";
+}
+
+std::optional<std::size_t> engine::theme_index(const std::string& id) const {
+    const auto& t = rules_->themes;
+    const auto it = std::find(t.begin(), t.end(), id);
+    if (it == t.end())
+        return std::nullopt;
+    return static_cast<std::size_t>(it - t.begin());
+}
+
+} // namespace opel::rules
