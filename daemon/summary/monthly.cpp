@@ -1,0 +1,93 @@
+// The monthly report as data. A month is the configured zone's calendar month
+// (a report at 00:30 BST on 1 April is April's), and a report counts by when
+// it was made (reported_at), so imported history lands in its own month and
+// not in the month it was imported.
+#include "summary/monthly.hpp"
+
+#include "summary/themes.hpp"
+
+#include <array>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+namespace opel::summary {
+
+namespace {
+
+core::time_point local_midnight(date::year_month_day d, const date::time_zone* tz) {
+    // A zone that skips midnight on a change starts the day at the change.
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        tz->to_sys(date::local_days{d}, date::choose::earliest));
+}
+
+} // namespace
+
+std::pair<core::time_point, core::time_point> month_bounds(date::year_month month,
+                                                           const date::time_zone* tz) {
+    const auto next = month + date::months{1};
+    return {local_midnight(month / 1, tz), local_midnight(next / 1, tz)};
+}
+
+boost::json::object build_monthly(date::year_month month, const date::time_zone* tz,
+                                  std::span<const core::submission> submissions,
+                                  std::span<const core::practice> practices) {
+    const auto [from, to] = month_bounds(month, tz);
+    std::unordered_map<std::string, const core::practice*> by_code;
+    std::map<std::string, int> places;
+    for (const auto& p : practices) {
+        by_code.emplace(p.code, &p);
+        places.emplace(p.place, 0);
+    }
+    std::array<int, 4> levels{};
+    std::map<std::string, int> themes;
+    std::set<std::string> reporting;
+    int responses = 0;
+    for (const auto& s : submissions) {
+        if (s.reported_at < from || s.reported_at >= to || s.level < 1 || s.level > 4)
+            continue;
+        ++responses;
+        ++levels[static_cast<std::size_t>(s.level - 1)];
+        for (const auto& t : s.themes)
+            ++themes[t];
+        reporting.insert(s.practice);
+        // A practice since removed from the file has no place to count under.
+        if (const auto it = by_code.find(s.practice); it != by_code.end())
+            ++places[it->second->place];
+    }
+    boost::json::object by_level, by_place;
+    for (std::size_t i = 0; i < levels.size(); ++i)
+        by_level[std::to_string(i + 1)] = levels[i];
+    for (const auto& [place, n] : places)
+        by_place[place] = n;
+    return boost::json::object{{"month", date::format("%Y-%m", month / 1)},
+                               {"responses", responses},
+                               {"by_level", std::move(by_level)},
+                               {"by_place", std::move(by_place)},
+                               {"themes", rank_themes(themes)},
+                               {"practices_reporting", static_cast<std::int64_t>(reporting.size())}};
+}
+
+std::optional<date::year_month> parse_month(std::string_view text) {
+    // Exactly YYYY-MM: date::parse would also take "2022-1" or trailing text.
+    if (text.size() != 7 || text[4] != '-')
+        return std::nullopt;
+    int y = 0;
+    unsigned m = 0;
+    for (std::size_t i = 0; i < 7; ++i) {
+        if (i == 4)
+            continue;
+        if (text[i] < '0' || text[i] > '9')
+            return std::nullopt;
+        if (i < 4)
+            y = y * 10 + (text[i] - '0');
+        else
+            m = m * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+    if (m < 1 || m > 12)
+        return std::nullopt;
+    return date::year{y} / date::month{m};
+}
+
+} // namespace opel::summary

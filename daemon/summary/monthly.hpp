@@ -1,0 +1,32 @@
+#pragma once
+// The monthly report: how many reports a calendar month (in the configured
+// zone) received, by level, by place and by theme.
+
+#include "core/types.hpp"
+
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include <boost/json.hpp>
+#include <date/date.h>
+#include <date/tz.h>
+
+namespace opel::summary {
+
+/// The UTC instants of local midnight starting `month` and the next month in
+/// `tz`: a report belongs to the month when first <= reported_at < second.
+std::pair<core::time_point, core::time_point> month_bounds(date::year_month month,
+                                                           const date::time_zone* tz);
+
+/// `{month, responses, by_level, by_place, themes, practices_reporting}` over
+/// the submissions whose reported_at falls in `month` in `tz` (others ignored).
+boost::json::object build_monthly(date::year_month month, const date::time_zone* tz,
+                                  std::span<const core::submission> submissions,
+                                  std::span<const core::practice> practices);
+
+/// "2022-11" as a year_month, or nullopt when it is not one.
+std::optional<date::year_month> parse_month(std::string_view text);
+
+} // namespace opel::summary

@@ -1,0 +1,119 @@
+// Rendering the monthly report. The CSV is long-form (one figure per row) so
+// a spreadsheet can pivot it and a new place or theme adds rows, not columns;
+// the page draws its bar chart as inline SVG so it needs no script and prints.
+#include "summary/monthly_render.hpp"
+
+#include "core/opel_level.hpp"
+#include "summary/page.hpp"
+#include "summary/text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+namespace opel::summary {
+
+namespace {
+
+namespace json = boost::json;
+
+const json::object& object_at(const json::object& o, std::string_view key) {
+    static const json::object empty;
+    const auto* v = o.if_contains(key);
+    return v && v->is_object() ? v->get_object() : empty;
+}
+
+const json::array& array_at(const json::object& o, std::string_view key) {
+    static const json::array empty;
+    const auto* v = o.if_contains(key);
+    return v && v->is_array() ? v->get_array() : empty;
+}
+
+std::int64_t count_at(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_int64() ? v->get_int64() : 0;
+}
+
+// Four bars in the OPEL colours, each labelled with its level and count so
+// the chart reads in greyscale too.
+std::string level_chart(const json::object& by_level) {
+    std::array<std::int64_t, 4> n{};
+    for (std::size_t i = 0; i < n.size(); ++i)
+        n[i] = count_at(by_level, std::to_string(i + 1));
+    const auto top = std::max<std::int64_t>(1, *std::max_element(n.begin(), n.end()));
+    constexpr int base = 180, span = 140, width = 70;
+    std::string out = "<svg viewBox=\"0 0 400 220\" width=\"100%\" style=\"max-width:30rem\" "
+                      "role=\"img\" aria-labelledby=\"chart-title\">\n"
+                      "<title id=\"chart-title\">Responses by OPEL level</title>\n";
+    for (std::size_t i = 0; i < n.size(); ++i) {
+        const auto& info = core::level_of(static_cast<int>(i) + 1);
+        const auto h = static_cast<int>(n[i] * span / top);
+        const auto x = 20 + static_cast<int>(i) * 95;
+        const auto level = std::to_string(info.level);
+        out += "<rect class=\"bar\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(base - h) +
+               "\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(h) +
+               "\" fill=\"" + std::string(info.hex) + "\" stroke=\"#333\"><title>OPEL " + level +
+               ": " + std::to_string(n[i]) + "</title></rect>\n";
+        out += "<text x=\"" + std::to_string(x + width / 2) + "\" y=\"" + std::to_string(base - h - 6) +
+               "\" text-anchor=\"middle\" font-size=\"14\">" + std::to_string(n[i]) + "</text>\n";
+        out += "<text x=\"" + std::to_string(x + width / 2) + "\" y=\"" + std::to_string(base + 20) +
+               "\" text-anchor=\"middle\" font-size=\"14\">OPEL " + level + "</text>\n";
+    }
+    return out + "</svg>\n";
+}
+
+// Rows are (html, text): the first cell is markup the caller escaped or built.
+std::string two_column_table(std::string_view head, std::string_view count_head,
+                             const std::vector<std::pair<std::string, std::string>>& rows) {
+    std::string out = "<div class=\"scroll\"><table>\n<thead><tr><th>" + html_escape(head) +
+                      "</th><th class=\"n\">" + html_escape(count_head) + "</th></tr></thead>\n<tbody>\n";
+    for (const auto& [key, value] : rows)
+        out += "<tr><td>" + key + "</td><td class=\"n\">" + html_escape(value) + "</td></tr>\n";
+    return out + "</tbody></table></div>\n";
+}
+
+} // namespace
+
+std::string render_monthly_csv(const boost::json::object& report) {
+    std::string out = csv_row({"section", "key", "value"});
+    out += csv_row({"month", "", member_text(report, "month")});
+    out += csv_row({"responses", "", member_text(report, "responses")});
+    out += csv_row({"practices_reporting", "", member_text(report, "practices_reporting")});
+    for (const auto& [level, n] : object_at(report, "by_level"))
+        out += csv_row({"by_level", std::string(level), text_of(&n)});
+    for (const auto& [place, n] : object_at(report, "by_place"))
+        out += csv_row({"by_place", std::string(place), text_of(&n)});
+    for (const auto& t : array_at(report, "themes"))
+        if (t.is_object())
+            out += csv_row({"theme", member_text(t.get_object(), "theme"),
+                            member_text(t.get_object(), "count")});
+    return out;
+}
+
+std::string render_monthly_html(const boost::json::object& report) {
+    std::string out = page_head("OPEL monthly report " + member_text(report, "month"));
+    out += "<p class=\"meta\">" + html_escape(member_text(report, "responses")) + " responses from " +
+           html_escape(member_text(report, "practices_reporting")) + " practices.</p>\n";
+    out += "<h2>Responses by level</h2>\n" + level_chart(object_at(report, "by_level"));
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& [level, n] : object_at(report, "by_level")) {
+        const auto& info = core::level_of(std::atoi(std::string(level).c_str()));
+        rows.emplace_back(level_badge(info.level), text_of(&n));
+    }
+    out += two_column_table("Level", "Responses", rows);
+    rows.clear();
+    for (const auto& [place, n] : object_at(report, "by_place"))
+        rows.emplace_back(html_escape(place), text_of(&n));
+    out += "<h2>Responses by place</h2>\n" + two_column_table("Place", "Responses", rows);
+    rows.clear();
+    for (const auto& t : array_at(report, "themes"))
+        if (t.is_object())
+            rows.emplace_back(html_escape(member_text(t.get_object(), "theme")),
+                              member_text(t.get_object(), "count"));
+    out += "<h2>Themes</h2>\n";
+    out += rows.empty() ? std::string("<p>No themes reported.</p>\n")
+                        : two_column_table("Theme", "Reports", rows);
+    return out + page_tail();
+}
+
+} // namespace opel::summary
