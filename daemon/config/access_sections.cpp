@@ -5,6 +5,7 @@
 // loader checks that afterwards from the lines recorded in the context.
 #include "config/config_sections.hpp"
 #include "config/value_parsers.hpp"
+#include "core/crypto.hpp"
 
 #include <fstream>
 #include <map>
@@ -30,7 +31,7 @@ const field_table<token_draft> token_fields{
      [](yaml_reader& r, const entry& e, token_draft& t) {
          const auto s = r.text(e);
          if (!s) return;
-         if (const auto d = parse_sha256_hex(*s))
+         if (const auto d = core::digest_from_hex(*s))
              t.value.sha256 = *d;
          else
              r.error(e, "'" + *s + "' is not a SHA-256 digest (64 hex characters)");
@@ -73,7 +74,7 @@ void check_token_role(yaml_reader& r, const entry& item, const token_draft& t) {
 void parse_tokens(yaml_reader& r, const entry& e, config_context& ctx) {
     const auto items = r.list(e);
     if (!items) return;
-    std::map<digest, int> seen; // digest -> line of its first token
+    std::map<core::sha256_digest, int> seen; // digest -> line of its first token
     for (const auto& item : *items) {
         const auto before = r.error_count();
         token_draft t;

@@ -9,13 +9,13 @@
 #include "config/practices_loader.hpp"
 #include "config/value_parsers.hpp"
 #include "config/yaml_reader.hpp"
+#include "core/crypto.hpp"
 #include "rules/rules_loader.hpp"
 
 #include <set>
 #include <utility>
 
 #include <date/tz.h>
-#include <openssl/evp.h>
 
 namespace opel::config {
 
@@ -133,19 +133,8 @@ config load_config_or_throw(const std::filesystem::path& file) {
     return std::move(*cfg);
 }
 
-std::array<std::uint8_t, 32> sha256_digest(std::string_view token) {
-    std::array<std::uint8_t, 32> out{};
-    unsigned int size = 0;
-    // One-shot EVP digest: no context to leak, and SHA-256 cannot fail here
-    // short of memory exhaustion, which the check below turns into an exception.
-    if (EVP_Digest(token.data(), token.size(), out.data(), &size, EVP_sha256(), nullptr) != 1 ||
-        size != out.size())
-        throw std::runtime_error("SHA-256 failed");
-    return out;
-}
-
 std::string sha256_hex(std::string_view token) {
-    return to_hex(sha256_digest(token));
+    return core::to_hex(core::sha256(token));
 }
 
 } // namespace opel::config

@@ -4,8 +4,6 @@
 #include "config/config.hpp"
 #include "core/diagnostic.hpp"
 
-#include <array>
-#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -36,11 +34,9 @@ std::optional<config> load_config(const std::filesystem::path& file,
 /// As load_config, but throws config_error on failure.
 config load_config_or_throw(const std::filesystem::path& file);
 
-/// SHA-256 of a bearer token, as raw bytes (what `token::sha256` holds).
-std::array<std::uint8_t, 32> sha256_digest(std::string_view token);
-
 /// SHA-256 of a bearer token (for tests and the README's token table):
-/// lower-case hex.
+/// lower-case hex. The raw digest, as `token::sha256` holds it, is
+/// core::sha256(token).
 std::string sha256_hex(std::string_view token);
 
 } // namespace opel::config

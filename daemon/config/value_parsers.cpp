@@ -27,13 +27,6 @@ unsigned digits_value(std::string_view s) {
     return v;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool is_ip_literal(int family, const std::string& host) {
     std::array<unsigned char, 16> buf{};
     return inet_pton(family, host.c_str(), buf.data()) == 1;
@@ -107,29 +100,6 @@ std::optional<core::role> parse_role(std::string_view text) {
     if (text == "control_room") return core::role::control_room;
     if (text == "admin") return core::role::admin;
     return std::nullopt;
-}
-
-std::optional<digest> parse_sha256_hex(std::string_view text) {
-    digest out{};
-    if (text.size() != out.size() * 2) return std::nullopt;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const int hi = hex_value(text[2 * i]);
-        const int lo = hex_value(text[2 * i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-    }
-    return out;
-}
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const auto b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0xf]);
-    }
-    return out;
 }
 
 bool is_practice_code(std::string_view text) {

@@ -1,24 +1,20 @@
 #pragma once
 // Pure parsers for the config's textual values (addresses, times, dates, day
-// names, digests, endpoints, URLs): no YAML, no files, each testable alone.
+// names, endpoints, URLs): no YAML, no files, each testable alone. Digests in
+// hex are core/crypto.hpp's.
 
 #include "config/config.hpp"
 #include "core/types.hpp"
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
 #include <date/date.h>
 
 namespace opel::config {
-
-/// A SHA-256 digest.
-using digest = std::array<std::uint8_t, 32>;
 
 /// `host:port` with an IPv4 host, or `[v6]:port`; port 0..65535. On failure
 /// `why` says what is wrong.
@@ -31,10 +27,6 @@ std::optional<date::year_month_day> parse_date(std::string_view text);
 std::optional<unsigned> parse_weekday(std::string_view text);
 /// `practice`, `team`, `control_room` or `admin`.
 std::optional<core::role> parse_role(std::string_view text);
-/// 64 hex digits (either case) as a digest.
-std::optional<digest> parse_sha256_hex(std::string_view text);
-/// Lower-case hex of `bytes`.
-std::string to_hex(std::span<const std::uint8_t> bytes);
 /// An ODS practice code: an upper-case letter and five digits.
 bool is_practice_code(std::string_view text);
 /// A ZeroMQ endpoint we can bind: tcp://, ipc:// or inproc:// and an address.
