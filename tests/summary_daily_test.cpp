@@ -314,3 +314,17 @@ TEST_CASE("html shows times in the configured zone", "[summary]") {
     in.late = true;
     CHECK(summary::render_daily_html(summary::build_daily(in)).find("Late:") != std::string::npos);
 }
+
+TEST_CASE("a late summary pictures its fire instant, and says when it was built", "[summary]") {
+    auto in = day();
+    in.late = true;
+    in.generated_at = at("2026-12-01T15:00:00Z"); // built the next afternoon
+    in.as_of = at("2026-11-30T09:00:00Z");
+    const auto s = summary::build_daily(in);
+    CHECK(s.at("generated_at") == "2026-12-01T15:00:00.000000Z");
+    CHECK(s.at("late") == true);
+    // Measured from the fire instant, C82005's 7-day-old report still stands.
+    CHECK(s.at("system").at("reporting") == 3);
+    in.as_of.reset();
+    CHECK(summary::build_daily(in).at("system").at("reporting") == 2);
+}

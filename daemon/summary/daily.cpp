@@ -25,6 +25,7 @@ struct standing {
 };
 
 std::vector<standing> classify(const summary_input& in) {
+    const auto as_of = in.as_of.value_or(in.generated_at);
     std::vector<standing> out;
     out.reserve(in.practices.size());
     for (std::size_t i = 0; i < in.practices.size(); ++i) {
@@ -32,7 +33,7 @@ std::vector<standing> classify(const summary_input& in) {
         if (i < in.latest.size() && in.latest[i]) {
             s.latest = &*in.latest[i];
             // A report exactly stale_after old still stands: "older" is stale.
-            const auto age = in.generated_at - s.latest->reported_at;
+            const auto age = as_of - s.latest->reported_at;
             s.fresh = age <= in.stale_after;
             s.silent = age > in.not_reporting_after;
         }
