@@ -17,12 +17,13 @@ namespace {
 /// working days across the longest run of holidays.
 constexpr date::days day_history{62};
 
-std::size_t index_of(std::vector<std::string>& names, const std::string& name) {
-    const auto it = std::find(names.begin(), names.end(), name);
-    if (it != names.end())
-        return static_cast<std::size_t>(it - names.begin());
-    names.push_back(name);
-    return names.size() - 1;
+/// The index of `name` in `names`, appending it when new; `seen` indexes `names`.
+std::size_t index_of(std::vector<std::string>& names, std::map<std::string, std::size_t>& seen,
+                     const std::string& name) {
+    const auto [it, added] = seen.try_emplace(name, names.size());
+    if (added)
+        names.push_back(name);
+    return it->second;
 }
 
 } // namespace
@@ -35,12 +36,13 @@ void engine::index_practices(std::vector<core::practice> practices) {
     by_code_.clear();
     pcns_.clear();
     places_.clear();
+    std::map<std::string, std::size_t> pcn_seen, place_seen;
     for (auto& info : practices) {
         practice_state st;
         if (auto it = old.find(info.code); it != old.end())
             st = std::move(it->second);
-        st.pcn = index_of(pcns_, info.pcn);
-        st.place = index_of(places_, info.place);
+        st.pcn = index_of(pcns_, pcn_seen, info.pcn);
+        st.place = index_of(places_, place_seen, info.place);
         st.info = std::move(info);
         by_code_[st.info.code] = practices_.size();
         practices_.push_back(std::move(st));
