@@ -29,7 +29,8 @@ const std::vector<core::practice> practices{
     {"C82006", "Zeta & Sons <Oakham>", "Rutland PCN", "rutland"},
 };
 
-core::submission report(const char* code, int level, std::vector<std::string> themes, const char* when) {
+core::submission report(const char* code, int level, std::vector<std::string> themes,
+                        const char* when) {
     core::submission s;
     s.practice = code;
     s.level = level;
@@ -47,8 +48,11 @@ summary::summary_input day() {
     a.note = "Two GPs off, \"urgent\" <b>help</b>\nsecond line";
     a.support_requested = "=locum cover";
     auto e = report("C82005", 2, {"high_demand"}, "2026-11-23T09:00:00Z"); // exactly 7 days
-    in.latest = {a, report("C82002", 3, {"workforce"}, "2026-11-28T10:00:00Z"),
-                 report("C82003", 1, {"telephony"}, "2026-11-22T08:59:59Z"), std::nullopt, e,
+    in.latest = {a,
+                 report("C82002", 3, {"workforce"}, "2026-11-28T10:00:00Z"),
+                 report("C82003", 1, {"telephony"}, "2026-11-22T08:59:59Z"),
+                 std::nullopt,
+                 e,
                  std::nullopt};
     return in;
 }
@@ -106,7 +110,8 @@ TEST_CASE("every place and PCN is named, with zero counts where nobody reported"
     CHECK(places.at("county").at("practices") == 3);
     CHECK(places.at("county").at("stale") == 1);
     CHECK(places.at("rutland").at("level").is_null());
-    CHECK(places.at("rutland").at("counts") == json::object{{"1", 0}, {"2", 0}, {"3", 0}, {"4", 0}});
+    CHECK(places.at("rutland").at("counts") ==
+          json::object{{"1", 0}, {"2", 0}, {"3", 0}, {"4", 0}});
     const auto& pcns = s.at("by_pcn").as_object();
     CHECK(pcns.size() == 4);
     CHECK(pcns.at("Rutland PCN").at("practices") == 1);
@@ -114,7 +119,8 @@ TEST_CASE("every place and PCN is named, with zero counts where nobody reported"
     CHECK(pcns.at("North PCN").at("counts").at("3") == 1);
 }
 
-TEST_CASE("pressured lists practices at 3 or 4, most pressured first, with their words", "[summary]") {
+TEST_CASE("pressured lists practices at 3 or 4, most pressured first, with their words",
+          "[summary]") {
     const auto s = built();
     const auto& p = s.at("pressured").as_array();
     REQUIRE(p.size() == 2);
@@ -156,10 +162,8 @@ TEST_CASE("not reporting: silent over 7 days, never-reported included", "[summar
 
 TEST_CASE("changes compare standing levels with the previous summary", "[summary]") {
     auto in = day();
-    in.previous = previous_with({{"C82001", 3, false},
-                                 {"C82002", 4, false},
-                                 {"C82003", 1, false},
-                                 {"C82005", 1, true}});
+    in.previous = previous_with(
+        {{"C82001", 3, false}, {"C82002", 4, false}, {"C82003", 1, false}, {"C82005", 1, true}});
     const auto c = summary::build_daily(in).at("changes");
     CHECK(strings(c.at("escalated")) == std::vector<std::string>{"C82001"});
     CHECK(strings(c.at("de_escalated")) == std::vector<std::string>{"C82002"});
@@ -178,8 +182,8 @@ TEST_CASE("a summary reads back the standing levels it was built with", "[summar
     auto in = day();
     in.previous = built();
     const auto levels = summary::standing_levels(*in.previous);
-    CHECK(levels == std::vector<std::pair<std::string, int>>{
-                        {"C82001", 4}, {"C82002", 3}, {"C82005", 2}});
+    CHECK(levels ==
+          std::vector<std::pair<std::string, int>>{{"C82001", 4}, {"C82002", 3}, {"C82005", 2}});
     const auto c = summary::build_daily(in).at("changes");
     CHECK(c.at("escalated").as_array().empty());
     CHECK(c.at("de_escalated").as_array().empty());
@@ -187,8 +191,11 @@ TEST_CASE("a summary reads back the standing levels it was built with", "[summar
 
 TEST_CASE("open alerts are carried as the alert objects", "[summary]") {
     auto in = day();
-    in.open_alerts.push_back(json::object{{"id", 7}, {"rule", "practice-level-4"}, {"level", 4},
-                                          {"title", "C82001 at <4>"}, {"state", "firing"}});
+    in.open_alerts.push_back(json::object{{"id", 7},
+                                          {"rule", "practice-level-4"},
+                                          {"level", 4},
+                                          {"title", "C82001 at <4>"},
+                                          {"state", "firing"}});
     const auto s = summary::build_daily(in);
     REQUIRE(s.at("open_alerts").as_array().size() == 1);
     CHECK(s.at("open_alerts").at(0).at("id") == 7);
@@ -208,8 +215,8 @@ TEST_CASE("an empty day: nobody reported", "[summary]") {
     CHECK(s.at("not_reporting").as_array().size() == 6);
     const auto html = summary::render_daily_html(s);
     CHECK(html.find("no level") != std::string::npos);
-    CHECK(summary::render_daily_csv(s).find("C82006,Zeta & Sons <Oakham>,Rutland PCN,rutland,,,false,,,,") !=
-          std::string::npos);
+    CHECK(summary::render_daily_csv(s).find(
+              "C82006,Zeta & Sons <Oakham>,Rutland PCN,rutland,,,false,,,,") != std::string::npos);
 }
 
 TEST_CASE("a practices file with no practices still builds", "[summary]") {
@@ -235,7 +242,8 @@ TEST_CASE("csv: header, one row per practice, RFC 4180 quoting", "[summary]") {
                    "2026-11-30T08:00:00.000000Z,workforce;it_systems,"
                    "\"Two GPs off, \"\"urgent\"\" <b>help</b>\nsecond line\",'=locum cover\r\n") !=
           std::string::npos);
-    CHECK(csv.find("C82003,Gamma Practice,South PCN,county,1,Low pressure,true,") != std::string::npos);
+    CHECK(csv.find("C82003,Gamma Practice,South PCN,county,1,Low pressure,true,") !=
+          std::string::npos);
     // Records: the header and six practices (the note's newline is inside quotes).
     std::size_t records = 0;
     for (std::size_t i = csv.find("\r\n"); i != std::string::npos; i = csv.find("\r\n", i + 2))

@@ -53,8 +53,7 @@ std::vector<history_line> read_history() {
         s.level = static_cast<int>(o.at("level").as_int64());
         for (const auto& t : o.at("themes").as_array())
             s.themes.emplace_back(t.as_string());
-        if (const auto* note = o.if_contains("note"))
-            s.note = std::string(note->as_string());
+        if (const auto* note = o.if_contains("note")) s.note = std::string(note->as_string());
         const auto t = core::parse_time(h.reported_at_text);
         REQUIRE(t);
         s.reported_at = s.received_at = *t;
@@ -168,8 +167,7 @@ TEST_CASE("the history is on working days, in core hours, some at a month's edge
         // Lines whose text names another month than the one they fall in:
         // reading the date off the text would misfile them.
         const auto local_month = date::format("%Y-%m", day);
-        if (h.reported_at_text.substr(0, 7) != local_month)
-            ++misleading;
+        if (h.reported_at_text.substr(0, 7) != local_month) ++misleading;
     }
     CHECK(misleading >= 3);
 }
@@ -195,7 +193,8 @@ TEST_CASE("a report at 00:30 BST on 1 April belongs to April", "[summary]") {
                                              report("C82002", 3, "2026-03-31T22:59:59.999999Z")};
     CHECK(summary::build_monthly(year{2026} / 4, london(), subs, small).at("responses") == 1);
     CHECK(summary::build_monthly(year{2026} / 3, london(), subs, small).at("responses") == 1);
-    CHECK(summary::build_monthly(year{2026} / 4, london(), subs, small).at("by_place").at("city") == 1);
+    CHECK(summary::build_monthly(year{2026} / 4, london(), subs, small).at("by_place").at("city") ==
+          1);
 }
 
 TEST_CASE("a month includes its start instant and excludes the next month's", "[summary]") {
@@ -233,8 +232,8 @@ TEST_CASE("an empty month names every place with zero", "[summary]") {
 TEST_CASE("month text is YYYY-MM exactly", "[summary]") {
     CHECK(summary::parse_month("2022-11") == year{2022} / 11);
     CHECK(summary::parse_month("0001-01") == year{1} / 1);
-    for (const char* bad : {"2022-13", "2022-00", "2022-1", "2022/11", "2022-11-01", "", "abcd-ef",
-                            " 2022-11"})
+    for (const char* bad :
+         {"2022-13", "2022-00", "2022-1", "2022/11", "2022-11-01", "", "abcd-ef", " 2022-11"})
         CHECK_FALSE(summary::parse_month(bad));
 }
 
@@ -270,7 +269,8 @@ TEST_CASE("monthly html: a bar chart by level in the OPEL colours, self-containe
 TEST_CASE("monthly html escapes place and theme names", "[summary]") {
     const std::vector<core::practice> odd{{"C82001", "A", "P", "<city>"}};
     const std::vector<core::submission> subs{report("C82001", 2, "2026-11-02T09:00:00Z", {"a&b"})};
-    const auto html = summary::render_monthly_html(summary::build_monthly(year{2026} / 11, london(), subs, odd));
+    const auto html =
+        summary::render_monthly_html(summary::build_monthly(year{2026} / 11, london(), subs, odd));
     CHECK(html.find("&lt;city&gt;") != std::string::npos);
     CHECK(html.find("a&amp;b") != std::string::npos);
     CHECK(html.find("<city>") == std::string::npos);

@@ -174,11 +174,13 @@ TEST_CASE("after several missed days only the latest is owed", "[summary]") {
     const auto s = london();
     const auto created = at("2026-11-01T00:00:00Z");
     // Last built Monday 23rd; down until Thursday 26th 15:00.
-    const auto m = summary::latest_missed(s, ymd(2026, 11, 23), created, at("2026-11-26T15:00:00Z"));
+    const auto m =
+        summary::latest_missed(s, ymd(2026, 11, 23), created, at("2026-11-26T15:00:00Z"));
     REQUIRE(m);
     CHECK(text(*m) == "2026-11-26T09:00:00.000000Z");
     // Back before Thursday's 09:00: Wednesday's is the one owed.
-    const auto w = summary::latest_missed(s, ymd(2026, 11, 23), created, at("2026-11-26T08:00:00Z"));
+    const auto w =
+        summary::latest_missed(s, ymd(2026, 11, 23), created, at("2026-11-26T08:00:00Z"));
     REQUIRE(w);
     CHECK(text(*w) == "2026-11-25T09:00:00.000000Z");
 }
@@ -189,7 +191,8 @@ TEST_CASE("nothing is owed when today's summary was built", "[summary]") {
     CHECK_FALSE(summary::latest_missed(s, ymd(2026, 11, 26), created, at("2026-11-26T15:00:00Z")));
     // Over a weekend: Friday's was built, nothing is owed on Sunday.
     CHECK_FALSE(summary::latest_missed(s, ymd(2026, 11, 27), created, at("2026-11-29T15:00:00Z")));
-    const auto mon = summary::latest_missed(s, ymd(2026, 11, 27), created, at("2026-11-30T10:00:00Z"));
+    const auto mon =
+        summary::latest_missed(s, ymd(2026, 11, 27), created, at("2026-11-30T10:00:00Z"));
     REQUIRE(mon);
     CHECK(summary::fire_date(s, *mon) == ymd(2026, 11, 30));
 }
@@ -224,14 +227,12 @@ TEST_CASE("a scheduler with restarts builds each date once", "[summary]") {
     std::vector<std::pair<date::year_month_day, bool>> built;
     const auto build = [&](core::time_point f, bool late) {
         const auto d = summary::fire_date(s, f);
-        if (!summary::due(d, last))
-            return;
+        if (!summary::due(d, last)) return;
         built.emplace_back(d, late);
         last = d;
     };
     for (const auto& [start, stop] : runs) {
-        if (const auto m = summary::latest_missed(s, last, created, at(start)))
-            build(*m, true);
+        if (const auto m = summary::latest_missed(s, last, created, at(start))) build(*m, true);
         for (auto f = summary::next_fire(s, at(start)); f <= at(stop); f = summary::next_fire(s, f))
             build(f, false);
     }

@@ -21,7 +21,9 @@ struct standing {
     bool fresh = false;             ///< latest is within the stale window
     bool silent = true;             ///< no report within not_reporting_after
 
-    std::optional<int> level() const { return fresh ? std::optional<int>{latest->level} : std::nullopt; }
+    std::optional<int> level() const {
+        return fresh ? std::optional<int>{latest->level} : std::nullopt;
+    }
 };
 
 std::vector<standing> classify(const summary_input& in) {
@@ -43,8 +45,7 @@ std::vector<standing> classify(const summary_input& in) {
 }
 
 boost::json::value optional_text(const std::optional<std::string>& s) {
-    if (!s)
-        return nullptr;
+    if (!s) return nullptr;
     return boost::json::string(*s);
 }
 
@@ -93,8 +94,8 @@ boost::json::object grouped(const std::vector<standing>& all, const core::system
                             const std::string core::practice::*key) {
     std::map<std::string, core::group_status> groups;
     for (const auto& s : all)
-        core::add_practice(groups[s.practice->*key], s.latest ? std::optional{s.latest->level} : std::nullopt,
-                           s.fresh);
+        core::add_practice(groups[s.practice->*key],
+                           s.latest ? std::optional{s.latest->level} : std::nullopt, s.fresh);
     boost::json::object out;
     for (auto& [name, g] : groups) {
         core::settle_level(g, t);
@@ -103,7 +104,8 @@ boost::json::object grouped(const std::vector<standing>& all, const core::system
     return out;
 }
 
-boost::json::object system_json(const std::vector<standing>& all, const core::system_thresholds& t) {
+boost::json::object system_json(const std::vector<standing>& all,
+                                const core::system_thresholds& t) {
     core::group_status g;
     for (const auto& s : all)
         core::add_practice(g, s.latest ? std::optional{s.latest->level} : std::nullopt, s.fresh);
@@ -115,11 +117,9 @@ boost::json::object system_json(const std::vector<standing>& all, const core::sy
 boost::json::array pressured(const std::vector<standing>& all) {
     std::vector<const standing*> hit;
     for (const auto& s : all)
-        if (s.level() && *s.level() >= 3)
-            hit.push_back(&s);
+        if (s.level() && *s.level() >= 3) hit.push_back(&s);
     std::sort(hit.begin(), hit.end(), [](const standing* a, const standing* b) {
-        if (a->latest->level != b->latest->level)
-            return a->latest->level > b->latest->level;
+        if (a->latest->level != b->latest->level) return a->latest->level > b->latest->level;
         return a->practice->code < b->practice->code;
     });
     boost::json::array out;
@@ -140,8 +140,7 @@ boost::json::array standing_themes(const std::vector<standing>& all) {
 boost::json::array not_reporting(const std::vector<standing>& all) {
     std::vector<std::string> codes;
     for (const auto& s : all)
-        if (s.silent)
-            codes.push_back(s.practice->code);
+        if (s.silent) codes.push_back(s.practice->code);
     std::sort(codes.begin(), codes.end());
     return string_array(codes);
 }
@@ -156,8 +155,7 @@ boost::json::object changes(const std::vector<standing>& all,
         const std::map<std::string, int> before(before_list.begin(), before_list.end());
         for (const auto& s : all) {
             const auto it = before.find(s.practice->code);
-            if (!s.level() || it == before.end())
-                continue;
+            if (!s.level() || it == before.end()) continue;
             if (*s.level() > it->second)
                 up.push_back(s.practice->code);
             else if (*s.level() < it->second)
@@ -166,7 +164,8 @@ boost::json::object changes(const std::vector<standing>& all,
     }
     std::sort(up.begin(), up.end());
     std::sort(down.begin(), down.end());
-    return boost::json::object{{"escalated", string_array(up)}, {"de_escalated", string_array(down)}};
+    return boost::json::object{{"escalated", string_array(up)},
+                               {"de_escalated", string_array(down)}};
 }
 
 } // namespace
@@ -207,19 +206,15 @@ std::vector<std::pair<std::string, int>> standing_levels(const boost::json::obje
     // may predate a field; a malformed row is skipped, never thrown on.
     std::vector<std::pair<std::string, int>> out;
     const auto* rows = summary.if_contains("practices");
-    if (!rows || !rows->is_array())
-        return out;
+    if (!rows || !rows->is_array()) return out;
     for (const auto& r : rows->get_array()) {
         const auto* o = r.if_object();
-        if (!o)
-            continue;
+        if (!o) continue;
         const auto* code = o->if_contains("code");
         const auto* level = o->if_contains("level");
         const auto* stale = o->if_contains("stale");
-        if (!code || !code->is_string() || !level || !level->is_int64())
-            continue;
-        if (stale && stale->is_bool() && stale->get_bool())
-            continue;
+        if (!code || !code->is_string() || !level || !level->is_int64()) continue;
+        if (stale && stale->is_bool() && stale->get_bool()) continue;
         out.emplace_back(std::string(code->get_string()), static_cast<int>(level->get_int64()));
     }
     return out;

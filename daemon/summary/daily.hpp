@@ -18,17 +18,20 @@ namespace opel::summary {
 
 /// Everything one daily summary is built from.
 struct summary_input {
-    date::year_month_day date;             ///< the local date it is the summary of
-    core::time_point generated_at{};       ///< when it was built
-    std::optional<core::time_point> as_of; ///< the instant it pictures (the fire instant); default generated_at
-    bool late = false;                     ///< built on start for a missed fire
-    std::span<const core::practice> practices;             ///< the practices file, in order; must outlive the call
-    std::vector<std::optional<core::submission>> latest;   ///< parallel to practices: latest report at or before as_of
-    std::chrono::hours stale_after{7 * 24};                ///< the rules' stale window
-    std::chrono::hours not_reporting_after{7 * 24};        ///< silent this long: not_reporting
+    date::year_month_day date;       ///< the local date it is the summary of
+    core::time_point generated_at{}; ///< when it was built
+    std::optional<core::time_point>
+        as_of;         ///< the instant it pictures (the fire instant); default generated_at
+    bool late = false; ///< built on start for a missed fire
+    std::span<const core::practice>
+        practices; ///< the practices file, in order; must outlive the call
+    std::vector<std::optional<core::submission>>
+        latest; ///< parallel to practices: latest report at or before as_of
+    std::chrono::hours stale_after{7 * 24};         ///< the rules' stale window
+    std::chrono::hours not_reporting_after{7 * 24}; ///< silent this long: not_reporting
     core::system_thresholds thresholds;
-    std::optional<boost::json::object> previous;           ///< the previous summary, for `changes`
-    boost::json::array open_alerts;                        ///< Alert objects, as the API shows them
+    std::optional<boost::json::object> previous; ///< the previous summary, for `changes`
+    boost::json::array open_alerts;              ///< Alert objects, as the API shows them
 };
 
 /// `{level, counts, practices, reporting, stale}` with counts keyed "1".."4".

@@ -31,16 +31,14 @@ const json::array& array_at(const json::object& o, std::string_view key) {
 
 std::optional<int> level_at(const json::object& o) {
     const auto* v = o.if_contains("level");
-    if (!v || !v->is_int64())
-        return std::nullopt;
+    if (!v || !v->is_int64()) return std::nullopt;
     return static_cast<int>(v->get_int64());
 }
 
 std::string joined(const json::array& a, std::string_view sep) {
     std::string out;
     for (const auto& v : a) {
-        if (!out.empty())
-            out += sep;
+        if (!out.empty()) out += sep;
         out += text_of(&v);
     }
     return out;
@@ -49,11 +47,9 @@ std::string joined(const json::array& a, std::string_view sep) {
 // An RFC 3339 instant as a reader wants it: local time when a zone is given.
 std::string show_time(const std::string& rfc3339, const date::time_zone* tz) {
     const auto t = core::parse_time(rfc3339);
-    if (!t)
-        return rfc3339;
+    if (!t) return rfc3339;
     const auto minutes = date::floor<std::chrono::minutes>(*t);
-    if (!tz)
-        return date::format("%a %d %b %Y %H:%M UTC", minutes);
+    if (!tz) return date::format("%a %d %b %Y %H:%M UTC", minutes);
     return date::format("%a %d %b %Y %H:%M %Z", date::make_zoned(tz, minutes));
 }
 
@@ -80,10 +76,10 @@ std::string banner(const json::object& system) {
     } else {
         out += "no level (no practice has a current report)";
     }
-    out += "<small>" + member_text(system, "reporting") + " of " + member_text(system, "practices") +
-           " practices reporting; " + member_text(system, "stale") + " stale";
-    if (level)
-        out += ". Support: " + html_escape(core::level_of(*level).support);
+    out += "<small>" + member_text(system, "reporting") + " of " +
+           member_text(system, "practices") + " practices reporting; " +
+           member_text(system, "stale") + " stale";
+    if (level) out += ". Support: " + html_escape(core::level_of(*level).support);
     return out + "</small></div>\n";
 }
 
@@ -91,8 +87,7 @@ std::string group_table(std::string_view title, std::string_view what, const jso
     std::string out = "<h2>" + html_escape(title) + "</h2>\n";
     out += table_open({what, "Level", "1", "2", "3", "4", "Reporting", "Stale"});
     for (const auto& [name, v] : groups) {
-        if (!v.is_object())
-            continue;
+        if (!v.is_object()) continue;
         const auto& g = v.get_object();
         const auto& counts = object_at(g, "counts");
         out += "<tr>" + cell(std::string(name)) + "<td>" + level_badge(level_at(g)) + "</td>";
@@ -106,13 +101,11 @@ std::string group_table(std::string_view title, std::string_view what, const jso
 
 std::string pressured_table(const json::array& rows, const date::time_zone* tz) {
     std::string out = "<h2>Practices under pressure (OPEL 3 or 4)</h2>\n";
-    if (rows.empty())
-        return out + "<p>None.</p>\n";
-    out += table_open({"Practice", "PCN", "Place", "Level", "Themes", "Note", "Support requested",
-                       "Reported"});
+    if (rows.empty()) return out + "<p>None.</p>\n";
+    out += table_open(
+        {"Practice", "PCN", "Place", "Level", "Themes", "Note", "Support requested", "Reported"});
     for (const auto& v : rows) {
-        if (!v.is_object())
-            continue;
+        if (!v.is_object()) continue;
         const auto& p = v.get_object();
         out += "<tr>" + cell(member_text(p, "code") + " " + member_text(p, "name")) +
                cell(member_text(p, "pcn")) + cell(member_text(p, "place")) + "<td>" +
@@ -126,8 +119,7 @@ std::string pressured_table(const json::array& rows, const date::time_zone* tz) 
 
 std::string themes_table(const json::array& themes) {
     std::string out = "<h2>Themes</h2>\n";
-    if (themes.empty())
-        return out + "<p>No themes in current reports.</p>\n";
+    if (themes.empty()) return out + "<p>No themes in current reports.</p>\n";
     out += table_open({"Theme", "Practices"});
     for (const auto& v : themes)
         if (v.is_object())
@@ -139,15 +131,13 @@ std::string themes_table(const json::array& themes) {
 // A list of practice codes, each with its name from the summary's rows.
 std::string code_list(const json::array& codes, const std::map<std::string, std::string>& names,
                       std::string_view none) {
-    if (codes.empty())
-        return "<p>" + html_escape(none) + "</p>\n";
+    if (codes.empty()) return "<p>" + html_escape(none) + "</p>\n";
     std::string out = "<ul>\n";
     for (const auto& v : codes) {
         const auto code = text_of(&v);
         const auto it = names.find(code);
         out += "<li>" + html_escape(code);
-        if (it != names.end())
-            out += " " + html_escape(it->second);
+        if (it != names.end()) out += " " + html_escape(it->second);
         out += "</li>\n";
     }
     return out + "</ul>\n";
@@ -155,17 +145,16 @@ std::string code_list(const json::array& codes, const std::map<std::string, std:
 
 std::string alerts_list(const json::array& alerts, const date::time_zone* tz) {
     std::string out = "<h2>Open alerts</h2>\n";
-    if (alerts.empty())
-        return out + "<p>None.</p>\n";
+    if (alerts.empty()) return out + "<p>None.</p>\n";
     out += "<ul>\n";
     for (const auto& v : alerts) {
-        if (!v.is_object())
-            continue;
+        if (!v.is_object()) continue;
         const auto& a = v.get_object();
-        out += "<li>" + level_badge(level_at(a)) + " " + html_escape(member_text(a, "title")) + " (" +
-               html_escape(member_text(a, "rule")) + ", " + html_escape(member_text(a, "scope")) + " " +
-               html_escape(member_text(a, "subject")) + ", " + html_escape(member_text(a, "state")) +
-               " since " + html_escape(show_time(member_text(a, "created_at"), tz)) + ")</li>\n";
+        out += "<li>" + level_badge(level_at(a)) + " " + html_escape(member_text(a, "title")) +
+               " (" + html_escape(member_text(a, "rule")) + ", " +
+               html_escape(member_text(a, "scope")) + " " + html_escape(member_text(a, "subject")) +
+               ", " + html_escape(member_text(a, "state")) + " since " +
+               html_escape(show_time(member_text(a, "created_at"), tz)) + ")</li>\n";
     }
     return out + "</ul>\n";
 }
@@ -180,8 +169,7 @@ std::string render_daily_csv(const boost::json::object& summary) {
     std::string out = csv_row({"code", "name", "pcn", "place", "level", "level_name", "stale",
                                "reported_at", "themes", "note", "support_requested"});
     for (const auto& v : array_at(summary, "practices")) {
-        if (!v.is_object())
-            continue;
+        if (!v.is_object()) continue;
         const auto& p = v.get_object();
         const auto level = level_at(p);
         out += csv_row({member_text(p, "code"), member_text(p, "name"), member_text(p, "pcn"),
@@ -200,7 +188,8 @@ std::string render_daily_html(const boost::json::object& summary, const date::ti
         if (v.is_object())
             names[member_text(v.get_object(), "code")] = member_text(v.get_object(), "name");
     std::string out = page_head("OPEL daily summary " + member_text(summary, "date"));
-    out += "<p class=\"meta\">Generated " + html_escape(show_time(member_text(summary, "generated_at"), tz));
+    out += "<p class=\"meta\">Generated " +
+           html_escape(show_time(member_text(summary, "generated_at"), tz));
     const auto* late = summary.if_contains("late");
     if (late && late->is_bool() && late->get_bool())
         out += ". <strong>Late:</strong> built when the service restarted after missing its time";

@@ -45,8 +45,7 @@ boost::json::object build_monthly(date::year_month month, const date::time_zone*
     std::set<std::string> reporting;
     int responses = 0;
     for (const auto& s : submissions) {
-        if (s.reported_at < from || s.reported_at >= to || s.level < 1 || s.level > 4)
-            continue;
+        if (s.reported_at < from || s.reported_at >= to || s.level < 1 || s.level > 4) continue;
         ++responses;
         ++levels[static_cast<std::size_t>(s.level - 1)];
         for (const auto& t : s.themes)
@@ -61,32 +60,29 @@ boost::json::object build_monthly(date::year_month month, const date::time_zone*
         by_level[std::to_string(i + 1)] = levels[i];
     for (const auto& [place, n] : places)
         by_place[place] = n;
-    return boost::json::object{{"month", date::format("%Y-%m", month / 1)},
-                               {"responses", responses},
-                               {"by_level", std::move(by_level)},
-                               {"by_place", std::move(by_place)},
-                               {"themes", rank_themes(themes)},
-                               {"practices_reporting", static_cast<std::int64_t>(reporting.size())}};
+    return boost::json::object{
+        {"month", date::format("%Y-%m", month / 1)},
+        {"responses", responses},
+        {"by_level", std::move(by_level)},
+        {"by_place", std::move(by_place)},
+        {"themes", rank_themes(themes)},
+        {"practices_reporting", static_cast<std::int64_t>(reporting.size())}};
 }
 
 std::optional<date::year_month> parse_month(std::string_view text) {
     // Exactly YYYY-MM: date::parse would also take "2022-1" or trailing text.
-    if (text.size() != 7 || text[4] != '-')
-        return std::nullopt;
+    if (text.size() != 7 || text[4] != '-') return std::nullopt;
     int y = 0;
     unsigned m = 0;
     for (std::size_t i = 0; i < 7; ++i) {
-        if (i == 4)
-            continue;
-        if (text[i] < '0' || text[i] > '9')
-            return std::nullopt;
+        if (i == 4) continue;
+        if (text[i] < '0' || text[i] > '9') return std::nullopt;
         if (i < 4)
             y = y * 10 + (text[i] - '0');
         else
             m = m * 10 + static_cast<unsigned>(text[i] - '0');
     }
-    if (m < 1 || m > 12)
-        return std::nullopt;
+    if (m < 1 || m > 12) return std::nullopt;
     return date::year{y} / date::month{m};
 }
 

@@ -50,14 +50,17 @@ std::string level_chart(const json::object& by_level) {
         const auto h = static_cast<int>(n[i] * span / top);
         const auto x = 20 + static_cast<int>(i) * 95;
         const auto level = std::to_string(info.level);
-        out += "<rect class=\"bar\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(base - h) +
-               "\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(h) +
-               "\" fill=\"" + std::string(info.hex) + "\" stroke=\"#333\"><title>OPEL " + level +
-               ": " + std::to_string(n[i]) + "</title></rect>\n";
-        out += "<text x=\"" + std::to_string(x + width / 2) + "\" y=\"" + std::to_string(base - h - 6) +
-               "\" text-anchor=\"middle\" font-size=\"14\">" + std::to_string(n[i]) + "</text>\n";
-        out += "<text x=\"" + std::to_string(x + width / 2) + "\" y=\"" + std::to_string(base + 20) +
-               "\" text-anchor=\"middle\" font-size=\"14\">OPEL " + level + "</text>\n";
+        out += "<rect class=\"bar\" x=\"" + std::to_string(x) + "\" y=\"" +
+               std::to_string(base - h) + "\" width=\"" + std::to_string(width) + "\" height=\"" +
+               std::to_string(h) + "\" fill=\"" + std::string(info.hex) +
+               "\" stroke=\"#333\"><title>OPEL " + level + ": " + std::to_string(n[i]) +
+               "</title></rect>\n";
+        out += "<text x=\"" + std::to_string(x + width / 2) + "\" y=\"" +
+               std::to_string(base - h - 6) + "\" text-anchor=\"middle\" font-size=\"14\">" +
+               std::to_string(n[i]) + "</text>\n";
+        out += "<text x=\"" + std::to_string(x + width / 2) + "\" y=\"" +
+               std::to_string(base + 20) + "\" text-anchor=\"middle\" font-size=\"14\">OPEL " +
+               level + "</text>\n";
     }
     return out + "</svg>\n";
 }
@@ -66,7 +69,8 @@ std::string level_chart(const json::object& by_level) {
 std::string two_column_table(std::string_view head, std::string_view count_head,
                              const std::vector<std::pair<std::string, std::string>>& rows) {
     std::string out = "<div class=\"scroll\"><table>\n<thead><tr><th>" + html_escape(head) +
-                      "</th><th class=\"n\">" + html_escape(count_head) + "</th></tr></thead>\n<tbody>\n";
+                      "</th><th class=\"n\">" + html_escape(count_head) +
+                      "</th></tr></thead>\n<tbody>\n";
     for (const auto& [key, value] : rows)
         out += "<tr><td>" + key + "</td><td class=\"n\">" + html_escape(value) + "</td></tr>\n";
     return out + "</tbody></table></div>\n";
@@ -92,8 +96,9 @@ std::string render_monthly_csv(const boost::json::object& report) {
 
 std::string render_monthly_html(const boost::json::object& report) {
     std::string out = page_head("OPEL monthly report " + member_text(report, "month"));
-    out += "<p class=\"meta\">" + html_escape(member_text(report, "responses")) + " responses from " +
-           html_escape(member_text(report, "practices_reporting")) + " practices.</p>\n";
+    out += "<p class=\"meta\">" + html_escape(member_text(report, "responses")) +
+           " responses from " + html_escape(member_text(report, "practices_reporting")) +
+           " practices.</p>\n";
     out += "<h2>Responses by level</h2>\n" + level_chart(object_at(report, "by_level"));
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& [level, n] : object_at(report, "by_level")) {

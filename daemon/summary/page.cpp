@@ -35,8 +35,7 @@ ul{padding-left:1.2rem}
 
 // The sRGB relative luminance of WCAG 2.
 double luminance(std::string_view hex) {
-    if (hex.size() != 7 || hex.front() != '#')
-        return 1.0;
+    if (hex.size() != 7 || hex.front() != '#') return 1.0;
     double sum = 0;
     constexpr double weights[] = {0.2126, 0.7152, 0.0722};
     for (int i = 0; i < 3; ++i) {
@@ -80,8 +79,7 @@ std::string page_tail() {
 }
 
 std::string level_badge(std::optional<int> level) {
-    if (!level)
-        return "<span class=\"level l0\">no level</span>";
+    if (!level) return "<span class=\"level l0\">no level</span>";
     const auto& info = core::level_of(*level);
     return "<span class=\"level l" + std::to_string(info.level) + "\">OPEL " +
            std::to_string(info.level) + " " + html_escape(info.name) + "</span>";

@@ -38,11 +38,9 @@ core::time_point next_fire(const schedule& s, core::time_point after) {
     // midnight) the previous date's fire can lie after a later-dated instant.
     auto d = as_days(local_date(s, after)) - date::days{1};
     for (int i = 0; i < search_days; ++i, d += date::days{1}) {
-        if (!s.cal.is_working_day(d))
-            continue;
+        if (!s.cal.is_working_day(d)) continue;
         const auto f = fire_instant(s, date::year_month_day{d});
-        if (f > after)
-            return f;
+        if (f > after) return f;
     }
     return core::time_point::max();
 }
@@ -50,11 +48,9 @@ core::time_point next_fire(const schedule& s, core::time_point after) {
 std::optional<core::time_point> previous_fire(const schedule& s, core::time_point t) {
     auto d = as_days(local_date(s, t)) + date::days{1};
     for (int i = 0; i < search_days; ++i, d -= date::days{1}) {
-        if (!s.cal.is_working_day(d))
-            continue;
+        if (!s.cal.is_working_day(d)) continue;
         const auto f = fire_instant(s, date::year_month_day{d});
-        if (f <= t)
-            return f;
+        if (f <= t) return f;
     }
     return std::nullopt;
 }
@@ -74,10 +70,8 @@ std::optional<core::time_point> latest_missed(const schedule& s,
     // is the only candidate: if it was done or predates the database, so was
     // (or did) every earlier one.
     const auto f = previous_fire(s, now);
-    if (!f || *f <= db_created)
-        return std::nullopt;
-    if (!due(fire_date(s, *f), last_summary_date))
-        return std::nullopt;
+    if (!f || *f <= db_created) return std::nullopt;
+    if (!due(fire_date(s, *f), last_summary_date)) return std::nullopt;
     return f;
 }
 

@@ -16,8 +16,8 @@ namespace opel::summary {
 
 /// The config's `summary.at`, `timezone` and `calendar`, together.
 struct schedule {
-    std::chrono::minutes at{9 * 60};      ///< local time of day, in [00:00, 24:00)
-    const date::time_zone* tz = nullptr;  ///< from date::locate_zone
+    std::chrono::minutes at{9 * 60};     ///< local time of day, in [00:00, 24:00)
+    const date::time_zone* tz = nullptr; ///< from date::locate_zone
     core::calendar cal;
 };
 

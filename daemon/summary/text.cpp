@@ -11,12 +11,23 @@ std::string html_escape(std::string_view s) {
     out.reserve(s.size() + s.size() / 8);
     for (const char c : s) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -29,12 +40,10 @@ std::string csv_field(std::string_view s) {
     if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos)
         text += '\'';
     text += s;
-    if (text.find_first_of(",\"\r\n") == std::string::npos)
-        return text;
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
     std::string out = "\"";
     for (const char c : text) {
-        if (c == '"')
-            out += '"';
+        if (c == '"') out += '"';
         out += c;
     }
     out += '"';
@@ -44,8 +53,7 @@ std::string csv_field(std::string_view s) {
 std::string csv_row(const std::vector<std::string>& fields) {
     std::string out;
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i > 0)
-            out += ',';
+        if (i > 0) out += ',';
         out += csv_field(fields[i]);
     }
     out += "\r\n";
@@ -53,15 +61,20 @@ std::string csv_row(const std::vector<std::string>& fields) {
 }
 
 std::string text_of(const boost::json::value* v) {
-    if (!v)
-        return {};
+    if (!v) return {};
     switch (v->kind()) {
-    case boost::json::kind::string: return std::string(v->get_string());
-    case boost::json::kind::int64: return std::to_string(v->get_int64());
-    case boost::json::kind::uint64: return std::to_string(v->get_uint64());
-    case boost::json::kind::bool_: return v->get_bool() ? "true" : "false";
-    case boost::json::kind::null: return {};
-    default: return boost::json::serialize(*v);
+    case boost::json::kind::string:
+        return std::string(v->get_string());
+    case boost::json::kind::int64:
+        return std::to_string(v->get_int64());
+    case boost::json::kind::uint64:
+        return std::to_string(v->get_uint64());
+    case boost::json::kind::bool_:
+        return v->get_bool() ? "true" : "false";
+    case boost::json::kind::null:
+        return {};
+    default:
+        return boost::json::serialize(*v);
     }
 }
 

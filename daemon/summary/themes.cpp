@@ -10,8 +10,7 @@ namespace opel::summary {
 boost::json::array rank_themes(const std::map<std::string, int>& counts) {
     std::vector<std::pair<std::string, int>> ranked;
     for (const auto& [theme, n] : counts)
-        if (n > 0)
-            ranked.emplace_back(theme, n);
+        if (n > 0) ranked.emplace_back(theme, n);
     // The map iterates by id, so a stable sort on count keeps ties by id.
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const auto& a, const auto& b) { return a.second > b.second; });
