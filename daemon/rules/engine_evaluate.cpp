@@ -71,7 +71,7 @@ void engine::evaluate_rule(std::size_t ri, std::size_t p, const core::submission
             resolve(a->id, st.info.code + " reported again", now, out);
     } else if (std::holds_alternative<group_condition>(r.when)) {
         for (std::size_t gs = 0; gs < group_states_.size(); ++gs)
-            if (group_states_[gs].rule == ri)
+            if (group_states_[gs].rule == ri && counts_in(group_states_[gs], p))
                 evaluate_group(gs, group_of(group_states_[gs], p), p, s.id, now, out);
     } else if (std::holds_alternative<theme_condition>(r.when)) {
         for (std::size_t ts = 0; ts < theme_states_.size(); ++ts)

@@ -113,8 +113,7 @@ void engine::uncount(std::size_t p) {
     if (!st.counted)
         return;
     for (auto& gs : group_states_) {
-        const auto& r = rules_->rules[gs.rule];
-        if (!r.admits(st.info.pcn, st.info.place))
+        if (!counts_in(gs, p))
             continue;
         auto& c = gs.groups[group_of(gs, p)];
         --c.reporting;
@@ -128,9 +127,9 @@ void engine::count(std::size_t p) {
     auto& st = practices_[p];
     st.counted = st.latest->level;
     for (auto& gs : group_states_) {
-        const auto& r = rules_->rules[gs.rule];
-        if (!r.admits(st.info.pcn, st.info.place))
+        if (!counts_in(gs, p))
             continue;
+        const auto& r = rules_->rules[gs.rule];
         auto& c = gs.groups[group_of(gs, p)];
         ++c.reporting;
         if (*st.counted >= std::get<group_condition>(r.when).at_least)
@@ -178,6 +177,21 @@ date::sys_days engine::local_day(core::time_point t) const {
 
 bool engine::fresh(core::time_point reported_at) const {
     return reported_at + rules_->stale_after > now_;
+}
+
+bool engine::counts_in(const group_state& g, std::size_t p) const {
+    const auto& r = rules_->rules[g.rule];
+    const auto& info = practices_[p].info;
+    if (!r.admits(info.pcn, info.place))
+        return false;
+    // A practice with no PCN or place (a backtest with no practices file) is
+    // counted in the system only: an unnamed group is not a group.
+    switch (std::get<group_condition>(r.when).scope) {
+    case group_scope::pcn: return !info.pcn.empty();
+    case group_scope::place: return !info.place.empty();
+    case group_scope::system: return true;
+    }
+    return true;
 }
 
 std::size_t engine::group_of(const group_state& g, std::size_t p) const {

@@ -65,7 +65,7 @@ void engine::expire_stale(std::size_t p, core::time_point now, changes& out) {
     stale_q_.insert({st.latest->at + rules_->stale_after, p});
     uncount(p);
     for (std::size_t gs = 0; gs < group_states_.size(); ++gs)
-        if (rules_->rules[group_states_[gs].rule].admits(st.info.pcn, st.info.place))
+        if (counts_in(group_states_[gs], p))
             evaluate_group(gs, group_of(group_states_[gs], p), std::nullopt, 0, now, out);
 }
 

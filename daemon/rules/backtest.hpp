@@ -1,0 +1,64 @@
+#pragma once
+// `opelctl rules test`: replays a history of reports through the engine on a
+// simulated clock and reports what would have fired, when and why. Pure: the
+// caller reads the files and prints the result.
+
+#include "core/calendar.hpp"
+#include "core/diagnostic.hpp"
+#include "core/types.hpp"
+#include "rules/alert.hpp"
+#include "rules/rule_set.hpp"
+
+#include <boost/json.hpp>
+#include <date/tz.h>
+
+#include <chrono>
+#include <istream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace opel::rules {
+
+/// What a backtest runs on.
+struct backtest_options {
+    std::shared_ptr<const rule_set> rules;
+    std::vector<core::practice> practices; ///< empty: inferred from the history, with no PCN or place
+    core::calendar calendar;
+    const date::time_zone* zone = nullptr; ///< null: UTC
+    std::chrono::minutes summary_at{9 * 60}; ///< not-reporting checks run then, on working days
+    std::optional<core::time_point> until; ///< default: one day after the last report
+};
+
+/// One change the replay produced, at its simulated time.
+struct backtest_change {
+    core::time_point at{};
+    alert_change change;
+};
+
+/// What a replay produced.
+struct backtest_result {
+    std::size_t reports = 0;                 ///< history lines replayed
+    std::vector<core::diagnostic> rejected;  ///< lines refused, with their line numbers
+    std::vector<backtest_change> changes;    ///< every change, in order
+    std::vector<std::pair<std::string, int>> fired; ///< per rule, in file order: times it fired
+};
+
+/// Replays `history` (NDJSON: one import submission with `reported_at` a
+/// line; `name` is the file name for messages). Submission ids are line numbers.
+backtest_result run_backtest(std::istream& history, const std::string& name,
+                             const backtest_options& options);
+
+/// True when a change is a firing the team would have been told of.
+bool is_firing(const alert_change& c);
+
+/// The result for people: each firing (each change with `all`) with its local
+/// time, alert and reason, then the count per rule.
+std::string format_text(const backtest_result& r, const date::time_zone* zone, bool all);
+
+/// The result for machines: {reports, rejected, changes, fired}.
+boost::json::object to_json(const backtest_result& r, bool all);
+
+} // namespace opel::rules
