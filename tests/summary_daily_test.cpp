@@ -336,3 +336,33 @@ TEST_CASE("a late summary pictures its fire instant, and says when it was built"
     in.as_of.reset();
     CHECK(summary::build_daily(in).at("system").at("reporting") == 2);
 }
+
+TEST_CASE("the latest report per practice as of an instant", "[summary]") {
+    std::vector<core::submission> subs{
+        report("C82001", 2, {}, "2026-11-29T10:00:00Z"),
+        report("C82001", 4, {}, "2026-11-30T10:00:00Z"), // after as_of
+        report("C82001", 3, {}, "2026-11-30T08:00:00Z"),
+        report("C82003", 1, {}, "2026-11-01T08:00:00Z"),
+        report("C82999", 4, {}, "2026-11-30T08:00:00Z"), // not in the file
+        report("C82002", 1, {}, "2026-11-30T08:00:00Z"),
+        report("C82002", 2, {}, "2026-11-30T08:00:00Z"), // same time, stored later
+    };
+    for (std::size_t i = 0; i < subs.size(); ++i)
+        subs[i].id = static_cast<std::int64_t>(i + 1);
+    const auto latest = summary::latest_per_practice(practices, subs, at("2026-11-30T09:00:00Z"));
+    REQUIRE(latest.size() == practices.size());
+    REQUIRE(latest[0]);
+    CHECK(latest[0]->level == 3);
+    REQUIRE(latest[1]);
+    CHECK(latest[1]->level == 2);
+    CHECK(latest[2]->level == 1);
+    CHECK_FALSE(latest[3]);
+}
+
+TEST_CASE("a summary date is YYYY-MM-DD and a real date", "[summary]") {
+    CHECK(summary::parse_date("2026-11-30") == date::year{2026} / 11 / 30);
+    CHECK(summary::parse_date("2028-02-29") == date::year{2028} / 2 / 29);
+    for (const char* bad : {"2026-02-29", "2026-13-01", "2026-11-31", "2026-1-30", "2026/11/30",
+                            "2026-11-30T", "", "20261130xx", "2026-11-3a"})
+        CHECK_FALSE(summary::parse_date(bad));
+}

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace opel::summary {
 
@@ -199,6 +200,41 @@ boost::json::object build_daily(const summary_input& in) {
     o["open_alerts"] = in.open_alerts;
     o["practices"] = practice_rows(all);
     return o;
+}
+
+std::vector<std::optional<core::submission>>
+latest_per_practice(std::span<const core::practice> practices,
+                    std::span<const core::submission> submissions, core::time_point as_of) {
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (std::size_t i = 0; i < practices.size(); ++i)
+        index.emplace(practices[i].code, i);
+    std::vector<std::optional<core::submission>> out(practices.size());
+    for (const auto& s : submissions) {
+        const auto it = index.find(s.practice);
+        if (it == index.end() || s.reported_at > as_of) continue;
+        auto& best = out[it->second];
+        // Equal times: the later-stored (higher id) report is the latest.
+        if (!best || s.reported_at > best->reported_at ||
+            (s.reported_at == best->reported_at && s.id > best->id))
+            best = s;
+    }
+    return out;
+}
+
+std::optional<date::year_month_day> parse_date(std::string_view text) {
+    // Exactly YYYY-MM-DD, digits only: a query parameter, not free text.
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    unsigned v[3] = {0, 0, 0};
+    const std::size_t starts[3] = {0, 5, 8}, lengths[3] = {4, 2, 2};
+    for (int f = 0; f < 3; ++f)
+        for (std::size_t i = starts[f]; i < starts[f] + lengths[f]; ++i) {
+            if (text[i] < '0' || text[i] > '9') return std::nullopt;
+            v[f] = v[f] * 10 + static_cast<unsigned>(text[i] - '0');
+        }
+    const date::year_month_day d{date::year{static_cast<int>(v[0])}, date::month{v[1]},
+                                 date::day{v[2]}};
+    if (!d.ok()) return std::nullopt;
+    return d;
 }
 
 std::vector<std::pair<std::string, int>> standing_levels(const boost::json::object& summary) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -39,6 +40,15 @@ boost::json::object group_json(const core::group_status& g);
 
 /// The summary object of CONTRACT.md, plus `practices` (one row per practice).
 boost::json::object build_daily(const summary_input& in);
+
+/// For each practice (in order), its latest submission with reported_at at or
+/// before `as_of` among `submissions` (any order), or nullopt.
+std::vector<std::optional<core::submission>>
+latest_per_practice(std::span<const core::practice> practices,
+                    std::span<const core::submission> submissions, core::time_point as_of);
+
+/// "2026-11-30" as a date, or nullopt when it is not exactly YYYY-MM-DD and valid.
+std::optional<date::year_month_day> parse_date(std::string_view text);
 
 /// Each practice's standing level in a built summary (code to level; absent
 /// when it stands at none), read from its `practices` rows.
