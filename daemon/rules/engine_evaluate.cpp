@@ -35,7 +35,7 @@ std::string join(const std::vector<std::string>& v, const char* none) {
 /// A duration as the rules file spells it: 24h, 90m, 7d.
 std::string duration_text(std::chrono::seconds d) {
     const auto n = d.count();
-    if (n % 86400 == 0)
+    if (n % 86400 == 0 && n > 2 * 86400)
         return std::to_string(n / 86400) + "d";
     if (n % 3600 == 0)
         return std::to_string(n / 3600) + "h";
