@@ -1,2 +1,163 @@
-// The owner object: builds, starts and stops every part of the daemon.
+// The owner object. Start-up reads top to bottom in the constructor and
+// start_all(); begin_stop() undoes it in the reverse order. A stop lets every
+// acknowledged-or-pending submission finish: the listeners close first, then a
+// barrier job goes through the store's queue, and only when it has come back
+// is the io_context allowed to run out of work and return.
 #include "app/app.hpp"
+
+#include "config/config_loader.hpp"
+#include "log/log.hpp"
+#include "store/queries.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/logger.h>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+
+namespace opel::app {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    static const auto logger = opel::log::get("app");
+    return logger;
+}
+
+} // namespace
+
+app::app(config::config cfg, app_options opts)
+    : config_file_(cfg.file), opts_(opts), clock_(opts.clock ? *opts.clock : system_clock_),
+      signals_(ioc_) {
+    auto current = std::make_shared<const service::deployment>(
+        std::make_shared<const config::config>(std::move(cfg)));
+    const auto& c = *current->cfg;
+    store_ = std::make_unique<store::store>(c.database, clock_);
+    load_state();
+    ingest_ = std::make_unique<service::ingest>(ioc_.get_executor(), *store_, clock_, state_,
+                                                metrics_);
+    ingest_->set_deployment(current);
+    services_.reset(new service::services{ioc_.get_executor(), *ingest_, state_, *store_,
+                                          metrics_, clock_, current});
+    router_ = std::make_unique<http::router>(*services_);
+    http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
+    log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
+}
+
+app::~app() {
+    if (store_)
+        store_->stop();
+}
+
+void app::load_state() {
+    for (const auto& s : store::all_submissions(store_->startup_db()))
+        state_.record(s);
+    // The in-memory picture is derived from disk; after a failed commit it is
+    // rebuilt from disk too, so it never shows what was not stored.
+    store_->on_rollback([this] {
+        state_.clear();
+        for (const auto& s : store::all_submissions(store_->startup_db()))
+            state_.record(s);
+    });
+}
+
+void app::start_all() {
+    work_.emplace(ioc_.get_executor());
+    store_->start();
+    http_server_->start();
+    if (opts_.handle_signals) {
+        signals_.add(SIGTERM);
+        signals_.add(SIGINT);
+        signals_.add(SIGHUP);
+        signals_.async_wait([this](auto ec, int signo) { on_signal(ec, signo); });
+    }
+    ready_ = true;
+    if (opts_.notify_systemd)
+        sd_notify(0, "READY=1");
+    log()->info("ready");
+}
+
+int app::run() {
+    boost::asio::post(ioc_, [this] { start_all(); });
+    ioc_.run();
+    {
+        std::lock_guard lock(stop_mu_);
+        stopped_ = true;
+    }
+    stop_cv_.notify_all();
+    if (stop_guard_.joinable())
+        stop_guard_.join();
+    store_->stop();
+    log()->info("stopped");
+    return 0;
+}
+
+void app::stop() {
+    boost::asio::post(ioc_, [this] { begin_stop(); });
+}
+
+void app::reload() {
+    boost::asio::post(ioc_, [this] { do_reload(); });
+}
+
+void app::on_signal(const boost::system::error_code& ec, int signo) {
+    if (ec)
+        return;
+    if (signo == SIGHUP) {
+        do_reload();
+        signals_.async_wait([this](auto e, int s) { on_signal(e, s); });
+        return;
+    }
+    log()->info("signal {}: stopping", signo);
+    begin_stop();
+}
+
+void app::begin_stop() {
+    if (stopping_)
+        return;
+    stopping_ = true;
+    if (opts_.notify_systemd)
+        sd_notify(0, "STOPPING=1");
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    http_server_->stop();
+    // Every write queued before the barrier has posted its answer by the time
+    // the barrier's own completion arrives here.
+    const bool queued = store_->write([](store::transaction&) {}, [this](bool) {
+        boost::asio::post(ioc_, [this] { work_.reset(); });
+    });
+    if (!queued)
+        work_.reset();
+    // A timer on the io_context would itself keep run() from returning, so
+    // the 5-second bound is kept by a thread that run() releases.
+    stop_guard_ = std::thread([this] {
+        std::unique_lock lock(stop_mu_);
+        if (!stop_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stopped_; })) {
+            log()->warn("graceful stop took over 5 s; closing the remaining connections");
+            ioc_.stop();
+        }
+    });
+}
+
+void app::do_reload() {
+    if (opts_.notify_systemd)
+        sd_notify(0, "RELOADING=1");
+    std::vector<core::diagnostic> errors;
+    auto cfg = config::load_config(config_file_, errors);
+    if (!cfg) {
+        for (const auto& e : errors)
+            log()->error("reload refused: {}", e.to_string());
+        log()->error("reload refused: the old configuration stays in force");
+    } else {
+        auto next = std::make_shared<const service::deployment>(
+            std::make_shared<const config::config>(std::move(*cfg)));
+        ingest_->set_deployment(next);
+        services_->current = next;
+        log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
+                    next->cfg->practices.size(), next->cfg->tokens.size());
+    }
+    if (opts_.notify_systemd)
+        sd_notify(0, "READY=1");
+}
+
+} // namespace opel::app

@@ -1,3 +1,87 @@
 #pragma once
-// The owner object (placeholder until the core lands).
-namespace opel::app {}
+// The owner object: holds every part of the daemon by value, starts them in
+// the order written in start_all() and stops them in the reverse order. main()
+// builds one and runs it; the integration tests build one on port 0.
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "service/ingest.hpp"
+#include "service/metrics.hpp"
+#include "service/practice_state.hpp"
+#include "service/services.hpp"
+#include "store/store.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace opel::app {
+
+/// How the app is run: the daemon passes the defaults; tests inject a clock.
+struct app_options {
+    const core::clock* clock = nullptr; ///< null: the system clock
+    bool handle_signals = true;         ///< SIGTERM/SIGINT stop, SIGHUP reloads
+    bool notify_systemd = true;         ///< sd_notify READY/RELOADING/STOPPING
+};
+
+/// The daemon.
+class app {
+public:
+    /// Opens the store, loads state and binds every listener; throws on failure.
+    app(config::config cfg, app_options opts = {});
+    ~app();
+    app(const app&) = delete;
+    app& operator=(const app&) = delete;
+
+    /// Runs until stopped; returns the process exit code.
+    int run();
+    /// Asks run() to return after a graceful stop; safe from any thread.
+    void stop();
+    /// Reloads the config file; safe from any thread. A bad file keeps the old.
+    void reload();
+
+    /// The HTTP port actually bound.
+    std::uint16_t http_port() const { return http_server_->port(); }
+    /// True once run() has started every part (set on the io thread).
+    bool ready() const { return ready_.load(); }
+
+private:
+    void start_all();
+    void begin_stop();
+    void do_reload();
+    void on_signal(const boost::system::error_code& ec, int signo);
+    void load_state();
+
+    std::filesystem::path config_file_;
+    app_options opts_;
+    core::system_clock system_clock_;
+    const core::clock& clock_;
+    boost::asio::io_context ioc_{1};
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+    boost::asio::signal_set signals_;
+    service::metrics metrics_;
+    service::practice_state state_;
+    std::unique_ptr<store::store> store_;
+    std::unique_ptr<service::ingest> ingest_;
+    std::unique_ptr<service::services> services_;
+    std::unique_ptr<http::router> router_;
+    std::unique_ptr<http::server> http_server_;
+    std::atomic<bool> ready_{false};
+    bool stopping_ = false;
+    std::thread stop_guard_;
+    std::mutex stop_mu_;
+    std::condition_variable stop_cv_;
+    bool stopped_ = false;
+};
+
+} // namespace opel::app

@@ -1,0 +1,68 @@
+#pragma once
+// The HTTP listener: accepts connections, caps how many are open, and on stop
+// closes the acceptor and asks every session to finish, so that run() returns
+// by itself once the last in-flight request is answered.
+
+#include "config/config.hpp"
+#include "http/router.hpp"
+#include "service/metrics.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+namespace opel::http {
+
+class session;
+
+/// Limits a session applies, from the config's `http:` section.
+struct session_limits {
+    std::size_t header_limit = 8 * 1024;
+    std::size_t body_limit = 64 * 1024;
+    std::chrono::seconds read_timeout{10};
+    std::chrono::seconds idle_timeout{60};
+};
+
+/// The HTTP server.
+class server {
+public:
+    /// Binds `cfg.listen` on `ioc`; throws if it cannot.
+    server(boost::asio::io_context& ioc, const config::http_config& cfg, router& r,
+           service::metrics& m);
+
+    /// Starts accepting.
+    void start();
+    /// Stops accepting and asks every session to close after its current request.
+    void stop();
+    /// The port actually bound (for port 0).
+    std::uint16_t port() const { return port_; }
+
+    /// For sessions: the router, the limits, the counters.
+    router& routes() { return router_; }
+    const session_limits& limits() const { return limits_; }
+    service::metrics& counters() { return metrics_; }
+    /// For sessions: registration, so stop() can reach them.
+    void attach(std::uint64_t id, std::weak_ptr<session> s) { sessions_[id] = std::move(s); }
+    void detach(std::uint64_t id) { sessions_.erase(id); }
+    /// True once stop() was called.
+    bool stopping() const { return stopping_; }
+
+private:
+    void do_accept();
+    void refuse(boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    router& router_;
+    service::metrics& metrics_;
+    session_limits limits_;
+    std::size_t max_connections_;
+    std::uint16_t port_ = 0;
+    std::uint64_t next_id_ = 0;
+    std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
+    bool stopping_ = false;
+};
+
+} // namespace opel::http

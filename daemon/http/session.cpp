@@ -1,0 +1,123 @@
+// A connection's read-answer-write cycle, after Beast's async server: every
+// read has a deadline and every body a limit; a malformed request gets a 4xx
+// and the connection closes; nothing a client sends escapes as an exception.
+#include "http/session.hpp"
+
+#include "http/server.hpp"
+
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace opel::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+session::session(boost::asio::ip::tcp::socket&& socket, server& srv, std::uint64_t id)
+    : stream_(std::move(socket)), server_(srv), id_(id) {
+    beast::error_code ec;
+    const auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+        peer_ = ep.address().to_string();
+    ++server_.counters().open_connections;
+}
+
+session::~session() {
+    --server_.counters().open_connections;
+    server_.detach(id_);
+}
+
+void session::start() {
+    server_.attach(id_, weak_from_this());
+    do_read();
+}
+
+void session::stop() {
+    stopping_ = true;
+    if (!busy_) {
+        // Waiting for a request that will now never be read: close politely.
+        beast::error_code ec;
+        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        stream_.cancel();
+    }
+}
+
+void session::do_read() {
+    const auto& lim = server_.limits();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(lim.header_limit));
+    parser_->body_limit(lim.body_limit);
+    stream_.expires_after(requests_ == 0 ? lim.read_timeout : lim.idle_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&session::on_read, shared_from_this()));
+}
+
+void session::on_read(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == boost::asio::error::operation_aborted || stopping_)
+        return do_close();
+    if (ec == bhttp::error::body_limit)
+        return send_error(413, "body_too_large", "The body is over the 64 KiB limit.");
+    if (ec == bhttp::error::header_limit)
+        return send_error(431, "headers_too_large", "The request headers are over 8 KiB.");
+    if (ec) {
+        if (buffer_.size() == 0 && !parser_->got_some())
+            return do_close();
+        return send_error(400, "malformed_request", "The request is not valid HTTP/1.1.");
+    }
+    ++server_.counters().http_requests;
+    busy_ = true;
+    auto& req = parser_->get();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == bhttp::verb::head;
+    server_.routes().handle(req, peer_, [self = shared_from_this()](service::reply r) {
+        self->on_reply(std::move(r));
+    });
+}
+
+void session::on_reply(service::reply r) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(r.status), version_);
+    res->set(bhttp::field::content_type, r.content_type);
+    res->set(bhttp::field::cache_control, "no-store");
+    for (auto& [name, value] : r.headers)
+        res->set(name, value);
+    const bool keep = keep_alive_ && !stopping_ && !server_.stopping() && r.status != 400 &&
+                      r.status != 413 && r.status != 431;
+    res->keep_alive(keep);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    if (head_)
+        res->body().clear();
+    stream_.expires_after(server_.limits().read_timeout);
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t n) {
+                           self->on_write(keep, ec, n);
+                       });
+}
+
+void session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    busy_ = false;
+    ++requests_;
+    if (ec || !keep_alive || stopping_)
+        return do_close();
+    do_read();
+}
+
+void session::send_error(int status, std::string code, std::string message) {
+    busy_ = true;
+    keep_alive_ = false;
+    head_ = false;
+    on_reply(service::error_reply(status, std::move(code), std::move(message)));
+}
+
+void session::do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    stream_.close();
+}
+
+} // namespace opel::http

@@ -1,0 +1,85 @@
+// The in-memory picture of where every practice stands. It is derived state:
+// rebuilt from the submissions table at start and after a failed commit.
+#include "service/practice_state.hpp"
+
+#include "core/time.hpp"
+
+#include <boost/json.hpp>
+
+namespace opel::service {
+
+void practice_state::record(const core::submission& s) {
+    std::lock_guard lock(mu_);
+    auto [it, inserted] = latest_.try_emplace(s.practice, s);
+    if (!inserted && (s.reported_at > it->second.reported_at ||
+                      (s.reported_at == it->second.reported_at && s.id > it->second.id)))
+        it->second = s;
+}
+
+void practice_state::clear() {
+    std::lock_guard lock(mu_);
+    latest_.clear();
+}
+
+std::optional<core::submission> practice_state::latest(const std::string& code) const {
+    std::lock_guard lock(mu_);
+    const auto it = latest_.find(code);
+    if (it == latest_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+std::unordered_map<std::string, core::submission> practice_state::snapshot() const {
+    std::lock_guard lock(mu_);
+    return latest_;
+}
+
+boost::json::object group_json(const core::group_status& g) {
+    boost::json::object counts;
+    for (int l = 1; l <= 4; ++l)
+        counts[std::to_string(l)] = g.counts[static_cast<std::size_t>(l - 1)];
+    boost::json::object o;
+    o["level"] = g.level ? boost::json::value(*g.level) : boost::json::value(nullptr);
+    o["counts"] = std::move(counts);
+    o["practices"] = g.practices;
+    o["reporting"] = g.reporting;
+    o["stale"] = g.stale;
+    return o;
+}
+
+boost::json::object status_json(const std::vector<core::practice>& practices,
+                                const std::unordered_map<std::string, core::submission>& latest,
+                                core::time_point now, std::chrono::hours stale_after,
+                                const core::system_thresholds& thresholds) {
+    core::group_status system;
+    boost::json::array rows;
+    rows.reserve(practices.size());
+    for (const auto& p : practices) {
+        boost::json::object row{{"code", p.code}, {"name", p.name}, {"pcn", p.pcn},
+                                {"place", p.place}};
+        const auto it = latest.find(p.code);
+        if (it == latest.end()) {
+            core::add_practice(system, std::nullopt, false);
+            row["level"] = nullptr;
+            row["themes"] = boost::json::array{};
+            row["reported_at"] = nullptr;
+            row["stale"] = false;
+        } else {
+            const auto& s = it->second;
+            const bool fresh = now - s.reported_at < stale_after;
+            core::add_practice(system, s.level, fresh);
+            row["level"] = s.level;
+            boost::json::array themes(s.themes.begin(), s.themes.end());
+            row["themes"] = std::move(themes);
+            row["reported_at"] = core::format_time(s.reported_at);
+            row["stale"] = !fresh;
+        }
+        rows.emplace_back(std::move(row));
+    }
+    core::settle_level(system, thresholds);
+    return {{"as_of", core::format_time(now)},
+            {"system", group_json(system)},
+            {"practices", std::move(rows)}};
+}
+
+} // namespace opel::service

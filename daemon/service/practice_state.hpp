@@ -1,0 +1,45 @@
+#pragma once
+// The latest report of every practice, kept in memory for /v1/status and the
+// summary. Written by the store's writer after each commit, read by any thread.
+
+#include "core/system_level.hpp"
+#include "core/types.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace opel::service {
+
+/// The latest report of each practice.
+class practice_state {
+public:
+    /// Takes `s` as the practice's latest if it is newer than the one held.
+    void record(const core::submission& s);
+    /// Forgets everything (before a reload from disk).
+    void clear();
+    /// The latest report of `code`, if any.
+    std::optional<core::submission> latest(const std::string& code) const;
+    /// A copy of every latest report.
+    std::unordered_map<std::string, core::submission> snapshot() const;
+
+private:
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, core::submission> latest_;
+};
+
+/// `GET /v1/status`: `{as_of, system, practices}` for `practices` as of `now`.
+boost::json::object status_json(const std::vector<core::practice>& practices,
+                                const std::unordered_map<std::string, core::submission>& latest,
+                                core::time_point now, std::chrono::hours stale_after,
+                                const core::system_thresholds& thresholds);
+
+/// `{level, counts, practices, reporting, stale}` as JSON.
+boost::json::object group_json(const core::group_status& g);
+
+} // namespace opel::service

@@ -1,0 +1,22 @@
+// Building answers: every error goes out in the contract's one shape.
+#include "service/reply.hpp"
+
+#include "core/json_out.hpp"
+
+#include <boost/json.hpp>
+
+namespace opel::service {
+
+reply json_reply(int status, const boost::json::value& body) {
+    return reply{status, boost::json::serialize(body), "application/json", {}};
+}
+
+reply error_reply(const core::error& e) {
+    return json_reply(e.status, core::error_body(e));
+}
+
+reply error_reply(int status, std::string code, std::string message, std::string field) {
+    return error_reply(core::error{status, std::move(code), std::move(message), std::move(field)});
+}
+
+} // namespace opel::service

@@ -1,0 +1,31 @@
+#pragma once
+// The bundle of services the transports call, so a handler gets one reference
+// instead of seven. The app owns every member; this only points at them.
+
+#include "core/clock.hpp"
+#include "service/deployment.hpp"
+#include "service/ingest.hpp"
+#include "service/metrics.hpp"
+#include "service/practice_state.hpp"
+#include "store/store.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace opel::service {
+
+/// What request handlers work with. Used on the io thread only.
+struct services {
+    boost::asio::any_io_executor executor; ///< the io thread's
+    ingest& submissions;
+    practice_state& state;
+    store::store& store;
+    metrics& counters;
+    const core::clock& clock;
+    /// The deployment in force (swapped on reload).
+    std::shared_ptr<const deployment> current;
+};
+
+} // namespace opel::service

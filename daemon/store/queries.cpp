@@ -1,0 +1,79 @@
+// Read queries. Rows become core values here so nothing above the store sees SQL.
+#include "store/queries.hpp"
+
+#include <boost/json.hpp>
+
+namespace opel::store {
+
+namespace {
+
+core::time_point from_micros(std::int64_t us) {
+    return core::time_point{std::chrono::microseconds{us}};
+}
+
+std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
+
+constexpr const char* submission_columns =
+    "SELECT id, practice, level, themes, note, support_requested, idempotency_key, received_at, "
+    "reported_at FROM submissions ";
+
+core::submission read_submission(const sqlite::statement& st) {
+    core::submission s;
+    s.id = st.int64(0);
+    s.practice = st.text(1);
+    s.level = static_cast<int>(st.int64(2));
+    const auto themes = boost::json::parse(st.text(3));
+    for (const auto& t : themes.as_array())
+        s.themes.emplace_back(t.as_string());
+    s.note = st.optional_text(4);
+    s.support_requested = st.optional_text(5);
+    s.idempotency_key = st.optional_text(6);
+    s.received_at = from_micros(st.int64(7));
+    s.reported_at = from_micros(st.int64(8));
+    return s;
+}
+
+} // namespace
+
+std::vector<core::submission> list_submissions(sqlite::db& db, const submission_filter& f) {
+    std::string sql = submission_columns;
+    sql += "WHERE (?1 IS NULL OR practice = ?1) AND (?2 IS NULL OR reported_at >= ?2) "
+           "AND (?3 IS NULL OR reported_at < ?3) "
+           "AND (?4 IS NULL OR reported_at < ?4 OR (reported_at = ?4 AND id < ?5)) "
+           "ORDER BY reported_at DESC, id DESC LIMIT ?6";
+    auto st = db.prepare(sql);
+    if (f.practice)
+        st.bind(1, *f.practice);
+    if (f.since)
+        st.bind(2, micros(*f.since));
+    if (f.until)
+        st.bind(3, micros(*f.until));
+    if (f.after)
+        st.bind(4, micros(f.after->first)).bind(5, f.after->second);
+    st.bind(6, static_cast<std::int64_t>(f.limit));
+    std::vector<core::submission> out;
+    while (st.step())
+        out.push_back(read_submission(st));
+    return out;
+}
+
+std::vector<core::submission> all_submissions(sqlite::db& db) {
+    auto st = db.prepare(std::string(submission_columns) + "ORDER BY reported_at, id");
+    std::vector<core::submission> out;
+    while (st.step())
+        out.push_back(read_submission(st));
+    return out;
+}
+
+std::vector<core::event> events_since(sqlite::db& db, std::int64_t since,
+                                      const std::string& prefix, std::size_t limit) {
+    auto st = db.prepare("SELECT seq, topic, time, data FROM events WHERE seq > ?1 "
+                         "AND substr(topic, 1, length(?2)) = ?2 ORDER BY seq LIMIT ?3");
+    st.bind(1, since).bind(2, prefix).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<core::event> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.text(1), from_micros(st.int64(2)), st.text(3)});
+    return out;
+}
+
+} // namespace opel::store

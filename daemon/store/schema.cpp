@@ -1,0 +1,124 @@
+// Schema and migrations. Each migration is one transaction that moves
+// user_version by one, so a crash mid-migration leaves the old version whole.
+// The application_id marks the file as ours: a foreign SQLite file is refused
+// instead of being written into.
+#include "store/schema.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace opel::store {
+
+namespace {
+
+constexpr int application_id = 0x4f50454c; // "OPEL"
+
+// migrations[i] takes the schema from version i to i + 1.
+constexpr std::array<const char*, schema_version> migrations{{
+    R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY,
+    practice TEXT NOT NULL,
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+    themes TEXT NOT NULL,
+    note TEXT,
+    support_requested TEXT,
+    idempotency_key TEXT,
+    received_at INTEGER NOT NULL,
+    reported_at INTEGER NOT NULL,
+    imported INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX submissions_by_practice ON submissions (practice, reported_at);
+CREATE INDEX submissions_by_time ON submissions (reported_at, id);
+CREATE UNIQUE INDEX submissions_import_once
+    ON submissions (practice, reported_at, content_hash) WHERE imported = 1;
+CREATE TABLE idempotency (
+    practice TEXT NOT NULL,
+    key TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (practice, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_by_age ON idempotency (created_at);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX alerts_by_state ON alerts (state);
+CREATE TABLE summaries (
+    date TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    generated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+}};
+
+int read_int_pragma(sqlite::db& db, const char* name) {
+    auto st = db.prepare(std::string("PRAGMA ") + name);
+    return st.step() ? static_cast<int>(st.int64(0)) : 0;
+}
+
+bool has_tables(sqlite::db& db) {
+    auto st = db.prepare("SELECT count(*) FROM sqlite_schema");
+    return st.step() && st.int64(0) > 0;
+}
+
+void check_ownership(sqlite::db& db, int version) {
+    const int app = read_int_pragma(db, "application_id");
+    if ((version > 0 || has_tables(db)) && app != application_id)
+        throw std::runtime_error("the database file belongs to another program "
+                                 "(its application_id is not opeld's); refusing to use it");
+    if (version > schema_version)
+        throw std::runtime_error("the database is schema version " + std::to_string(version) +
+                                 ", newer than this opeld understands (" +
+                                 std::to_string(schema_version) + "); run a newer opeld");
+}
+
+} // namespace
+
+void set_pragmas(sqlite::db& db) {
+    db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
+}
+
+void open_schema(sqlite::db& db) {
+    int version = 0;
+    try {
+        version = read_int_pragma(db, "user_version");
+    } catch (const sqlite::error& e) {
+        throw std::runtime_error(std::string("the database file is not a usable SQLite "
+                                             "database: ") + e.what());
+    }
+    check_ownership(db, version);
+    db.exec("PRAGMA journal_mode = WAL");
+    set_pragmas(db);
+    for (int v = version; v < schema_version; ++v) {
+        db.exec("BEGIN IMMEDIATE");
+        try {
+            db.exec(migrations[static_cast<std::size_t>(v)]);
+            db.exec("PRAGMA application_id = " + std::to_string(application_id));
+            db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+            db.exec("COMMIT");
+        } catch (...) {
+            db.exec("ROLLBACK");
+            throw;
+        }
+    }
+}
+
+} // namespace opel::store

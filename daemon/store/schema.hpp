@@ -1,0 +1,18 @@
+#pragma once
+// The database schema and its migrations, keyed on PRAGMA user_version.
+
+#include "store/sqlite.hpp"
+
+namespace opel::store {
+
+/// The schema version this build writes.
+constexpr int schema_version = 1;
+
+/// Sets the connection's pragmas, then creates or migrates the schema; throws
+/// std::runtime_error for a database of a newer version or another program.
+void open_schema(sqlite::db& db);
+
+/// Sets the per-connection pragmas only (for further connections).
+void set_pragmas(sqlite::db& db);
+
+} // namespace opel::store

@@ -1,0 +1,92 @@
+#pragma once
+// RAII over the SQLite C API: a connection and prepared statements. Errors
+// throw sqlite::error carrying SQLite's extended result code.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace opel::store::sqlite {
+
+/// A failed SQLite call.
+class error : public std::runtime_error {
+public:
+    error(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+    /// The extended result code (SQLITE_FULL, SQLITE_READONLY, ...).
+    int code() const { return code_; }
+    /// True for the codes that mean "the disk cannot take it now".
+    bool is_storage_fault() const;
+
+private:
+    int code_;
+};
+
+class statement;
+
+/// One connection.
+class db {
+public:
+    /// Opens (creating if `create`) the database at `path`.
+    db(const std::filesystem::path& path, bool create, bool read_only = false);
+    ~db();
+    db(const db&) = delete;
+    db& operator=(const db&) = delete;
+
+    /// Runs `sql` (one or more statements, no results).
+    void exec(std::string_view sql);
+    /// Prepares one statement.
+    statement prepare(std::string_view sql);
+    /// The rowid of the last insert on this connection.
+    std::int64_t last_insert_rowid() const;
+    /// Rows changed by the last statement on this connection.
+    int changes() const;
+    /// The raw handle, for the backup API and the like.
+    sqlite3* handle() const { return db_; }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+/// A prepared statement; reset after each full step-through.
+class statement {
+public:
+    statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+    statement(statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+    statement& operator=(statement&& o) noexcept;
+    ~statement();
+
+    /// Binds a parameter (1-based).
+    statement& bind(int i, std::int64_t v);
+    statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+    statement& bind(int i, std::string_view v);
+    statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+    statement& bind(int i, const std::optional<std::string>& v);
+    statement& bind_null(int i);
+
+    /// Steps once: true when a row is ready.
+    bool step();
+    /// Steps to the end (for writes) and resets.
+    void run();
+    /// Resets and clears bindings for the next use.
+    void reset();
+
+    /// Column accessors for the current row (0-based).
+    std::int64_t int64(int col) const;
+    std::string text(int col) const;
+    std::optional<std::string> optional_text(int col) const;
+    bool is_null(int col) const;
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_;
+};
+
+} // namespace opel::store::sqlite

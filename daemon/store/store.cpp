@@ -1,0 +1,266 @@
+// The store's threads and the write transaction. The writer takes every job
+// queued when it wakes (group commit), runs them in one BEGIN IMMEDIATE ..
+// COMMIT, and only then tells each job how it ended: with synchronous=FULL in
+// WAL mode the COMMIT returns after the WAL is fsync'd, so no answer leaves
+// before its data is on disk. Seq numbers are handed out inside the
+// transaction and taken back if it fails, so the event log has no gaps.
+#include "store/store.hpp"
+
+#include "log/log.hpp"
+#include "store/schema.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/logger.h>
+
+namespace opel::store {
+
+namespace {
+
+std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
+
+std::shared_ptr<spdlog::logger> log() {
+    static const auto logger = opel::log::get("store");
+    return logger;
+}
+
+std::string themes_json(const std::vector<std::string>& themes) {
+    boost::json::array a;
+    for (const auto& t : themes)
+        a.emplace_back(t);
+    return boost::json::serialize(a);
+}
+
+} // namespace
+
+/// The writer's prepared statements, made once.
+struct statements {
+    explicit statements(sqlite::db& db)
+        : insert_submission(db.prepare(
+              "INSERT OR IGNORE INTO submissions (practice, level, themes, note, "
+              "support_requested, idempotency_key, received_at, reported_at, imported, "
+              "content_hash) VALUES (?,?,?,?,?,?,?,?,?,?)")),
+          find_idempotency(db.prepare(
+              "SELECT content_hash, status, body FROM idempotency WHERE practice = ? AND key = ?")),
+          put_idempotency(db.prepare(
+              "INSERT OR REPLACE INTO idempotency (practice, key, content_hash, status, body, "
+              "created_at) VALUES (?,?,?,?,?,?)")),
+          insert_event(db.prepare("INSERT INTO events (seq, topic, time, data) VALUES (?,?,?,?)")),
+          put_alert(db.prepare("INSERT OR REPLACE INTO alerts (id, rule, scope, subject, state, "
+                               "data, updated_at) VALUES (?,?,?,?,?,?,?)")),
+          put_summary(db.prepare(
+              "INSERT OR REPLACE INTO summaries (date, data, generated_at) VALUES (?,?,?)")) {}
+
+    sqlite::statement insert_submission;
+    sqlite::statement find_idempotency;
+    sqlite::statement put_idempotency;
+    sqlite::statement insert_event;
+    sqlite::statement put_alert;
+    sqlite::statement put_summary;
+};
+
+std::int64_t transaction::insert_submission(const core::submission& s,
+                                            const std::string& content_hash, bool imported) {
+    auto& st = st_.insert_submission;
+    st.bind(1, s.practice).bind(2, s.level).bind(3, themes_json(s.themes));
+    st.bind(4, s.note).bind(5, s.support_requested).bind(6, s.idempotency_key);
+    st.bind(7, micros(s.received_at)).bind(8, micros(s.reported_at));
+    st.bind(9, imported ? 1 : 0).bind(10, content_hash);
+    st.run();
+    if (db_.changes() == 0)
+        return 0;
+    return db_.last_insert_rowid();
+}
+
+std::optional<idempotent_answer> transaction::find_idempotency(const std::string& practice,
+                                                               const std::string& key) {
+    auto& st = st_.find_idempotency;
+    st.bind(1, practice).bind(2, key);
+    std::optional<idempotent_answer> found;
+    if (st.step())
+        found = idempotent_answer{st.text(0), static_cast<int>(st.int64(1)), st.text(2)};
+    st.reset();
+    return found;
+}
+
+void transaction::put_idempotency(const std::string& practice, const std::string& key,
+                                  const idempotent_answer& a) {
+    auto& st = st_.put_idempotency;
+    st.bind(1, practice).bind(2, key).bind(3, a.content_hash).bind(4, a.status);
+    st.bind(5, a.body).bind(6, micros(now_));
+    st.run();
+}
+
+const core::event& transaction::append_event(std::string topic, std::string data) {
+    core::event e{next_seq_++, std::move(topic), now_, std::move(data)};
+    auto& st = st_.insert_event;
+    st.bind(1, e.seq).bind(2, e.topic).bind(3, micros(e.time)).bind(4, e.data);
+    st.run();
+    events_.push_back(std::move(e));
+    return events_.back();
+}
+
+void transaction::put_alert(std::int64_t id, const std::string& rule, const std::string& scope,
+                            const std::string& subject, const std::string& state,
+                            const std::string& data) {
+    auto& st = st_.put_alert;
+    st.bind(1, id).bind(2, rule).bind(3, scope).bind(4, subject).bind(5, state).bind(6, data);
+    st.bind(7, micros(now_));
+    st.run();
+}
+
+void transaction::put_summary(const std::string& date, const std::string& data) {
+    auto& st = st_.put_summary;
+    st.bind(1, date).bind(2, data).bind(3, micros(now_));
+    st.run();
+}
+
+store::store(const std::filesystem::path& path, const core::clock& clock, std::size_t max_queue)
+    : clock_(clock), path_(path), max_queue_(max_queue) {
+    write_db_ = std::make_unique<sqlite::db>(path, true);
+    open_schema(*write_db_);
+    st_ = std::make_unique<statements>(*write_db_);
+    {
+        auto q = write_db_->prepare("SELECT coalesce(max(seq), 0) FROM events");
+        q.step();
+        next_seq_ = q.int64(0) + 1;
+    }
+    auto q = write_db_->prepare("SELECT value FROM meta WHERE key = 'created_at'");
+    if (q.step()) {
+        created_at_ = core::time_point{std::chrono::microseconds{std::stoll(q.text(0))}};
+    } else {
+        created_at_ = clock_.now();
+        auto ins = write_db_->prepare("INSERT INTO meta (key, value) VALUES ('created_at', ?)");
+        ins.bind(1, std::to_string(micros(created_at_))).run();
+    }
+}
+
+store::~store() { stop(); }
+
+void store::start() {
+    writer_ = std::thread([this] { writer_loop(); });
+    reader_ = std::thread([this] { reader_loop(); });
+}
+
+void store::stop() {
+    {
+        std::lock_guard lock(write_mu_);
+        stopping_ = true;
+    }
+    write_cv_.notify_all();
+    if (writer_.joinable())
+        writer_.join();
+    {
+        std::lock_guard lock(read_mu_);
+        read_stopping_ = true;
+    }
+    read_cv_.notify_all();
+    if (reader_.joinable())
+        reader_.join();
+}
+
+bool store::write(write_job job, write_done done) {
+    {
+        std::lock_guard lock(write_mu_);
+        if (stopping_ || write_queue_.size() >= max_queue_)
+            return false;
+        write_queue_.push_back({std::move(job), std::move(done)});
+        metrics_.queue_depth.store(static_cast<std::int64_t>(write_queue_.size()));
+    }
+    write_cv_.notify_one();
+    return true;
+}
+
+void store::read(std::function<void(sqlite::db&)> fn) {
+    {
+        std::lock_guard lock(read_mu_);
+        read_queue_.push_back(std::move(fn));
+    }
+    read_cv_.notify_one();
+}
+
+void store::writer_loop() {
+    std::vector<pending> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(write_mu_);
+            write_cv_.wait(lock, [&] { return stopping_ || !write_queue_.empty(); });
+            if (write_queue_.empty())
+                return; // stopping, and nothing left to commit
+            // Bound the batch so one transaction's latency stays bounded too.
+            const std::size_t n = std::min<std::size_t>(write_queue_.size(), 4096);
+            for (std::size_t i = 0; i < n; ++i) {
+                batch.push_back(std::move(write_queue_.front()));
+                write_queue_.pop_front();
+            }
+            metrics_.queue_depth.store(static_cast<std::int64_t>(write_queue_.size()));
+        }
+        commit_batch(batch);
+        batch.clear();
+    }
+}
+
+void store::commit_batch(std::vector<pending>& batch) {
+    const auto started = std::chrono::steady_clock::now();
+    transaction tx(*write_db_, *st_, next_seq_, clock_.now());
+    bool ok = true;
+    try {
+        write_db_->exec("BEGIN IMMEDIATE");
+        for (auto& p : batch)
+            p.job(tx);
+        write_db_->exec("COMMIT");
+    } catch (const std::exception& e) {
+        ok = false;
+        log()->error("commit of {} job(s) failed: {}", batch.size(), e.what());
+        try {
+            write_db_->exec("ROLLBACK");
+        } catch (const std::exception&) {
+            // No transaction left to roll back: the failed COMMIT ended it.
+        }
+    }
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+    metrics_.jobs += batch.size();
+    if (ok) {
+        next_seq_ = tx.next_seq_;
+        ++metrics_.commits;
+        std::size_t b = 0;
+        while (b < store_metrics::bounds_us.size() &&
+               static_cast<std::uint64_t>(took) > store_metrics::bounds_us[b])
+            ++b;
+        ++metrics_.commit_latency[b];
+        metrics_.commit_latency_sum_us += static_cast<std::uint64_t>(took);
+    } else {
+        ++metrics_.commit_failures;
+        if (rollback_)
+            rollback_();
+    }
+    for (auto& p : batch)
+        if (p.done)
+            p.done(ok);
+    if (ok && sink_ && !tx.events_.empty())
+        sink_(std::move(tx.events_));
+}
+
+void store::reader_loop() {
+    sqlite::db db(path_, false);
+    set_pragmas(db);
+    for (;;) {
+        std::function<void(sqlite::db&)> fn;
+        {
+            std::unique_lock lock(read_mu_);
+            read_cv_.wait(lock, [&] { return read_stopping_ || !read_queue_.empty(); });
+            if (read_queue_.empty())
+                return;
+            fn = std::move(read_queue_.front());
+            read_queue_.pop_front();
+        }
+        try {
+            fn(db);
+        } catch (const std::exception& e) {
+            log()->error("read failed: {}", e.what());
+        }
+    }
+}
+
+} // namespace opel::store

@@ -1,0 +1,164 @@
+#pragma once
+// The durable store: one SQLite file in WAL mode, one writer thread that
+// group-commits every job waiting when a transaction starts, and one reader
+// thread with its own connection so that reads never block the writer.
+
+#include "core/clock.hpp"
+#include "core/event.hpp"
+#include "core/types.hpp"
+#include "store/sqlite.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace opel::store {
+
+struct statements;
+
+/// What an earlier request with the same idempotency key was answered.
+struct idempotent_answer {
+    std::string content_hash;
+    int status = 0;
+    std::string body;
+};
+
+/// A write transaction, handed to each job in a group commit. Valid only
+/// inside the job; every change lands or none does.
+class transaction {
+public:
+    /// Stores a submission and returns its id; 0 when `imported` and an
+    /// identical line is already stored.
+    std::int64_t insert_submission(const core::submission& s, const std::string& content_hash,
+                                   bool imported);
+    /// The stored answer for (practice, key), if any.
+    std::optional<idempotent_answer> find_idempotency(const std::string& practice,
+                                                      const std::string& key);
+    /// Remembers the answer for (practice, key).
+    void put_idempotency(const std::string& practice, const std::string& key,
+                         const idempotent_answer& answer);
+    /// Appends an event with the next seq and the transaction's time.
+    const core::event& append_event(std::string topic, std::string data);
+    /// Inserts or replaces an alert row.
+    void put_alert(std::int64_t id, const std::string& rule, const std::string& scope,
+                   const std::string& subject, const std::string& state, const std::string& data);
+    /// Inserts or replaces the summary of `date` (YYYY-MM-DD).
+    void put_summary(const std::string& date, const std::string& data);
+    /// The connection, for statements this class does not wrap.
+    sqlite::db& db() { return db_; }
+    /// The time the transaction began (the clock's).
+    core::time_point now() const { return now_; }
+
+private:
+    friend class store;
+    transaction(sqlite::db& db, statements& st, std::int64_t next_seq, core::time_point now)
+        : db_(db), st_(st), next_seq_(next_seq), now_(now) {}
+
+    sqlite::db& db_;
+    statements& st_;
+    std::int64_t next_seq_;
+    core::time_point now_;
+    std::vector<core::event> events_;
+};
+
+/// Counters the store keeps for /metrics.
+struct store_metrics {
+    std::atomic<std::uint64_t> commits{0};
+    std::atomic<std::uint64_t> commit_failures{0};
+    std::atomic<std::uint64_t> jobs{0};
+    std::atomic<std::int64_t> queue_depth{0};
+    /// Commit latency histogram: bucket upper bounds in microseconds.
+    static constexpr std::array<std::uint64_t, 12> bounds_us{
+        100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
+    std::array<std::atomic<std::uint64_t>, 13> commit_latency{};
+    std::atomic<std::uint64_t> commit_latency_sum_us{0};
+};
+
+/// The store. Construct (opens and migrates), load what you need, then start().
+class store {
+public:
+    /// A unit of work run inside a write transaction on the writer thread.
+    using write_job = std::function<void(transaction&)>;
+    /// Called on the writer thread after the commit (true) or its failure (false).
+    using write_done = std::function<void(bool committed)>;
+    /// Receives the events of each commit, in seq order, on the writer thread.
+    using event_sink = std::function<void(std::vector<core::event>&&)>;
+    /// Called on the writer thread after a failed commit, so in-memory state
+    /// derived from the jobs can be rebuilt from disk.
+    using rollback_hook = std::function<void()>;
+
+    /// Opens (creating) the database at `path` and migrates it; throws on a
+    /// database that is not ours or too new.
+    store(const std::filesystem::path& path, const core::clock& clock,
+          std::size_t max_queue = 100000);
+    ~store();
+    store(const store&) = delete;
+    store& operator=(const store&) = delete;
+
+    /// Starts the writer and reader threads.
+    void start();
+    /// Finishes every queued job, then stops both threads.
+    void stop();
+
+    /// Queues a write; false (and nothing queued) when the queue is full.
+    bool write(write_job job, write_done done);
+    /// Runs `fn` on the reader thread with the read connection.
+    void read(std::function<void(sqlite::db&)> fn);
+
+    /// Where committed events go (set before start()).
+    void on_events(event_sink sink) { sink_ = std::move(sink); }
+    /// Called after a failed commit (set before start()).
+    void on_rollback(rollback_hook hook) { rollback_ = std::move(hook); }
+
+    /// The write connection, for loading state before start().
+    sqlite::db& startup_db() { return *write_db_; }
+    /// The highest seq stored.
+    std::int64_t last_seq() const { return next_seq_ - 1; }
+    /// When the database was created.
+    core::time_point created_at() const { return created_at_; }
+    /// Live counters.
+    const store_metrics& metrics() const { return metrics_; }
+
+private:
+    struct pending {
+        write_job job;
+        write_done done;
+    };
+    void writer_loop();
+    void commit_batch(std::vector<pending>& batch);
+    void reader_loop();
+
+    const core::clock& clock_;
+    std::filesystem::path path_;
+    std::size_t max_queue_;
+    std::unique_ptr<sqlite::db> write_db_;
+    std::unique_ptr<statements> st_;
+    std::int64_t next_seq_ = 1;
+    core::time_point created_at_{};
+    event_sink sink_;
+    rollback_hook rollback_;
+    store_metrics metrics_;
+
+    std::mutex write_mu_;
+    std::condition_variable write_cv_;
+    std::deque<pending> write_queue_;
+    bool stopping_ = false;
+    std::thread writer_;
+
+    std::mutex read_mu_;
+    std::condition_variable read_cv_;
+    std::deque<std::function<void(sqlite::db&)>> read_queue_;
+    bool read_stopping_ = false;
+    std::thread reader_;
+};
+
+} // namespace opel::store
