@@ -194,15 +194,21 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
                     now, out);
         return;
     }
-    finding f(&r, "system", subject, *r.level);
-    std::vector<std::string> names;
-    for (const auto& [p, entry] : entries) {
-        names.push_back(practices_[p].info.name);
-        if (!open)
-            f.evidence.push_back(entry.second);
-    }
     if (open && !trigger)
         return;
+    finding f(&r, "system", subject, *r.level);
+    // Names are capped so a window of hundreds costs no more than ten.
+    std::vector<std::string> names;
+    for (const auto& [p, entry] : entries) {
+        if (names.size() < 10)
+            names.push_back(practices_[p].info.name);
+        if (!open)
+            f.evidence.push_back(entry.second);
+        else if (names.size() == 10)
+            break;
+    }
+    if (n > 10)
+        names.push_back("and " + std::to_string(n - 10) + " more");
     if (open)
         f.evidence = {*trigger};
     f.values = {{"theme", subject}, {"count", std::to_string(n)}, {"practices", join(names, "none")}};
