@@ -71,7 +71,7 @@ void app::start_all() {
         signals_.add(SIGHUP);
         signals_.async_wait([this](auto ec, int signo) { on_signal(ec, signo); });
     }
-    ready_ = true;
+    ready_.set_value();
     if (opts_.notify_systemd)
         sd_notify(0, "READY=1");
     log()->info("ready");

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <thread>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -52,8 +53,8 @@ public:
 
     /// The HTTP port actually bound.
     std::uint16_t http_port() const { return http_server_->port(); }
-    /// True once run() has started every part (set on the io thread).
-    bool ready() const { return ready_.load(); }
+    /// Becomes ready once run() has started every part.
+    std::shared_future<void> ready() const { return ready_future_; }
 
 private:
     void start_all();
@@ -76,7 +77,8 @@ private:
     std::unique_ptr<service::services> services_;
     std::unique_ptr<http::router> router_;
     std::unique_ptr<http::server> http_server_;
-    std::atomic<bool> ready_{false};
+    std::promise<void> ready_;
+    std::shared_future<void> ready_future_{ready_.get_future().share()};
     bool stopping_ = false;
     std::thread stop_guard_;
     std::mutex stop_mu_;

@@ -85,8 +85,9 @@ void session::on_reply(service::reply r) {
     res->set(bhttp::field::cache_control, "no-store");
     for (auto& [name, value] : r.headers)
         res->set(name, value);
-    const bool keep = keep_alive_ && !stopping_ && !server_.stopping() && r.status != 400 &&
-                      r.status != 413 && r.status != 431;
+    // send_error() clears keep_alive_ for requests that could not be framed;
+    // an application-level refusal keeps the connection.
+    const bool keep = keep_alive_ && !stopping_ && !server_.stopping();
     res->keep_alive(keep);
     res->body() = std::move(r.body);
     res->prepare_payload();
