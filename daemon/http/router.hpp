@@ -1,38 +1,75 @@
 #pragma once
-// Maps an HTTP request to the service that answers it. Transport-free apart
-// from Beast's request type: the session owns sockets, the router owns meaning.
+// Maps an HTTP request to the handler that answers it. Each resource's
+// handlers live in their own *_api.cpp and register their routes here; the
+// session owns sockets, the router owns meaning.
 
 #include "service/reply.hpp"
 #include "service/services.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace opel::http {
 
 /// A parsed request as the router sees it.
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 
+/// Answers go through this, on the io thread, exactly once per request.
+using done = std::function<void(service::reply)>;
+
+/// What a handler gets besides the request.
+struct call {
+    const request& req;
+    const std::string& peer;
+    std::vector<std::string> params;           ///< the `{}` segments of the path, in order
+    std::map<std::string, std::string> query;  ///< last value wins
+};
+
+/// A route's handler.
+using handler = std::function<void(call&, done)>;
+
+/// Who may make a call.
+enum class access { anyone, reader, admin };
+
 /// Routes requests to handlers; one per server, used on the io thread.
 class router {
 public:
-    /// Answers go through this, on the io thread, exactly once per request.
-    using done = std::function<void(service::reply)>;
-
     explicit router(service::services& s) : s_(s) {}
 
+    /// Adds a route: `pattern` is a path whose `{}` segments match any one segment.
+    void add(boost::beast::http::verb method, std::string pattern, handler h);
     /// Handles `req` from `peer`.
     void handle(const request& req, const std::string& peer, done on_done);
 
+    /// The services handlers use.
+    service::services& services() { return s_; }
+
 private:
-    void submissions_post(const request& req, const std::string& peer, done on_done);
-    void submissions_get(const request& req, done on_done);
-    void status_get(const request& req, done on_done);
+    struct route {
+        std::vector<std::string> segments;
+        std::map<boost::beast::http::verb, handler> methods;
+    };
+    route* match(const std::vector<std::string>& segments, std::vector<std::string>& params);
 
     service::services& s_;
+    std::vector<route> routes_;
 };
+
+/// Authenticates the call's bearer token (with rate limiting) and checks
+/// `who`; on refusal answers through `on_done` and returns nullopt.
+std::optional<service::principal> admit(router& r, const call& c, access who, const done& on_done);
+
+/// A 400 for a bad query parameter.
+service::reply bad_param(const std::string& name, const std::string& why);
+
+/// Registers /healthz, /metrics, /v1/status and /v1/submissions.
+void add_core_routes(router& r);
 
 } // namespace opel::http

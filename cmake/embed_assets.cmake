@@ -1,0 +1,23 @@
+# Generates a C++ source holding every file of a directory as a byte array,
+# so the daemon serves its dashboard with nothing installed beside it.
+# Called in script mode: cmake -DASSET_DIR=... -DOUTPUT=... -P embed_assets.cmake
+file(GLOB_RECURSE files RELATIVE ${ASSET_DIR} ${ASSET_DIR}/*)
+list(SORT files)
+set(body "// Generated from ${ASSET_DIR} by cmake/embed_assets.cmake; do not edit.\n")
+string(APPEND body "#include \"http/assets.hpp\"\n\nnamespace opel::http {\n\nnamespace {\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ ${ASSET_DIR}/${f} hex HEX)
+  string(LENGTH "${hex}" hex_len)
+  math(EXPR size "${hex_len} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "const unsigned char a${i}[] = {${bytes} 0};\n")
+  string(APPEND table "    {\"/${f}\", {reinterpret_cast<const char*>(a${i}), ${size}}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "} // namespace\n\nstd::span<const asset> assets() {\n")
+string(APPEND body "    static const asset table[] = {\n${table}        {\"\", {}}};\n")
+string(APPEND body "    return {table, sizeof table / sizeof table[0] - 1};\n}\n\n} // namespace opel::http\n")
+file(WRITE ${OUTPUT}.tmp "${body}")
+file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)
