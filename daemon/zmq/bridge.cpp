@@ -1,0 +1,178 @@
+// The bridge's life cycle and its thread-safe surface. The constructor binds
+// every socket (ZAP handler first, so no CURVE handshake can arrive before
+// it exists), start() hands the sockets to the bridge thread, and stop()
+// takes them back after joining it and closes them with a short linger.
+// publish() and counters() are the only calls other threads make while it
+// runs; both go through the mailbox or atomics, never a socket.
+#include "zmq/bridge.hpp"
+
+#include "log/log.hpp"
+
+#include <stdexcept>
+
+namespace opel::zmq {
+
+namespace {
+
+constexpr const char* zap_endpoint = "inproc://zeromq.zap.01";
+constexpr const char* zap_domain = "opeld";
+
+/// Sets the linger, then closes; `s` may already be closed.
+void close_with_linger(::zmq::socket_t& s, std::chrono::milliseconds linger) noexcept {
+    if (!s)
+        return;
+    try {
+        s.set(::zmq::sockopt::linger, static_cast<int>(linger.count()));
+    } catch (const ::zmq::error_t&) {
+        // The socket still closes, with whatever linger it had (0 from apply_options).
+    }
+    s.close();
+}
+
+} // namespace
+
+bridge_options options_from(const config::zmq_config& c) {
+    bridge_options o;
+    o.ingest = c.ingest;
+    o.publish = c.publish;
+    o.high_water_mark = c.high_water_mark;
+    o.curve = c.curve;
+    return o;
+}
+
+bridge::bridge(const bridge_options& opts, submit_fn submit)
+    : opts_(opts), submit_(std::move(submit)), log_(log::get("zmq")),
+      mail_(std::make_shared<mailbox>(static_cast<std::size_t>(
+          opts.high_water_mark > 0 ? opts.high_water_mark : 1))) {
+    if (!submit_)
+        throw std::invalid_argument("zmq: the bridge needs a submit function");
+    if (opts_.high_water_mark < 0)
+        throw std::runtime_error("zmq: high_water_mark must not be negative");
+    if (opts_.curve)
+        set_up_curve();
+    if (!opts_.ingest.empty())
+        ingest_endpoint_ = bind_socket(router_, ::zmq::socket_type::router, opts_.ingest, "ingest");
+    if (!opts_.publish.empty())
+        publish_endpoint_ = bind_socket(pub_, ::zmq::socket_type::pub, opts_.publish, "publish");
+    curve_secret_.assign(curve_secret_.size(), '\0');
+    curve_secret_.clear();
+    log_->info("ingest {}, publish {}, CURVE {}", ingest_endpoint_.empty() ? "off" : ingest_endpoint_,
+               publish_endpoint_.empty() ? "off" : publish_endpoint_,
+               opts_.curve ? "on" : "off");
+}
+
+bridge::~bridge() {
+    stop();
+}
+
+void bridge::set_up_curve() {
+    if (!curve_available())
+        throw std::runtime_error("zmq.curve: this libzmq was built without CURVE support");
+    curve_secret_ = read_secret_key_file(opts_.curve->secret_key_file);
+    try {
+        zap_policy_.emplace(opts_.curve->allowed_public_keys);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(std::string("zmq.curve: an allowed public key: ") + e.what());
+    }
+    if (zap_policy_->size() == 0)
+        log_->warn("CURVE is on with no allowed client keys: every client will be refused");
+    try {
+        zap_ = ::zmq::socket_t(context_, ::zmq::socket_type::rep);
+        zap_.set(::zmq::sockopt::linger, 0);
+        zap_.bind(zap_endpoint);
+    } catch (const ::zmq::error_t& e) {
+        throw std::runtime_error(std::string("zmq.curve: cannot start the ZAP handler: ") +
+                                 e.what());
+    }
+}
+
+void bridge::apply_options(::zmq::socket_t& s, ::zmq::socket_type type) {
+    // Linger 0 until stop(): a constructor that throws must not hang on close.
+    s.set(::zmq::sockopt::linger, 0);
+    s.set(::zmq::sockopt::sndhwm, opts_.high_water_mark);
+    s.set(::zmq::sockopt::rcvhwm, opts_.high_water_mark);
+    s.set(::zmq::sockopt::maxmsgsize, opts_.max_frame_bytes);
+    if (type == ::zmq::socket_type::router)
+        s.set(::zmq::sockopt::router_mandatory, true);
+    if (opts_.curve) {
+        s.set(::zmq::sockopt::curve_server, true);
+        s.set(::zmq::sockopt::curve_secretkey, curve_secret_);
+        s.set(::zmq::sockopt::zap_domain, zap_domain);
+    }
+}
+
+std::string bridge::bind_socket(::zmq::socket_t& s, ::zmq::socket_type type,
+                                const std::string& endpoint, const char* what) {
+    try {
+        s = ::zmq::socket_t(context_, type);
+        apply_options(s, type);
+        s.bind(endpoint);
+        return s.get(::zmq::sockopt::last_endpoint);
+    } catch (const ::zmq::error_t& e) {
+        throw std::runtime_error(std::string("zmq: cannot bind the ") + what + " socket to '" +
+                                 endpoint + "': " + e.what());
+    }
+}
+
+void bridge::start() {
+    std::lock_guard lock(lifecycle_mu_);
+    if (thread_.joinable() || stopped_)
+        return;
+    thread_ = std::thread([this] { run(); });
+}
+
+void bridge::stop() {
+    std::lock_guard lock(lifecycle_mu_);
+    if (stopped_)
+        return;
+    stopped_ = true;
+    if (thread_.joinable()) {
+        stopping_ = true;
+        mail_->notify();
+        thread_.join();
+    }
+    mail_->close();
+    close_sockets();
+    log_->info("stopped");
+}
+
+void bridge::close_sockets() noexcept {
+    // The thread has been joined (or never ran), so this thread may own them.
+    close_with_linger(router_, opts_.linger);
+    close_with_linger(pub_, opts_.linger);
+    close_with_linger(zap_, std::chrono::milliseconds(0));
+}
+
+void bridge::publish(std::vector<core::event> events) {
+    if (publish_endpoint_.empty() || events.empty())
+        return;
+    std::vector<queued_event> queued;
+    queued.reserve(events.size());
+    for (auto& e : events) {
+        auto json = core::event_json(e);
+        queued.push_back({std::move(e.topic), std::move(json)});
+    }
+    const auto dropped = mail_->post_events(std::move(queued));
+    if (dropped == 0) {
+        dropping_events_ = false;
+        return;
+    }
+    events_dropped_ += dropped;
+    // One warning per run of drops, not one per event.
+    if (!dropping_events_.exchange(true))
+        log_->warn("event queue full ({} events): dropping events; subscribers replay by seq",
+                   opts_.high_water_mark);
+}
+
+bridge_counters bridge::counters() const {
+    bridge_counters c;
+    c.requests_received = requests_received_.load();
+    c.replies_sent = replies_sent_.load();
+    c.replies_unroutable = replies_unroutable_.load();
+    c.replies_dropped = replies_dropped_.load();
+    c.events_published = events_published_.load();
+    c.events_dropped = events_dropped_.load();
+    return c;
+}
+
+} // namespace opel::zmq

@@ -1,0 +1,212 @@
+// The bridge thread: the only code that touches a ZeroMQ socket once start()
+// has run. It polls the mailbox's eventfd, the ZAP handler and the ROUTER in
+// one zmq::poll; hands each request's payload to the service, keeping the
+// envelope here by request id; and sends answers and events as the mailbox
+// delivers them. Each socket operation catches its own zmq::error_t, so
+// nothing a client sends can stop the thread.
+#include "zmq/bridge.hpp"
+
+#include "zmq/reply_frame.hpp"
+
+#include <zmq_addon.hpp>
+
+#include <iterator>
+
+namespace opel::zmq {
+
+namespace {
+
+/// Messages read per wake-up, so that answers and ZAP are not starved.
+constexpr int read_batch = 256;
+constexpr std::size_t none = static_cast<std::size_t>(-1);
+/// Refused clients remembered for warn-once logging.
+constexpr std::size_t max_refused_remembered = 1024;
+
+} // namespace
+
+void bridge::run() {
+    log_->info("bridge thread started");
+    while (!stopping_.load()) {
+        try {
+            poll_once();
+        } catch (const std::exception& e) {
+            // Not a client's doing (those are caught per operation); carry on.
+            log_->error("bridge thread: {}", e.what());
+        }
+    }
+    finish();
+}
+
+void bridge::poll_once() {
+    std::vector<zmq_pollitem_t> items{{nullptr, mail_->fd(), ZMQ_POLLIN, 0}};
+    std::size_t zap_at = none;
+    std::size_t router_at = none;
+    if (zap_) {
+        zap_at = items.size();
+        items.push_back({zap_.handle(), 0, ZMQ_POLLIN, 0});
+    }
+    // At the in-flight cap the ROUTER is left unread: its RCVHWM then pushes
+    // back on the clients instead of this thread queueing without bound.
+    if (router_ && in_flight_.size() < opts_.max_in_flight) {
+        router_at = items.size();
+        items.push_back({router_.handle(), 0, ZMQ_POLLIN, 0});
+    }
+    try {
+        ::zmq::poll(items);
+    } catch (const ::zmq::error_t& e) {
+        if (e.num() != EINTR)
+            log_->error("poll failed: {}", e.what());
+        return;
+    }
+    if (items[0].revents & ZMQ_POLLIN)
+        deliver(mail_->take());
+    if (zap_at != none && (items[zap_at].revents & ZMQ_POLLIN))
+        answer_zap();
+    if (router_at != none && (items[router_at].revents & ZMQ_POLLIN))
+        read_requests();
+}
+
+void bridge::read_requests() {
+    for (int i = 0; i < read_batch && in_flight_.size() < opts_.max_in_flight; ++i) {
+        std::vector<::zmq::message_t> frames;
+        try {
+            if (!::zmq::recv_multipart(router_, std::back_inserter(frames),
+                                       ::zmq::recv_flags::dontwait))
+                return;
+        } catch (const ::zmq::error_t& e) {
+            log_->warn("ingest: receive failed: {}", e.what());
+            return;
+        }
+        handle_request(std::move(frames));
+    }
+}
+
+void bridge::handle_request(std::vector<::zmq::message_t> frames) {
+    ++requests_received_;
+    // The ROUTER's identity frame is always first; with nothing after it the
+    // payload is empty, and the service answers that like any bad payload.
+    std::string payload;
+    if (frames.size() > 1) {
+        payload = frames.back().to_string();
+        frames.pop_back();
+    }
+    const auto id = next_request_++;
+    in_flight_.emplace(id, std::move(frames));
+    log_->debug("request {}: {} bytes", id, payload.size());
+    auto done = [mail = mail_, logger = log_, id](service::reply r) {
+        if (!mail->post_reply({id, std::move(r)}))
+            logger->debug("answer to request {} came after stop; dropped", id);
+    };
+    try {
+        submit_(std::move(payload), std::move(done));
+    } catch (const std::exception& e) {
+        log_->error("the service refused request {} by throwing: {}", id, e.what());
+        mail_->post_reply({id, service::error_reply(503, "unavailable",
+                                                    "The service could not take the "
+                                                    "submission; try again later.")});
+    }
+}
+
+void bridge::deliver(mailbox_batch batch) {
+    for (auto& r : batch.replies)
+        send_reply(std::move(r));
+    for (const auto& e : batch.events)
+        send_event(e);
+}
+
+void bridge::send_reply(queued_reply q) {
+    auto it = in_flight_.find(q.request);
+    if (it == in_flight_.end()) {
+        log_->warn("a second answer to request {} was ignored", q.request);
+        return;
+    }
+    auto envelope = std::move(it->second);
+    in_flight_.erase(it);
+    ::zmq::message_t body(reply_frame(q.answer));
+    try {
+        // With ROUTER_MANDATORY only the first frame can fail: EHOSTUNREACH
+        // when the client has gone, EAGAIN (an empty result) when it is full.
+        if (!router_.send(envelope.front(), ::zmq::send_flags::sndmore | ::zmq::send_flags::dontwait)) {
+            ++replies_dropped_;
+            log_->warn("reply to request {} dropped: the client is not reading", q.request);
+            return;
+        }
+        for (std::size_t i = 1; i < envelope.size(); ++i)
+            router_.send(envelope[i], ::zmq::send_flags::sndmore | ::zmq::send_flags::dontwait);
+        router_.send(body, ::zmq::send_flags::dontwait);
+        ++replies_sent_;
+        log_->debug("reply {}: status {}", q.request, q.answer.status);
+    } catch (const ::zmq::error_t& e) {
+        auto& counter = e.num() == EHOSTUNREACH ? replies_unroutable_ : replies_dropped_;
+        ++counter;
+        log_->warn("reply to request {} dropped: {}", q.request,
+                   e.num() == EHOSTUNREACH ? "the client has gone" : e.what());
+    }
+}
+
+void bridge::send_event(const queued_event& e) {
+    try {
+        // A PUB never blocks: at a subscriber's SNDHWM it drops for that one.
+        pub_.send(::zmq::buffer(e.topic), ::zmq::send_flags::sndmore | ::zmq::send_flags::dontwait);
+        pub_.send(::zmq::buffer(e.json), ::zmq::send_flags::dontwait);
+        ++events_published_;
+    } catch (const ::zmq::error_t& err) {
+        ++events_dropped_;
+        log_->warn("event {} not published: {}", e.topic, err.what());
+    }
+}
+
+void bridge::answer_zap() {
+    for (int i = 0; i < read_batch; ++i) {
+        std::vector<::zmq::message_t> frames;
+        try {
+            if (!::zmq::recv_multipart(zap_, std::back_inserter(frames),
+                                       ::zmq::recv_flags::dontwait))
+                return;
+        } catch (const ::zmq::error_t& e) {
+            log_->error("ZAP: receive failed: {}", e.what());
+            return;
+        }
+        std::vector<std::string> request;
+        for (const auto& f : frames)
+            request.push_back(f.to_string());
+        const auto verdict = zap_policy_->decide(request);
+        log_verdict(verdict);
+        std::vector<::zmq::const_buffer> reply;
+        for (const auto& f : verdict.frames)
+            reply.push_back(::zmq::buffer(f));
+        try {
+            ::zmq::send_multipart(zap_, reply);
+        } catch (const ::zmq::error_t& e) {
+            log_->error("ZAP: reply failed: {}", e.what());
+        }
+    }
+}
+
+void bridge::log_verdict(const zap_verdict& v) {
+    if (v.allowed) {
+        log_->debug("CURVE client {} from {} allowed", v.client, v.address);
+        return;
+    }
+    // A refused client reconnects every few hundred milliseconds: warn once
+    // per key (or address), then only at debug level.
+    const auto who = v.client.empty() ? v.address : v.client;
+    const bool first = refused_seen_.size() < max_refused_remembered && refused_seen_.insert(who).second;
+    auto level = first ? spdlog::level::warn : spdlog::level::debug;
+    log_->log(level, "connection from {} refused: {}{}", v.address, v.reason,
+              v.client.empty() ? "" : " (key " + v.client + ")");
+}
+
+void bridge::finish() {
+    // Close the mailbox first: an answer after this is dropped, not lost in
+    // a queue nobody reads.
+    mail_->close();
+    deliver(mail_->take());
+    if (!in_flight_.empty())
+        log_->info("{} requests still awaited the service at stop; their answers are dropped",
+                   in_flight_.size());
+    in_flight_.clear();
+    log_->info("bridge thread stopped");
+}
+
+} // namespace opel::zmq
