@@ -126,8 +126,8 @@ void bridge::stop() {
     if (stopped_)
         return;
     stopped_ = true;
+    stopping_ = true;
     if (thread_.joinable()) {
-        stopping_ = true;
         mail_->notify();
         thread_.join();
     }
@@ -146,6 +146,10 @@ void bridge::close_sockets() noexcept {
 void bridge::publish(std::vector<core::event> events) {
     if (publish_endpoint_.empty() || events.empty())
         return;
+    if (stopping_) {
+        log_->debug("{} events not published: the bridge has stopped", events.size());
+        return;
+    }
     std::vector<queued_event> queued;
     queued.reserve(events.size());
     for (auto& e : events) {
