@@ -45,8 +45,7 @@ opel::service::reply answer_for(const std::string& payload) {
 class fake_service {
 public:
     explicit fake_service(bool own_thread = false) {
-        if (own_thread)
-            worker_ = std::thread([this] { work(); });
+        if (own_thread) worker_ = std::thread([this] { work(); });
     }
     ~fake_service() {
         {
@@ -54,8 +53,7 @@ public:
             quit_ = true;
         }
         cv_.notify_all();
-        if (worker_.joinable())
-            worker_.join();
+        if (worker_.joinable()) worker_.join();
     }
 
     bridge::submit_fn submit() {
@@ -91,8 +89,7 @@ private:
         std::unique_lock lock(mu_);
         while (true) {
             cv_.wait(lock, [&] { return quit_ || !queue_.empty(); });
-            if (quit_)
-                return;
+            if (quit_) return;
             auto [payload, done] = std::move(queue_.front());
             queue_.pop_front();
             lock.unlock();
@@ -124,11 +121,10 @@ zmq::socket_t client(zmq::context_t& ctx, zmq::socket_type type, const std::stri
 }
 
 /// One whole message within the timeout, or nothing.
-std::optional<std::vector<std::string>> receive(zmq::socket_t& s,
-                                                std::chrono::milliseconds timeout = answer_timeout) {
+std::optional<std::vector<std::string>>
+receive(zmq::socket_t& s, std::chrono::milliseconds timeout = answer_timeout) {
     zmq::pollitem_t item{s.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, timeout) == 0)
-        return std::nullopt;
+    if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
     std::vector<zmq::message_t> frames;
     REQUIRE(zmq::recv_multipart(s, std::back_inserter(frames)));
     std::vector<std::string> out;
@@ -171,8 +167,7 @@ void await_subscription(bridge& b, zmq::socket_t& sub) {
     const auto deadline = std::chrono::steady_clock::now() + answer_timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         b.publish({make_event(0, "probe")});
-        if (receive(sub, 10ms))
-            return;
+        if (receive(sub, 10ms)) return;
     }
     FAIL("the subscriber never received a probe");
 }
@@ -259,8 +254,7 @@ TEST_CASE("ZAP policy allows only listed CURVE client keys", "[zmq]") {
     const opel::zmq::zap_policy policy({pub});
     auto request = [](std::string mechanism, std::string credential) {
         std::vector<std::string> r{"1.0", "42", "opeld", "127.0.0.1", "", std::move(mechanism)};
-        if (!credential.empty())
-            r.push_back(std::move(credential));
+        if (!credential.empty()) r.push_back(std::move(credential));
         return r;
     };
     const auto ok = policy.decide(request("CURVE", opel::zmq::decode_z85_key(pub)));
@@ -441,8 +435,7 @@ TEST_CASE("events reach a subscriber in order, filtered by topic", "[zmq]") {
         auto got = receive(sub);
         REQUIRE(got);
         REQUIRE(got->size() == 2);
-        if (got->at(0) == "probe")
-            continue; // a probe still in flight from await_subscription
+        if (got->at(0) == "probe") continue; // a probe still in flight from await_subscription
         REQUIRE(got->at(0) == "status.C82001");
         const auto event = json::parse(got->at(1)).as_object();
         CHECK(event.at("seq").as_int64() == expected);
@@ -475,7 +468,8 @@ TEST_CASE("CURVE: a known client key gets an answer, an unknown key none", "[zmq
     const auto [stranger_pub, stranger_sec] = opel::zmq::generate_curve_keypair();
     temp_dir dir;
     auto opts = local_options();
-    opts.curve = opel::config::curve_config{dir.write("server.key", server_sec + "\n"), {known_pub}};
+    opts.curve =
+        opel::config::curve_config{dir.write("server.key", server_sec + "\n"), {known_pub}};
     fake_service service;
     bridge b(opts, service.submit());
     b.start();
@@ -494,7 +488,8 @@ TEST_CASE("CURVE: a known client key gets an answer, an unknown key none", "[zmq
     auto known = secure(zmq::socket_type::req, b.ingest_endpoint(), known_pub, known_sec);
     CHECK(round_trip(known, "let me in").at("status").as_int64() == 201);
 
-    auto stranger = secure(zmq::socket_type::dealer, b.ingest_endpoint(), stranger_pub, stranger_sec);
+    auto stranger =
+        secure(zmq::socket_type::dealer, b.ingest_endpoint(), stranger_pub, stranger_sec);
     send(stranger, {"let me in too"});
     CHECK_FALSE(receive(stranger, 500ms));
     auto plain = client(ctx, zmq::socket_type::dealer, b.ingest_endpoint());
@@ -540,8 +535,7 @@ TEST_CASE("stop() sends the replies already queued, then later answers are dropp
 TEST_CASE("a service that throws gets its client a 503, and the bridge carries on", "[zmq]") {
     std::atomic<int> calls{0};
     bridge b(local_options(), [&](std::string payload, done_fn done) {
-        if (calls++ == 0)
-            throw std::runtime_error("store unavailable");
+        if (calls++ == 0) throw std::runtime_error("store unavailable");
         done(answer_for(payload));
     });
     b.start();

@@ -19,8 +19,7 @@ constexpr const char* zap_domain = "opeld";
 
 /// Sets the linger, then closes; `s` may already be closed.
 void close_with_linger(::zmq::socket_t& s, std::chrono::milliseconds linger) noexcept {
-    if (!s)
-        return;
+    if (!s) return;
     try {
         s.set(::zmq::sockopt::linger, static_cast<int>(linger.count()));
     } catch (const ::zmq::error_t&) {
@@ -42,23 +41,21 @@ bridge_options options_from(const config::zmq_config& c) {
 
 bridge::bridge(const bridge_options& opts, submit_fn submit)
     : opts_(opts), submit_(std::move(submit)), log_(log::get("zmq")),
-      mail_(std::make_shared<mailbox>(static_cast<std::size_t>(
-          opts.high_water_mark > 0 ? opts.high_water_mark : 1))) {
-    if (!submit_)
-        throw std::invalid_argument("zmq: the bridge needs a submit function");
+      mail_(std::make_shared<mailbox>(
+          static_cast<std::size_t>(opts.high_water_mark > 0 ? opts.high_water_mark : 1))) {
+    if (!submit_) throw std::invalid_argument("zmq: the bridge needs a submit function");
     if (opts_.high_water_mark < 0)
         throw std::runtime_error("zmq: high_water_mark must not be negative");
-    if (opts_.curve)
-        set_up_curve();
+    if (opts_.curve) set_up_curve();
     if (!opts_.ingest.empty())
         ingest_endpoint_ = bind_socket(router_, ::zmq::socket_type::router, opts_.ingest, "ingest");
     if (!opts_.publish.empty())
         publish_endpoint_ = bind_socket(pub_, ::zmq::socket_type::pub, opts_.publish, "publish");
     curve_secret_.assign(curve_secret_.size(), '\0');
     curve_secret_.clear();
-    log_->info("ingest {}, publish {}, CURVE {}", ingest_endpoint_.empty() ? "off" : ingest_endpoint_,
-               publish_endpoint_.empty() ? "off" : publish_endpoint_,
-               opts_.curve ? "on" : "off");
+    log_->info("ingest {}, publish {}, CURVE {}",
+               ingest_endpoint_.empty() ? "off" : ingest_endpoint_,
+               publish_endpoint_.empty() ? "off" : publish_endpoint_, opts_.curve ? "on" : "off");
 }
 
 bridge::~bridge() {
@@ -92,8 +89,7 @@ void bridge::apply_options(::zmq::socket_t& s, ::zmq::socket_type type) {
     s.set(::zmq::sockopt::sndhwm, opts_.high_water_mark);
     s.set(::zmq::sockopt::rcvhwm, opts_.high_water_mark);
     s.set(::zmq::sockopt::maxmsgsize, opts_.max_frame_bytes);
-    if (type == ::zmq::socket_type::router)
-        s.set(::zmq::sockopt::router_mandatory, true);
+    if (type == ::zmq::socket_type::router) s.set(::zmq::sockopt::router_mandatory, true);
     if (opts_.curve) {
         s.set(::zmq::sockopt::curve_server, true);
         s.set(::zmq::sockopt::curve_secretkey, curve_secret_);
@@ -116,15 +112,13 @@ std::string bridge::bind_socket(::zmq::socket_t& s, ::zmq::socket_type type,
 
 void bridge::start() {
     std::lock_guard lock(lifecycle_mu_);
-    if (thread_.joinable() || stopped_)
-        return;
+    if (thread_.joinable() || stopped_) return;
     thread_ = std::thread([this] { run(); });
 }
 
 void bridge::stop() {
     std::lock_guard lock(lifecycle_mu_);
-    if (stopped_)
-        return;
+    if (stopped_) return;
     stopped_ = true;
     stopping_ = true;
     if (thread_.joinable()) {
@@ -144,8 +138,7 @@ void bridge::close_sockets() noexcept {
 }
 
 void bridge::publish(std::vector<core::event> events) {
-    if (publish_endpoint_.empty() || events.empty())
-        return;
+    if (publish_endpoint_.empty() || events.empty()) return;
     if (stopping_) {
         log_->debug("{} events not published: the bridge has stopped", events.size());
         return;

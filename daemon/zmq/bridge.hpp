@@ -36,7 +36,7 @@ struct bridge_options {
     std::optional<config::curve_config> curve; ///< CURVE on both sockets when set
     std::size_t max_in_flight = 1024;          ///< unanswered requests before reading pauses
     std::int64_t max_frame_bytes = 4 * 1024 * 1024; ///< ZMQ_MAXMSGSIZE of the ROUTER
-    std::chrono::milliseconds linger{500};     ///< how long stop() lets queued output drain
+    std::chrono::milliseconds linger{500};          ///< how long stop() lets queued output drain
 };
 
 /// bridge_options for the config's `zmq:` section.
@@ -49,7 +49,7 @@ struct bridge_counters {
     std::uint64_t replies_unroutable = 0; ///< the client had gone
     std::uint64_t replies_dropped = 0;    ///< the client's queue was full, or a send failed
     std::uint64_t events_published = 0;
-    std::uint64_t events_dropped = 0;     ///< the bridge's event queue was full
+    std::uint64_t events_dropped = 0; ///< the bridge's event queue was full
 };
 
 /// The ingest ROUTER and event PUB, served by one bridge thread.

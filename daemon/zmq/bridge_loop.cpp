@@ -54,16 +54,12 @@ void bridge::poll_once() {
     try {
         ::zmq::poll(items);
     } catch (const ::zmq::error_t& e) {
-        if (e.num() != EINTR)
-            log_->error("poll failed: {}", e.what());
+        if (e.num() != EINTR) log_->error("poll failed: {}", e.what());
         return;
     }
-    if (items[0].revents & ZMQ_POLLIN)
-        deliver(mail_->take());
-    if (zap_at != none && (items[zap_at].revents & ZMQ_POLLIN))
-        answer_zap();
-    if (router_at != none && (items[router_at].revents & ZMQ_POLLIN))
-        read_requests();
+    if (items[0].revents & ZMQ_POLLIN) deliver(mail_->take());
+    if (zap_at != none && (items[zap_at].revents & ZMQ_POLLIN)) answer_zap();
+    if (router_at != none && (items[router_at].revents & ZMQ_POLLIN)) read_requests();
 }
 
 void bridge::read_requests() {
@@ -126,7 +122,8 @@ void bridge::send_reply(queued_reply q) {
     try {
         // With ROUTER_MANDATORY only the first frame can fail: EHOSTUNREACH
         // when the client has gone, EAGAIN (an empty result) when it is full.
-        if (!router_.send(envelope.front(), ::zmq::send_flags::sndmore | ::zmq::send_flags::dontwait)) {
+        if (!router_.send(envelope.front(),
+                          ::zmq::send_flags::sndmore | ::zmq::send_flags::dontwait)) {
             ++replies_dropped_;
             log_->warn("reply to request {} dropped: the client is not reading", q.request);
             return;
@@ -191,7 +188,8 @@ void bridge::log_verdict(const zap_verdict& v) {
     // A refused client reconnects every few hundred milliseconds: warn once
     // per key (or address), then only at debug level.
     const auto who = v.client.empty() ? v.address : v.client;
-    const bool first = refused_seen_.size() < max_refused_remembered && refused_seen_.insert(who).second;
+    const bool first =
+        refused_seen_.size() < max_refused_remembered && refused_seen_.insert(who).second;
     auto level = first ? spdlog::level::warn : spdlog::level::debug;
     log_->log(level, "connection from {} refused: {}{}", v.address, v.reason,
               v.client.empty() ? "" : " (key " + v.client + ")");

@@ -26,8 +26,7 @@ constexpr std::string_view space = " \t\r\n";
 
 std::string_view trim(std::string_view s) {
     const auto b = s.find_first_not_of(space);
-    if (b == std::string_view::npos)
-        return {};
+    if (b == std::string_view::npos) return {};
     return s.substr(b, s.find_last_not_of(space) - b + 1);
 }
 
@@ -39,8 +38,7 @@ std::string_view unquote(std::string_view s) {
 
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
     for (auto n : names)
-        if (name == n)
-            return true;
+        if (name == n) return true;
     return false;
 }
 
@@ -53,8 +51,7 @@ struct key_lines {
 
 void take_labelled(key_lines& k, std::string_view name, std::string_view value) {
     auto& slot = is_one_of(name, {"secret", "secret-key", "secret_key"}) ? k.secret : k.public_key;
-    if (slot)
-        throw std::runtime_error("the key '" + std::string(name) + "' is given twice");
+    if (slot) throw std::runtime_error("the key '" + std::string(name) + "' is given twice");
     if (!is_z85_key(value))
         throw std::runtime_error("the value of '" + std::string(name) +
                                  "' is not a CURVE key (40 Z85 characters)");
@@ -76,8 +73,8 @@ key_lines scan_lines(std::string_view text) {
             continue; // blank, comment, or a section name such as czmq's `curve`
         const auto name = trim(line.substr(0, sep));
         const auto value = unquote(trim(line.substr(sep + 1)));
-        if (is_one_of(name, {"secret", "secret-key", "secret_key", "public", "public-key",
-                             "public_key"}))
+        if (is_one_of(name,
+                      {"secret", "secret-key", "secret_key", "public", "public-key", "public_key"}))
             take_labelled(k, name, value);
     }
     return k;
@@ -92,14 +89,11 @@ std::string pick_secret(const key_lines& k) {
     if (k.bare.size() == 2) {
         // Two bare keys: a public/secret pair in either order, told apart by
         // deriving each one's public key.
-        if (curve_public_key(k.bare[1]) == k.bare[0])
-            return k.bare[1];
-        if (curve_public_key(k.bare[0]) == k.bare[1])
-            return k.bare[0];
+        if (curve_public_key(k.bare[1]) == k.bare[0]) return k.bare[1];
+        if (curve_public_key(k.bare[0]) == k.bare[1]) return k.bare[0];
         throw std::runtime_error("the two keys are not a public/secret pair");
     }
-    if (k.bare.size() == 1 && !k.public_key)
-        return k.bare[0];
+    if (k.bare.size() == 1 && !k.public_key) return k.bare[0];
     throw std::runtime_error("no secret key found: expected the 40-character Z85 secret key "
                              "alone, or a line `secret-key = \"...\"`");
 }
@@ -116,8 +110,7 @@ void warn_if_readable_by_others(const std::filesystem::path& file) {
 } // namespace
 
 bool is_z85_key(std::string_view key) {
-    if (key.size() != z85_key_chars)
-        return false;
+    if (key.size() != z85_key_chars) return false;
     const std::string text(key); // zmq_z85_decode wants a terminated string
     std::array<std::uint8_t, key_bytes> out{};
     return zmq_z85_decode(out.data(), text.c_str()) != nullptr;
@@ -132,8 +125,7 @@ std::string decode_z85_key(std::string_view key) {
 }
 
 std::string encode_z85_key(std::string_view binary) {
-    if (binary.size() != key_bytes)
-        throw std::runtime_error("a CURVE key has 32 bytes");
+    if (binary.size() != key_bytes) throw std::runtime_error("a CURVE key has 32 bytes");
     std::array<char, z85_key_chars + 1> out{};
     zmq_z85_encode(out.data(), reinterpret_cast<const std::uint8_t*>(binary.data()), key_bytes);
     return std::string(out.data(), z85_key_chars);
@@ -151,8 +143,7 @@ std::string curve_public_key(std::string_view secret) {
 
 std::string parse_secret_key(std::string_view text) {
     const auto whole = trim(text);
-    if (is_z85_key(whole))
-        return std::string(whole);
+    if (is_z85_key(whole)) return std::string(whole);
     return pick_secret(scan_lines(text));
 }
 
@@ -160,16 +151,13 @@ std::string read_secret_key_file(const std::filesystem::path& file) {
     const auto where = "zmq.curve: the secret key file " + file.string();
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
-    if (ec)
-        throw std::runtime_error(where + " cannot be read: " + ec.message());
+    if (ec) throw std::runtime_error(where + " cannot be read: " + ec.message());
     if (size > max_key_file_bytes)
         throw std::runtime_error(where + " is too large to be a key file");
     std::ifstream in(file, std::ios::binary);
-    if (!in)
-        throw std::runtime_error(where + " cannot be opened");
+    if (!in) throw std::runtime_error(where + " cannot be opened");
     std::ostringstream text;
-    if (size > 0 && !(text << in.rdbuf()))
-        throw std::runtime_error(where + " cannot be read");
+    if (size > 0 && !(text << in.rdbuf())) throw std::runtime_error(where + " cannot be read");
     warn_if_readable_by_others(file);
     try {
         return parse_secret_key(text.str());

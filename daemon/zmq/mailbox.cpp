@@ -26,13 +26,11 @@ bool mailbox::post_reply(queued_reply r) {
     bool was_empty = false;
     {
         std::lock_guard lock(mu_);
-        if (closed_)
-            return false;
+        if (closed_) return false;
         was_empty = replies_.empty() && events_.empty();
         replies_.push_back(std::move(r));
     }
-    if (was_empty)
-        notify();
+    if (was_empty) notify();
     return true;
 }
 
@@ -42,18 +40,15 @@ std::size_t mailbox::post_events(std::vector<queued_event> events) {
     bool was_empty = false;
     {
         std::lock_guard lock(mu_);
-        if (closed_)
-            return offered;
+        if (closed_) return offered;
         was_empty = replies_.empty() && events_.empty();
         for (auto& e : events) {
-            if (events_.size() >= event_capacity_)
-                break;
+            if (events_.size() >= event_capacity_) break;
             events_.push_back(std::move(e));
             ++taken;
         }
     }
-    if (was_empty && taken > 0)
-        notify();
+    if (was_empty && taken > 0) notify();
     return offered - taken;
 }
 

@@ -20,8 +20,7 @@ std::string reply_frame(const service::reply& r) {
     const std::string_view body = r.body;
     std::string out = "{\"status\":" + std::to_string(r.status);
     const auto open = body.find_first_not_of(json_space);
-    if (open == std::string_view::npos)
-        return out + '}';
+    if (open == std::string_view::npos) return out + '}';
     if (body[open] != '{') {
         out += ",\"body\":";
         out += boost::json::serialize(boost::json::string_view(body.data(), body.size()));
@@ -30,8 +29,7 @@ std::string reply_frame(const service::reply& r) {
     const auto rest = body.substr(open + 1);
     const auto next = rest.find_first_not_of(json_space);
     // An empty object ("{}", "{ }") takes no comma after the new field.
-    if (next == std::string_view::npos || rest[next] == '}')
-        return out + '}';
+    if (next == std::string_view::npos || rest[next] == '}') return out + '}';
     out.reserve(out.size() + rest.size() + 1);
     out += ',';
     out += rest;

@@ -22,8 +22,7 @@ std::vector<std::string> reply_frames(const std::vector<std::string>& request, b
 zap_verdict refuse(const std::vector<std::string>& request, std::string reason) {
     zap_verdict v;
     v.reason = std::move(reason);
-    if (request.size() > 3)
-        v.address = request[3];
+    if (request.size() > 3) v.address = request[3];
     v.frames = reply_frames(request, false, v.reason, {});
     return v;
 }
@@ -44,8 +43,7 @@ zap_verdict zap_policy::decide(const std::vector<std::string>& request) const {
         return refuse(request, "malformed CURVE credentials");
     auto v = refuse(request, "client key not allowed");
     v.client = encode_z85_key(request[6]);
-    if (allowed_.count(request[6]) == 0)
-        return v;
+    if (allowed_.count(request[6]) == 0) return v;
     v.allowed = true;
     v.reason = "OK";
     v.frames = reply_frames(request, true, v.reason, v.client);
