@@ -7,6 +7,7 @@
 
 #include "config/config_loader.hpp"
 #include "log/log.hpp"
+#include "http/alerts_api.hpp"
 #include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
@@ -28,18 +29,22 @@ std::shared_ptr<spdlog::logger> log() {
 
 app::app(config::config cfg, app_options opts)
     : config_file_(cfg.file), opts_(opts), clock_(opts.clock ? *opts.clock : system_clock_),
-      signals_(ioc_) {
+      signals_(ioc_), tick_timer_(ioc_) {
     auto current = std::make_shared<const service::deployment>(
         std::make_shared<const config::config>(std::move(cfg)));
     const auto& c = *current->cfg;
     store_ = std::make_unique<store::store>(c.database, clock_);
     load_state();
+    alerting_ = std::make_unique<service::alerting>(*store_, current, clock_);
     ingest_ = std::make_unique<service::ingest>(ioc_.get_executor(), *store_, clock_, state_,
                                                 metrics_);
     ingest_->set_deployment(current);
+    ingest_->set_evaluator(alerting_->evaluator());
     services_.reset(new service::services{ioc_.get_executor(), *ingest_, state_, *store_,
-                                          metrics_, clock_, current});
+                                          metrics_, clock_, *alerting_, current});
     router_ = std::make_unique<http::router>(*services_);
+    http::add_core_routes(*router_);
+    http::add_alert_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
 }
@@ -58,12 +63,15 @@ void app::load_state() {
         state_.clear();
         for (const auto& s : store::all_submissions(store_->startup_db()))
             state_.record(s);
+        alerting_->rebuild();
     });
 }
 
 void app::start_all() {
     work_.emplace(ioc_.get_executor());
     store_->start();
+    alerting_->resume();
+    schedule_tick();
     http_server_->start();
     if (opts_.handle_signals) {
         signals_.add(SIGTERM);
@@ -90,6 +98,26 @@ int app::run() {
     store_->stop();
     log()->info("stopped");
     return 0;
+}
+
+void app::schedule_tick() {
+    // The timers are checked every second against the (injectable) clock
+    // rather than armed for their exact instant: a manual clock in the tests
+    // and a wall clock that jumps are both handled the same way.
+    tick_timer_.expires_after(std::chrono::seconds(1));
+    tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_)
+            return;
+        alerting_->tick();
+        schedule_tick();
+    });
+}
+
+std::future<void> app::run_timers() {
+    auto done = std::make_shared<std::promise<void>>();
+    auto result = done->get_future();
+    boost::asio::post(ioc_, [this, done] { alerting_->tick([done] { done->set_value(); }); });
+    return result;
 }
 
 void app::stop() {
@@ -120,6 +148,7 @@ void app::begin_stop() {
         sd_notify(0, "STOPPING=1");
     boost::system::error_code ignored;
     signals_.cancel(ignored);
+    tick_timer_.cancel();
     http_server_->stop();
     // Every write queued before the barrier has posted its answer by the time
     // the barrier's own completion arrives here.
@@ -152,6 +181,7 @@ void app::do_reload() {
         auto next = std::make_shared<const service::deployment>(
             std::make_shared<const config::config>(std::move(*cfg)));
         ingest_->set_deployment(next);
+        alerting_->reload(next);
         services_->current = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
                     next->cfg->practices.size(), next->cfg->tokens.size());

@@ -7,6 +7,7 @@
 #include "core/clock.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "service/alerting.hpp"
 #include "service/ingest.hpp"
 #include "service/metrics.hpp"
 #include "service/practice_state.hpp"
@@ -16,6 +17,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -53,6 +55,9 @@ public:
 
     /// The HTTP port actually bound.
     std::uint16_t http_port() const { return http_server_->port(); }
+    /// Runs the time-driven work due by the clock now (what the 1-second
+    /// timer does); ready once it is committed. For tests on a manual clock.
+    std::future<void> run_timers();
     /// Becomes ready once run() has started every part.
     std::shared_future<void> ready() const { return ready_future_; }
 
@@ -62,6 +67,7 @@ private:
     void do_reload();
     void on_signal(const boost::system::error_code& ec, int signo);
     void load_state();
+    void schedule_tick();
 
     std::filesystem::path config_file_;
     app_options opts_;
@@ -70,9 +76,11 @@ private:
     boost::asio::io_context ioc_{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     boost::asio::signal_set signals_;
+    boost::asio::steady_timer tick_timer_;
     service::metrics metrics_;
     service::practice_state state_;
     std::unique_ptr<store::store> store_;
+    std::unique_ptr<service::alerting> alerting_;
     std::unique_ptr<service::ingest> ingest_;
     std::unique_ptr<service::services> services_;
     std::unique_ptr<http::router> router_;

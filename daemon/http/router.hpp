@@ -69,6 +69,14 @@ std::optional<service::principal> admit(router& r, const call& c, access who, co
 /// A 400 for a bad query parameter.
 service::reply bad_param(const std::string& name, const std::string& why);
 
+/// Posts `r` to `on_done` on the io thread (from a store thread).
+void answer(service::services& s, const done& on_done, service::reply r);
+
+/// Runs `job` on the writer thread and answers with its reply after the
+/// commit (or 503 when the commit fails).
+void write_and_answer(service::services& s, done on_done,
+                      std::function<service::reply(store::transaction&)> job);
+
 /// Registers /healthz, /metrics, /v1/status and /v1/submissions.
 void add_core_routes(router& r);
 

@@ -132,6 +132,32 @@ json::object to_json(const silence& s) {
             {"comment", s.comment}};
 }
 
+std::optional<silence> silence_from_json(const json::value& v) {
+    try {
+        const auto& o = v.as_object();
+        const auto text = [&](const char* key) {
+            const auto& x = o.at(key);
+            return x.is_null() ? std::string() : std::string(x.as_string());
+        };
+        silence s;
+        s.id = o.at("id").to_number<std::int64_t>();
+        s.rule = text("rule");
+        s.scope = text("scope");
+        s.subject = text("subject");
+        s.created_by = text("created_by");
+        s.comment = text("comment");
+        const auto starts = core::parse_time(o.at("starts_at").as_string());
+        const auto ends = core::parse_time(o.at("ends_at").as_string());
+        if (!starts || !ends)
+            return std::nullopt;
+        s.starts_at = *starts;
+        s.ends_at = *ends;
+        return s;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 std::string alert_topic(const alert& a) {
     return "alert.L" + std::to_string(a.level) + "." + a.scope + "." + a.subject;
 }

@@ -78,6 +78,9 @@ std::optional<alert> alert_from_json(const boost::json::value& v);
 /// `{id, rule, scope, subject, starts_at, ends_at, created_by, comment}`.
 boost::json::object to_json(const silence& s);
 
+/// The silence back from to_json's form; nullopt if malformed.
+std::optional<silence> silence_from_json(const boost::json::value& v);
+
 /// The topic of an alert's events: `alert.L<level>.<scope>.<subject>`.
 std::string alert_topic(const alert& a);
 

@@ -16,6 +16,8 @@
 
 namespace opel::service {
 
+class alerting;
+
 /// What request handlers work with. Used on the io thread only.
 struct services {
     boost::asio::any_io_executor executor; ///< the io thread's
@@ -24,6 +26,7 @@ struct services {
     store::store& store;
     metrics& counters;
     const core::clock& clock;
+    class alerting& alerts;
     /// The deployment in force (swapped on reload).
     std::shared_ptr<const deployment> current;
 };

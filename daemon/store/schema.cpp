@@ -58,9 +58,17 @@ CREATE TABLE alerts (
     subject TEXT NOT NULL,
     state TEXT NOT NULL,
     data TEXT NOT NULL,
-    updated_at INTEGER NOT NULL
+    updated_at INTEGER NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX alerts_by_state ON alerts (state);
+CREATE INDEX alerts_by_seq ON alerts (seq);
+CREATE TABLE silences (
+    id INTEGER PRIMARY KEY,
+    data TEXT NOT NULL,
+    ends_at INTEGER NOT NULL,
+    expired INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE summaries (
     date TEXT PRIMARY KEY,
     data TEXT NOT NULL,

@@ -45,8 +45,13 @@ struct statements {
               "INSERT OR REPLACE INTO idempotency (practice, key, content_hash, status, body, "
               "created_at) VALUES (?,?,?,?,?,?)")),
           insert_event(db.prepare("INSERT INTO events (seq, topic, time, data) VALUES (?,?,?,?)")),
-          put_alert(db.prepare("INSERT OR REPLACE INTO alerts (id, rule, scope, subject, state, "
-                               "data, updated_at) VALUES (?,?,?,?,?,?,?)")),
+          put_alert(db.prepare(
+              "INSERT INTO alerts (id, rule, scope, subject, state, data, updated_at, seq) "
+              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT (id) DO UPDATE SET "
+              "rule = ?2, scope = ?3, subject = ?4, state = ?5, data = ?6, updated_at = ?7, "
+              "seq = CASE WHEN ?8 > 0 THEN ?8 ELSE seq END")),
+          put_silence(db.prepare("INSERT OR REPLACE INTO silences (id, data, ends_at, expired) "
+                                 "VALUES (?,?,?,?)")),
           put_summary(db.prepare(
               "INSERT OR REPLACE INTO summaries (date, data, generated_at) VALUES (?,?,?)")) {}
 
@@ -55,6 +60,7 @@ struct statements {
     sqlite::statement put_idempotency;
     sqlite::statement insert_event;
     sqlite::statement put_alert;
+    sqlite::statement put_silence;
     sqlite::statement put_summary;
 };
 
@@ -101,10 +107,17 @@ const core::event& transaction::append_event(std::string topic, std::string data
 
 void transaction::put_alert(std::int64_t id, const std::string& rule, const std::string& scope,
                             const std::string& subject, const std::string& state,
-                            const std::string& data) {
+                            const std::string& data, std::int64_t seq) {
     auto& st = st_.put_alert;
     st.bind(1, id).bind(2, rule).bind(3, scope).bind(4, subject).bind(5, state).bind(6, data);
-    st.bind(7, micros(now_));
+    st.bind(7, micros(now_)).bind(8, seq);
+    st.run();
+}
+
+void transaction::put_silence(std::int64_t id, const std::string& data, core::time_point ends_at,
+                              bool expired) {
+    auto& st = st_.put_silence;
+    st.bind(1, id).bind(2, data).bind(3, micros(ends_at)).bind(4, expired ? 1 : 0);
     st.run();
 }
 

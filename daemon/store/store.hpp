@@ -48,9 +48,14 @@ public:
                          const idempotent_answer& answer);
     /// Appends an event with the next seq and the transaction's time.
     const core::event& append_event(std::string topic, std::string data);
-    /// Inserts or replaces an alert row.
+    /// Inserts or replaces an alert row; `seq` is the event that published
+    /// this change, or 0 to keep the row's last one.
     void put_alert(std::int64_t id, const std::string& rule, const std::string& scope,
-                   const std::string& subject, const std::string& state, const std::string& data);
+                   const std::string& subject, const std::string& state, const std::string& data,
+                   std::int64_t seq);
+    /// Inserts or replaces a silence row.
+    void put_silence(std::int64_t id, const std::string& data, core::time_point ends_at,
+                     bool expired);
     /// Inserts or replaces the summary of `date` (YYYY-MM-DD).
     void put_summary(const std::string& date, const std::string& data);
     /// The connection, for statements this class does not wrap.

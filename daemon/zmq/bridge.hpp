@@ -32,7 +32,7 @@ namespace opel::zmq {
 struct bridge_options {
     std::string ingest;                        ///< ROUTER endpoint; empty: no ingest
     std::string publish;                       ///< PUB endpoint; empty: no publishing
-    int high_water_mark = 10000;               ///< both sockets' HWMs; also the event queue's cap
+    int high_water_mark = 10000; ///< both sockets' HWMs (0: none); caps the event queue too
     std::optional<config::curve_config> curve; ///< CURVE on both sockets when set
     std::size_t max_in_flight = 1024;          ///< unanswered requests before reading pauses
     std::int64_t max_frame_bytes = 4 * 1024 * 1024; ///< ZMQ_MAXMSGSIZE of the ROUTER

@@ -1,0 +1,134 @@
+// Alerts and silences over HTTP. Reads come from the alerts table on the
+// reader thread; acknowledgements and silences are engine changes, so they run
+// as write jobs on the writer thread, where the engine lives, and are answered
+// after their commit like any submission.
+#include "http/alerts_api.hpp"
+
+#include "core/submission_parser.hpp"
+#include "core/time.hpp"
+#include "service/alerting.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <charconv>
+
+namespace opel::http {
+
+namespace bhttp = boost::beast::http;
+using service::error_reply;
+using service::reply;
+
+namespace {
+
+std::optional<std::int64_t> to_int(const std::string& s) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+void alerts_get(router& r, call& c, done on_done) {
+    if (!admit(r, c, access::reader, on_done))
+        return;
+    bool all = false;
+    std::int64_t since = 0;
+    for (const auto& [key, value] : c.query) {
+        if (key == "state" && (value == "open" || value == "all"))
+            all = value == "all";
+        else if (key == "since_seq" && to_int(value) && *to_int(value) >= 0)
+            since = *to_int(value);
+        else
+            return on_done(bad_param(key, key == "state" ? "must be open or all."
+                                         : key == "since_seq" ? "must be a seq number."
+                                                              : "is not known here."));
+    }
+    auto& s = r.services();
+    s.store.read([&s, on_done, all, since](store::sqlite::db& db) {
+        auto st = db.prepare("SELECT data FROM alerts WHERE (?1 OR state != 'resolved') "
+                             "AND seq > ?2 ORDER BY id");
+        st.bind(1, all ? 1 : 0).bind(2, since);
+        std::string list = "{\"alerts\":[";
+        bool first = true;
+        while (st.step()) {
+            list += first ? "" : ",";
+            list += st.text(0);
+            first = false;
+        }
+        answer(s, on_done, reply{200, list + "]}", "application/json", {}});
+    });
+}
+
+/// The note of an acknowledgement body (empty body: none); an error when bad.
+std::variant<std::string, reply> ack_note(const request& req) {
+    if (req.body().empty())
+        return std::string();
+    auto parsed = core::parse_json_object(req.body());
+    if (auto* e = std::get_if<core::error>(&parsed))
+        return error_reply(*e);
+    const auto& o = std::get<boost::json::object>(parsed);
+    std::string note;
+    for (const auto& [key, value] : o) {
+        if (key != "note")
+            return error_reply(400, "unknown_field", "Only 'note' may be sent.", key);
+        if (!value.is_string() || value.as_string().size() > 2000)
+            return error_reply(422, "invalid_note", "The note must be text of at most 2000 "
+                                                    "characters.", "note");
+        note = value.as_string();
+    }
+    return note;
+}
+
+void alert_ack(router& r, call& c, done on_done) {
+    const auto who = admit(r, c, access::reader, on_done);
+    if (!who)
+        return;
+    const auto id = to_int(c.params.at(0));
+    if (!id)
+        return on_done(error_reply(404, "not_found", "There is no alert " + c.params.at(0) + "."));
+    auto note = ack_note(c.req);
+    if (auto* bad = std::get_if<reply>(&note))
+        return on_done(std::move(*bad));
+    auto& s = r.services();
+    write_and_answer(s, std::move(on_done),
+                     [&s, id = *id, by = who->name,
+                      note = std::get<std::string>(note)](store::transaction& tx) -> reply {
+        auto result = s.alerts.engine().acknowledge(id, by, note, tx.now());
+        if (auto* why = std::get_if<std::string>(&result))
+            return error_reply(404, "alert_not_open", *why);
+        const auto& changes = std::get<std::vector<rules::alert_change>>(result);
+        s.alerts.apply(tx, changes);
+        const auto* now = s.alerts.engine().find(id);
+        return service::json_reply(200, rules::to_json(now ? *now : changes.front().after));
+    });
+}
+
+} // namespace
+
+void answer(service::services& s, const done& on_done, reply r) {
+    boost::asio::post(s.executor, [on_done, r = std::move(r)]() mutable { on_done(std::move(r)); });
+}
+
+void write_and_answer(service::services& s, done on_done,
+                      std::function<reply(store::transaction&)> job) {
+    auto out = std::make_shared<reply>();
+    const bool queued = s.store.write(
+        [out, job = std::move(job)](store::transaction& tx) { *out = job(tx); },
+        [&s, out, on_done](bool ok) {
+            answer(s, on_done,
+                   ok ? std::move(*out)
+                      : error_reply(503, "store_unavailable", "Nothing was saved; retry."));
+        });
+    if (!queued)
+        on_done(error_reply(503, "overloaded", "The daemon is at capacity; retry shortly."));
+}
+
+void add_alert_routes(router& r) {
+    r.add(bhttp::verb::get, "/v1/alerts", [&r](call& c, done d) { alerts_get(r, c, std::move(d)); });
+    r.add(bhttp::verb::post, "/v1/alerts/{}/ack",
+          [&r](call& c, done d) { alert_ack(r, c, std::move(d)); });
+    add_silence_routes(r);
+}
+
+} // namespace opel::http

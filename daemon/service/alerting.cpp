@@ -1,0 +1,135 @@
+// Persistence of the engine's work. The engine is derived state: on start it
+// is rebuilt from every stored submission, alert and silence, so timers such
+// as unacknowledged-level-4 survive restarts; after a failed commit it is
+// rebuilt the same way, so it never remembers what the disk does not.
+#include "service/alerting.hpp"
+
+#include "core/json_out.hpp"
+#include "log/log.hpp"
+#include "store/queries.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/logger.h>
+
+namespace opel::service {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    static const auto logger = opel::log::get("rules");
+    return logger;
+}
+
+} // namespace
+
+const date::time_zone* zone_of(const config::config& cfg) {
+    try {
+        return date::locate_zone(cfg.timezone);
+    } catch (const std::exception&) {
+        return nullptr; // the loader refused unknown zones; UTC as a last resort
+    }
+}
+
+alerting::alerting(store::store& st, std::shared_ptr<const deployment> d,
+                   const core::clock& clock)
+    : store_(st), clock_(clock), deployment_(std::move(d)) {
+    restore(store_.startup_db());
+}
+
+std::unique_ptr<rules::engine> alerting::make_engine(const deployment& d) const {
+    return std::make_unique<rules::engine>(d.cfg->rules, d.cfg->practices, d.cfg->calendar,
+                                           zone_of(*d.cfg));
+}
+
+void alerting::restore(store::sqlite::db& db) {
+    engine_ = make_engine(*deployment_);
+    for (const auto& s : store::all_submissions(db))
+        engine_->restore_submission(s);
+    auto alerts = db.prepare("SELECT data FROM alerts ORDER BY id");
+    while (alerts.step())
+        if (auto a = rules::alert_from_json(boost::json::parse(alerts.text(0))))
+            engine_->restore_alert(*a);
+    auto silences = db.prepare("SELECT data FROM silences WHERE expired = 0 ORDER BY id");
+    while (silences.step())
+        if (auto s = rules::silence_from_json(boost::json::parse(silences.text(0))))
+            engine_->restore_silence(*s);
+    note_deadline();
+}
+
+std::vector<std::int64_t> alerting::apply(store::transaction& tx,
+                                          const std::vector<rules::alert_change>& changes) {
+    std::vector<std::int64_t> ids;
+    for (const auto& c : changes) {
+        const auto& a = c.after;
+        const auto data = boost::json::serialize(rules::to_json(a));
+        std::int64_t seq = 0;
+        if (c.notify)
+            seq = tx.append_event(rules::alert_topic(a), data).seq;
+        tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data, seq);
+        if (std::find(ids.begin(), ids.end(), a.id) == ids.end())
+            ids.push_back(a.id);
+        log()->debug("alert {} {}: {}", a.id, rules::state_name(a.state), c.why);
+    }
+    note_deadline();
+    return ids;
+}
+
+alert_evaluator alerting::evaluator() {
+    return [this](store::transaction& tx, const core::submission& s) {
+        return apply(tx, engine_->on_submission(s, tx.now()));
+    };
+}
+
+void alerting::queue(std::function<std::vector<rules::alert_change>(core::time_point)> work,
+                     std::function<void()> done) {
+    const bool queued = store_.write(
+        [this, work = std::move(work)](store::transaction& tx) { apply(tx, work(tx.now())); },
+        [done](bool) {
+            if (done)
+                done();
+        });
+    if (!queued && done)
+        done();
+}
+
+void alerting::resume() {
+    queue([this](core::time_point now) { return engine_->resume(now); }, {});
+}
+
+void alerting::tick(std::function<void()> done) {
+    const auto due = next_deadline();
+    if (!due || *due > clock_.now()) {
+        if (done)
+            done();
+        return;
+    }
+    queue([this](core::time_point now) { return engine_->on_time(now); }, std::move(done));
+}
+
+void alerting::reload(std::shared_ptr<const deployment> d) {
+    queue(
+        [this, d](core::time_point now) {
+            deployment_ = d;
+            return engine_->reload(d->cfg->rules, d->cfg->practices, d->cfg->calendar, now);
+        },
+        {});
+}
+
+void alerting::rebuild() {
+    log()->warn("rebuilding the rules engine from the store after a failed commit");
+    restore(store_.startup_db());
+}
+
+void alerting::note_deadline() {
+    const auto d = engine_->next_deadline();
+    next_deadline_us_.store(d ? d->time_since_epoch().count() : 0);
+}
+
+std::optional<core::time_point> alerting::next_deadline() const {
+    const auto us = next_deadline_us_.load();
+    if (us == 0)
+        return std::nullopt;
+    return core::time_point{std::chrono::microseconds{us}};
+}
+
+} // namespace opel::service
