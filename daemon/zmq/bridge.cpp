@@ -16,6 +16,14 @@ namespace {
 
 constexpr const char* zap_endpoint = "inproc://zeromq.zap.01";
 constexpr const char* zap_domain = "opeld";
+/// The event queue's cap when the HWM is 0 (unlimited for ZeroMQ): the
+/// mailbox stays bounded whatever the config says.
+constexpr std::size_t unlimited_hwm_event_cap = 100000;
+
+std::size_t event_queue_cap(int high_water_mark) {
+    return high_water_mark > 0 ? static_cast<std::size_t>(high_water_mark)
+                               : unlimited_hwm_event_cap;
+}
 
 /// Sets the linger, then closes; `s` may already be closed.
 void close_with_linger(::zmq::socket_t& s, std::chrono::milliseconds linger) noexcept {
@@ -41,8 +49,7 @@ bridge_options options_from(const config::zmq_config& c) {
 
 bridge::bridge(const bridge_options& opts, submit_fn submit)
     : opts_(opts), submit_(std::move(submit)), log_(log::get("zmq")),
-      mail_(std::make_shared<mailbox>(
-          static_cast<std::size_t>(opts.high_water_mark > 0 ? opts.high_water_mark : 1))) {
+      mail_(std::make_shared<mailbox>(event_queue_cap(opts.high_water_mark))) {
     if (!submit_) throw std::invalid_argument("zmq: the bridge needs a submit function");
     if (opts_.high_water_mark < 0)
         throw std::runtime_error("zmq: high_water_mark must not be negative");
