@@ -8,6 +8,7 @@
 #include "config/config_loader.hpp"
 #include "log/log.hpp"
 #include "http/alerts_api.hpp"
+#include "http/events_api.hpp"
 #include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
@@ -45,8 +46,44 @@ app::app(config::config cfg, app_options opts)
     router_ = std::make_unique<http::router>(*services_);
     http::add_core_routes(*router_);
     http::add_alert_routes(*router_);
+    http::add_event_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
+    start_bridge(c.zmq);
+    store_->on_events([this](std::vector<core::event>&& events) { fan_out(std::move(events)); });
+}
+
+void app::start_bridge(const config::zmq_config& z) {
+    if (z.ingest.empty() && z.publish.empty())
+        return;
+    zmq::bridge_options o;
+    o.ingest = z.ingest;
+    o.publish = z.publish;
+    o.high_water_mark = z.high_water_mark;
+    o.curve = z.curve;
+    // The bridge thread hands each payload to the io thread, where the one
+    // submission path runs; the answer goes back through `done`.
+    bridge_ = std::make_unique<zmq::bridge>(o, [this](std::string payload, auto done) {
+        boost::asio::post(ioc_, [this, payload = std::move(payload), done]() mutable {
+            service::submission_request req;
+            req.body = std::move(payload);
+            req.kind = core::ingest_kind::zmq;
+            ingest_->submit(std::move(req), std::move(done));
+        });
+    });
+    log()->info("zmq ingest {} publish {}", bridge_->ingest_endpoint(),
+                bridge_->publish_endpoint());
+}
+
+void app::fan_out(std::vector<core::event>&& events) {
+    // Writer thread, after the commit: PUB first (its own queue), then the
+    // SSE streams on the io thread. Both keep seq order.
+    metrics_.events_published += events.size();
+    if (bridge_)
+        bridge_->publish(events);
+    boost::asio::post(ioc_, [this, events = std::move(events)] {
+        http_server_->hub().publish(events);
+    });
 }
 
 app::~app() {
@@ -70,6 +107,8 @@ void app::load_state() {
 void app::start_all() {
     work_.emplace(ioc_.get_executor());
     store_->start();
+    if (bridge_)
+        bridge_->start();
     alerting_->resume();
     schedule_tick();
     http_server_->start();
@@ -152,11 +191,16 @@ void app::begin_stop() {
     http_server_->stop();
     // Every write queued before the barrier has posted its answer by the time
     // the barrier's own completion arrives here.
-    const bool queued = store_->write([](store::transaction&) {}, [this](bool) {
-        boost::asio::post(ioc_, [this] { work_.reset(); });
+    const auto finish = [this] {
+        if (bridge_)
+            bridge_->stop(); // sends the replies already handed to it, then closes
+        work_.reset();
+    };
+    const bool queued = store_->write([](store::transaction&) {}, [this, finish](bool) {
+        boost::asio::post(ioc_, finish);
     });
     if (!queued)
-        work_.reset();
+        finish();
     // A timer on the io_context would itself keep run() from returning, so
     // the 5-second bound is kept by a thread that run() releases.
     stop_guard_ = std::thread([this] {

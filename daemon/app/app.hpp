@@ -13,6 +13,7 @@
 #include "service/practice_state.hpp"
 #include "service/services.hpp"
 #include "store/store.hpp"
+#include "zmq/bridge.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -55,6 +56,11 @@ public:
 
     /// The HTTP port actually bound.
     std::uint16_t http_port() const { return http_server_->port(); }
+    /// The ZeroMQ endpoints actually bound (empty when off).
+    std::string zmq_ingest_endpoint() const { return bridge_ ? bridge_->ingest_endpoint() : ""; }
+    std::string zmq_publish_endpoint() const {
+        return bridge_ ? bridge_->publish_endpoint() : "";
+    }
     /// Runs the time-driven work due by the clock now (what the 1-second
     /// timer does); ready once it is committed. For tests on a manual clock.
     std::future<void> run_timers();
@@ -68,6 +74,8 @@ private:
     void on_signal(const boost::system::error_code& ec, int signo);
     void load_state();
     void schedule_tick();
+    void start_bridge(const config::zmq_config& z);
+    void fan_out(std::vector<core::event>&& events);
 
     std::filesystem::path config_file_;
     app_options opts_;
@@ -85,6 +93,7 @@ private:
     std::unique_ptr<service::services> services_;
     std::unique_ptr<http::router> router_;
     std::unique_ptr<http::server> http_server_;
+    std::unique_ptr<zmq::bridge> bridge_;
     std::promise<void> ready_;
     std::shared_future<void> ready_future_{ready_.get_future().share()};
     bool stopping_ = false;

@@ -38,6 +38,7 @@ void server::stop() {
             live.push_back(std::move(s));
     for (auto& s : live)
         s->stop();
+    hub_.shutdown();
 }
 
 void server::do_accept() {

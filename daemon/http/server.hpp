@@ -4,6 +4,7 @@
 // by itself once the last in-flight request is answered.
 
 #include "config/config.hpp"
+#include "http/event_hub.hpp"
 #include "http/router.hpp"
 #include "service/metrics.hpp"
 
@@ -46,6 +47,8 @@ public:
     /// For sessions: registration, so stop() can reach them.
     void attach(std::uint64_t id, std::weak_ptr<session> s) { sessions_[id] = std::move(s); }
     void detach(std::uint64_t id) { sessions_.erase(id); }
+    /// The live-event fan-out for SSE streams.
+    event_hub& hub() { return hub_; }
     /// True once stop() was called.
     bool stopping() const { return stopping_; }
 
@@ -63,6 +66,7 @@ private:
     std::uint64_t next_id_ = 0;
     std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
     bool stopping_ = false;
+    event_hub hub_;
 };
 
 } // namespace opel::http

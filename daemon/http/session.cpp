@@ -4,6 +4,7 @@
 #include "http/session.hpp"
 
 #include "http/server.hpp"
+#include "http/sse_stream.hpp"
 
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -73,6 +74,14 @@ void session::on_read(beast::error_code ec, std::size_t) {
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     head_ = req.method() == bhttp::verb::head;
+    if (req.method() == bhttp::verb::get && req.target().substr(0, 10) == "/v1/stream" &&
+        (req.target().size() == 10 || req.target()[10] == '?')) {
+        // The stream takes the connection over; this session ends here.
+        auto stream = std::make_shared<sse_stream>(std::move(stream_), server_.routes(),
+                                                   server_.hub(), sse_limits{});
+        stream->start(req, peer_);
+        return;
+    }
     server_.routes().handle(req, peer_, [self = shared_from_this()](service::reply r) {
         self->on_reply(std::move(r));
     });

@@ -1,0 +1,44 @@
+#pragma once
+// Fans committed events out to the Server-Sent Events streams on the io
+// thread. The store's writer hands each commit's events over (posted to the
+// io thread), in seq order; every stream filters by its topic prefix.
+
+#include "core/event.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace opel::http {
+
+/// A receiver of live events (an SSE stream).
+class event_listener {
+public:
+    virtual ~event_listener() = default;
+    /// One committed event, in seq order. io thread.
+    virtual void on_event(const std::shared_ptr<const core::event>& e) = 0;
+    /// The daemon is stopping: finish cleanly.
+    virtual void on_shutdown() = 0;
+};
+
+/// The set of live listeners. io thread only.
+class event_hub {
+public:
+    /// Adds a listener; returns its key for remove().
+    std::uint64_t add(std::weak_ptr<event_listener> l);
+    /// Removes a listener.
+    void remove(std::uint64_t key) { listeners_.erase(key); }
+    /// Delivers `events` to every listener.
+    void publish(const std::vector<core::event>& events);
+    /// Tells every listener the daemon is stopping.
+    void shutdown();
+    /// How many listeners are connected.
+    std::size_t size() const { return listeners_.size(); }
+
+private:
+    std::uint64_t next_key_ = 0;
+    std::unordered_map<std::uint64_t, std::weak_ptr<event_listener>> listeners_;
+};
+
+} // namespace opel::http

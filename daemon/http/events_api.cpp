@@ -1,0 +1,71 @@
+// GET /v1/events: replay of the event log from the store, for a subscriber
+// that saw a gap in seq. Pages of at most 1,000; `next` is the since_seq of
+// the following page, null on the last.
+#include "http/events_api.hpp"
+
+#include "store/queries.hpp"
+
+#include <charconv>
+
+namespace opel::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr std::int64_t max_page = 1000;
+
+std::optional<std::int64_t> to_int(const std::string& s) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < 0)
+        return std::nullopt;
+    return v;
+}
+
+void events_get(router& r, call& c, done on_done) {
+    if (!admit(r, c, access::reader, on_done))
+        return;
+    std::int64_t since = 0;
+    std::int64_t limit = max_page;
+    std::string topic;
+    for (const auto& [key, value] : c.query) {
+        if (key == "topic") {
+            topic = value;
+        } else if (key == "since_seq" && to_int(value)) {
+            since = *to_int(value);
+        } else if (key == "limit" && to_int(value) && *to_int(value) >= 1) {
+            limit = std::min(*to_int(value), max_page);
+        } else {
+            return on_done(bad_param(key, key == "since_seq" ? "must be a seq number."
+                                          : key == "limit"   ? "must be a positive integer."
+                                                             : "is not known here."));
+        }
+    }
+    auto& s = r.services();
+    s.store.read([&s, on_done, since, limit, topic](store::sqlite::db& db) {
+        const auto events =
+            store::events_since(db, since, topic, static_cast<std::size_t>(limit));
+        std::string body = "{\"events\":[";
+        for (std::size_t i = 0; i < events.size(); ++i)
+            body += (i ? "," : "") + core::event_json(events[i]);
+        body += "],\"next\":";
+        body += events.size() == static_cast<std::size_t>(limit)
+                    ? std::to_string(events.back().seq)
+                    : std::string("null");
+        answer(s, on_done, service::reply{200, body + "}", "application/json", {}});
+    });
+}
+
+} // namespace
+
+void add_event_routes(router& r) {
+    r.add(bhttp::verb::get, "/v1/events", [&r](call& c, done d) { events_get(r, c, std::move(d)); });
+    // The stream itself is taken over by the session (sse_stream); the route
+    // exists so that other methods get a 405 and the path is known.
+    r.add(bhttp::verb::get, "/v1/stream", [](call&, done d) {
+        d(service::error_reply(400, "not_a_stream", "Open /v1/stream with GET."));
+    });
+}
+
+} // namespace opel::http

@@ -1,0 +1,220 @@
+// The SSE stream's state machine: authenticate → headers → replay pages from
+// the store (back-pressured by the send queue) → release the live events held
+// during the replay → live. A client whose queue passes its cap is cut off
+// rather than buffered without bound; it resumes with Last-Event-ID.
+#include "http/sse_stream.hpp"
+
+#include "store/queries.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <charconv>
+
+namespace opel::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+std::optional<std::int64_t> to_seq(std::string_view s) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < 0)
+        return std::nullopt;
+    return v;
+}
+
+} // namespace
+
+sse_stream::sse_stream(beast::tcp_stream stream, router& r, event_hub& hub, sse_limits limits)
+    : stream_(std::move(stream)), router_(r), hub_(hub), limits_(limits),
+      heartbeat_(stream_.get_executor()) {
+    ++router_.services().counters.sse_clients;
+}
+
+sse_stream::~sse_stream() { --router_.services().counters.sse_clients; }
+
+void sse_stream::answer_error(service::reply r) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(r.status), 11);
+    res->set(bhttp::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers)
+        res->set(k, v);
+    res->body() = std::move(r.body);
+    res->keep_alive(false);
+    res->prepare_payload();
+    stream_.expires_after(limits_.write_timeout);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code,
+                                                                       std::size_t) {
+        self->close();
+    });
+}
+
+void sse_stream::start(const request& req, const std::string& peer) {
+    call c{req, peer, {}, {}};
+    std::optional<std::int64_t> since;
+    for (const auto& p : boost::urls::parse_origin_form(req.target())->params()) {
+        if (p.key == "topic") {
+            prefix_ = p.value;
+        } else if (p.key == "since_seq") {
+            since = to_seq(p.value);
+            if (!since)
+                return answer_error(bad_param("since_seq", "must be a seq number."));
+        } else {
+            return answer_error(bad_param(p.key, "is not known here."));
+        }
+    }
+    if (auto it = req.find("Last-Event-ID"); it != req.end()) {
+        since = to_seq(it->value());
+        if (!since)
+            return answer_error(service::error_reply(400, "invalid_last_event_id",
+                                                     "Last-Event-ID must be a seq number."));
+    }
+    service::reply refused;
+    if (!admit(router_, c, access::reader, [&](service::reply r) { refused = std::move(r); }))
+        return answer_error(std::move(refused));
+    begin(since.value_or(router_.services().store.last_seq()), since.has_value());
+}
+
+void sse_stream::begin(std::int64_t since, bool replay) {
+    last_sent_ = since;
+    stream_.expires_never();
+    enqueue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+            "Connection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\n: opeld stream\n\n");
+    hub_key_ = hub_.add(weak_from_this());
+    arm_heartbeat();
+    replaying_ = replay;
+    if (replay)
+        fetch_page();
+}
+
+void sse_stream::fetch_page() {
+    fetching_ = true;
+    auto& s = router_.services();
+    s.store.read([self = shared_from_this(), since = last_sent_, prefix = prefix_,
+                  n = limits_.replay_page, ex = s.executor](store::sqlite::db& db) {
+        std::vector<core::event> page;
+        try {
+            page = store::events_since(db, since, prefix, n);
+        } catch (const std::exception&) {
+            // An empty page ends the replay; the client sees the gap and retries.
+        }
+        boost::asio::post(ex, [self, page = std::move(page)]() mutable {
+            self->on_page(std::move(page));
+        });
+    });
+}
+
+void sse_stream::on_page(std::vector<core::event> page) {
+    fetching_ = false;
+    if (closed_)
+        return;
+    page_was_full_ = page.size() == limits_.replay_page;
+    for (const auto& e : page)
+        send_event(e);
+    if (!page_was_full_)
+        return finish_replay();
+    // Back-pressure: the next page waits until this one is mostly written.
+    if (queued_bytes_ < limits_.max_queued_bytes / 2)
+        fetch_page();
+}
+
+void sse_stream::finish_replay() {
+    replaying_ = false;
+    while (!held_.empty() && !closed_) {
+        send_event(*held_.front());
+        held_.pop_front();
+    }
+}
+
+void sse_stream::on_event(const std::shared_ptr<const core::event>& e) {
+    if (closed_ || closing_)
+        return;
+    if (replaying_) {
+        held_.push_back(e);
+        if (held_.size() > 100000)
+            close(); // a replay that cannot keep up; the client resumes later
+        return;
+    }
+    send_event(*e);
+}
+
+void sse_stream::send_event(const core::event& e) {
+    if (e.seq <= last_sent_)
+        return;
+    last_sent_ = e.seq;
+    if (!core::topic_matches(e.topic, prefix_))
+        return;
+    enqueue("id: " + std::to_string(e.seq) + "\nevent: " + e.topic +
+            "\ndata: " + core::event_json(e) + "\n\n");
+}
+
+void sse_stream::enqueue(std::string frame) {
+    if (closed_)
+        return;
+    queued_bytes_ += frame.size();
+    if (queued_bytes_ > limits_.max_queued_bytes)
+        return close(); // too slow a reader: cut off, it resumes by Last-Event-ID
+    out_.push_back(std::move(frame));
+    if (!writing_)
+        do_write();
+}
+
+void sse_stream::do_write() {
+    if (out_.empty()) {
+        if (closing_)
+            close();
+        else if (replaying_ && page_was_full_ && !fetching_)
+            fetch_page();
+        return;
+    }
+    writing_ = true;
+    stream_.expires_after(limits_.write_timeout);
+    boost::asio::async_write(stream_, boost::asio::buffer(out_.front()),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                 self->writing_ = false;
+                                 if (ec)
+                                     return self->close();
+                                 self->queued_bytes_ -= n;
+                                 self->out_.pop_front();
+                                 self->do_write();
+                             });
+}
+
+void sse_stream::arm_heartbeat() {
+    heartbeat_.expires_after(limits_.heartbeat);
+    heartbeat_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->closed_)
+            return;
+        self->enqueue(": heartbeat\n\n");
+        self->arm_heartbeat();
+    });
+}
+
+void sse_stream::on_shutdown() {
+    if (closed_)
+        return;
+    enqueue(": shutdown\n\n");
+    closing_ = true;
+    if (!writing_)
+        do_write();
+}
+
+void sse_stream::close() {
+    if (closed_)
+        return;
+    closed_ = true;
+    heartbeat_.cancel();
+    if (hub_key_)
+        hub_.remove(*hub_key_);
+    beast::error_code ec;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    stream_.close();
+}
+
+} // namespace opel::http
