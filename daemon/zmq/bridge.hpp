@@ -30,11 +30,11 @@ namespace opel::zmq {
 
 /// Options from the config's zmq section, plus limits with working defaults.
 struct bridge_options {
-    std::string ingest;                        ///< ROUTER endpoint; empty: no ingest
-    std::string publish;                       ///< PUB endpoint; empty: no publishing
+    std::string ingest;          ///< ROUTER endpoint; empty: no ingest
+    std::string publish;         ///< PUB endpoint; empty: no publishing
     int high_water_mark = 10000; ///< both sockets' HWMs (0: none); caps the event queue too
-    std::optional<config::curve_config> curve; ///< CURVE on both sockets when set
-    std::size_t max_in_flight = 1024;          ///< unanswered requests before reading pauses
+    std::optional<config::curve_config> curve;      ///< CURVE on both sockets when set
+    std::size_t max_in_flight = 1024;               ///< unanswered requests before reading pauses
     std::int64_t max_frame_bytes = 4 * 1024 * 1024; ///< ZMQ_MAXMSGSIZE of the ROUTER
     std::chrono::milliseconds linger{500};          ///< how long stop() lets queued output drain
 };
