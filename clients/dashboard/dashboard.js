@@ -20,10 +20,12 @@ const state = {
   retryMs: 0,
   pollTimer: 0,
   statusTimer: 0,
+  flashUntil: new Map(), // practice code -> time its tile stops flashing
 };
 
 const POLL_MS = 30000;
 const MAX_RETRY_MS = 30000;
+const SILENCE_MS = 45000; // three of the server's 15 s keep-alives
 
 // ---- Connection indicator -------------------------------------------------
 
@@ -121,8 +123,10 @@ function practiceTile(p) {
   const status = !level ? 'never reported'
     : `${levelText(level)}${p.stale ? ', stale' : ''}, reported ${when}`;
   const themes = (p.themes ?? []).map(themeLabel).join(', ');
+  // The re-fetch that follows an event redraws the tile: it keeps flashing.
+  const flash = (state.flashUntil.get(p.code) ?? 0) > Date.now() ? ' flash' : '';
   return el('li', {
-    class: `tile ${cls}`,
+    class: `tile ${cls}${flash}`,
     title: `${p.name} (${p.code}), ${p.pcn}: ${status}${themes ? `. Themes: ${themes}` : ''}`,
     dataset: { code: p.code },
   },
@@ -329,8 +333,8 @@ function onStatusEvent(sub) {
   if (p) {
     Object.assign(p, { level: sub.level, themes: sub.themes ?? [], stale: false,
       reported_at: sub.reported_at ?? sub.received_at });
+    state.flashUntil.set(p.code, Date.now() + 1600);
     renderPractices(state.status.practices);
-    document.querySelector(`#practices .tile[data-code="${CSS.escape(p.code)}"]`)?.classList.add('flash');
   }
   statusSoon();
 }
@@ -402,7 +406,33 @@ function stopStream() {
   state.stream = null;
 }
 
+/// Reads the stream until it ends; throws why it stopped otherwise. The
+/// server writes a comment every 15 s, so silence for SILENCE_MS means a
+/// connection that died without a reset (a NAT, a sleeping laptop).
 async function streamOnce(signal) {
+  const attempt = new AbortController();
+  const abort = () => attempt.abort();
+  signal.addEventListener('abort', abort);
+  let silent = false;
+  let watchdog = 0;
+  const heard = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => { silent = true; attempt.abort(); }, SILENCE_MS);
+  };
+  try {
+    heard();
+    await readStream(attempt.signal, heard);
+  } catch (e) {
+    if (e.name === 'AbortError' && silent && !signal.aborted)
+      throw new ApiError(0, `nothing heard for ${SILENCE_MS / 1000} s`);
+    throw e;
+  } finally {
+    clearTimeout(watchdog);
+    signal.removeEventListener('abort', abort);
+  }
+}
+
+async function readStream(signal, heard) {
   const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${session.token()}` };
   let target = '/v1/stream';
   if (state.lastSeq !== null) {
@@ -434,6 +464,7 @@ async function streamOnce(signal) {
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
+    heard();
     parser.push(value);
   }
 }
