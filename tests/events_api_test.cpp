@@ -1,0 +1,178 @@
+// Integration tests of the event log: replay paging, the SSE stream's resume
+// with no gap and no repeat, and the ZeroMQ PUB order.
+#include "support/sse_client.hpp"
+#include "support/test_daemon.hpp"
+
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+using namespace opel::test;
+
+namespace {
+
+void submit(http_client& c, int level, const std::string& practice = "C82001") {
+    REQUIRE(c.post("/v1/submissions",
+                   R"({"practice":")" + practice + R"(","level":)" + std::to_string(level) + "}",
+                   admin_token)
+                .status == 201);
+}
+
+} // namespace
+
+TEST_CASE("every accepted submission is an event with a gap-free seq", "[events]") {
+    test_daemon d;
+    auto c = d.client();
+    submit(c, 1, "C82002");
+    submit(c, 4); // status, then the practice-level-4 alert it raised
+    const auto events = c.get("/v1/events", team_token).json().at("events").as_array();
+    REQUIRE(events.size() == 3);
+    for (std::size_t i = 0; i < events.size(); ++i)
+        CHECK(events[i].at("seq") == static_cast<std::int64_t>(i + 1));
+    CHECK(events[0].at("topic") == "status.C82002");
+    CHECK(events[1].at("topic") == "status.C82001");
+    CHECK(events[2].at("topic") == "alert.L4.practice.C82001");
+    CHECK(events[2].at("data").at("rule") == "practice-level-4");
+}
+
+TEST_CASE("replay filters by topic prefix and pages with next", "[events]") {
+    test_daemon d;
+    auto c = d.client();
+    for (int i = 0; i < 5; ++i)
+        submit(c, 1);
+    const auto first = c.get("/v1/events?limit=2&topic=status.", team_token).json();
+    CHECK(first.at("events").as_array().size() == 2);
+    CHECK(first.at("next") == 2);
+    const auto rest = c.get("/v1/events?since_seq=2&limit=1000", team_token).json();
+    CHECK(rest.at("events").as_array().size() == 3);
+    CHECK(rest.at("next").is_null());
+    CHECK(c.get("/v1/events?topic=alert.", team_token).json().at("events").as_array().empty());
+    CHECK(c.get("/v1/events?since_seq=-1", team_token).status == 400);
+    CHECK(c.get("/v1/events", practice_token).status == 403);
+}
+
+TEST_CASE("seq keeps rising across a restart", "[events][durability]") {
+    auto first = std::make_unique<test_daemon>();
+    {
+        auto c = first->client();
+        submit(c, 1);
+        submit(c, 2);
+    }
+    first->stop();
+    test_daemon second(*first, test_epoch() + std::chrono::minutes(1));
+    auto c = second.client();
+    submit(c, 1);
+    const auto events = c.get("/v1/events", team_token).json().at("events").as_array();
+    REQUIRE(events.size() == 3);
+    CHECK(events[2].at("seq") == 3);
+}
+
+TEST_CASE("the SSE stream replays from since_seq, then goes live", "[events][sse]") {
+    test_daemon d;
+    auto c = d.client();
+    submit(c, 1);
+    submit(c, 2);
+    sse_client s(d.port(), "/v1/stream?since_seq=1", team_token);
+    CHECK(s.status_line().find("200") != std::string::npos);
+    auto e = s.next();
+    REQUIRE(e);
+    CHECK(e->id == 2);
+    CHECK(e->event == "status.C82001");
+    CHECK(boost::json::parse(e->data).at("seq") == 2);
+    submit(c, 1, "C82002");
+    e = s.next();
+    REQUIRE(e);
+    CHECK(e->id == 3);
+    CHECK(e->event == "status.C82002");
+}
+
+TEST_CASE("an SSE client resumes with Last-Event-ID with no gap and no repeat", "[events][sse]") {
+    test_daemon d;
+    auto c = d.client();
+    std::vector<std::int64_t> seen;
+    {
+        sse_client s(d.port(), "/v1/stream?since_seq=0", team_token);
+        submit(c, 1);
+        submit(c, 1);
+        for (int i = 0; i < 2; ++i) {
+            auto e = s.next();
+            REQUIRE(e);
+            seen.push_back(e->id);
+        }
+    } // disconnects
+    submit(c, 1);
+    submit(c, 1);
+    sse_client s(d.port(), "/v1/stream", team_token, std::to_string(seen.back()));
+    for (int i = 0; i < 2; ++i) {
+        auto e = s.next();
+        REQUIRE(e);
+        seen.push_back(e->id);
+    }
+    submit(c, 1);
+    auto e = s.next();
+    REQUIRE(e);
+    seen.push_back(e->id);
+    CHECK(seen == std::vector<std::int64_t>{1, 2, 3, 4, 5});
+}
+
+TEST_CASE("the SSE stream filters by topic and refuses bad requests", "[events][sse]") {
+    test_daemon d;
+    auto c = d.client();
+    sse_client s(d.port(), "/v1/stream?topic=alert.&since_seq=0", team_token);
+    submit(c, 1);
+    submit(c, 4);
+    auto e = s.next();
+    REQUIRE(e);
+    CHECK(e->event == "alert.L4.practice.C82001");
+    CHECK(e->id == 3);
+    CHECK(sse_client(d.port(), "/v1/stream", "bad").status_line().find("401") !=
+          std::string::npos);
+    CHECK(sse_client(d.port(), "/v1/stream", practice_token).status_line().find("403") !=
+          std::string::npos);
+    CHECK(sse_client(d.port(), "/v1/stream?since_seq=x", team_token).status_line().find("400") !=
+          std::string::npos);
+}
+
+TEST_CASE("SSE clients get a clean close when the daemon stops", "[events][sse]") {
+    test_daemon d;
+    sse_client s(d.port(), "/v1/stream", team_token);
+    d.stop();
+    CHECK(s.closed_by_server());
+}
+
+TEST_CASE("ZeroMQ PUB delivers events in seq order with topic frames", "[events][zmq]") {
+    test_daemon d;
+    zmq::context_t ctx;
+    zmq::socket_t sub(ctx, zmq::socket_type::sub);
+    sub.set(zmq::sockopt::subscribe, "status.");
+    sub.set(zmq::sockopt::rcvtimeo, 5000);
+    sub.connect(d.daemon().zmq_publish_endpoint());
+    auto c = d.client();
+    // A subscription takes effect asynchronously: submit until the first
+    // event arrives, then check that the rest follow in order.
+    std::vector<zmq::message_t> frames;
+    std::optional<std::int64_t> first;
+    for (int i = 0; i < 100 && !first; ++i) {
+        submit(c, 1);
+        zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+        if (zmq::poll(&item, 1, std::chrono::milliseconds(50)) > 0) {
+            frames.clear();
+            REQUIRE(zmq::recv_multipart(sub, std::back_inserter(frames)));
+            first = boost::json::parse(frames.at(1).to_string()).at("seq").as_int64();
+        }
+    }
+    REQUIRE(first);
+    CHECK(frames.at(0).to_string() == "status.C82001");
+    std::int64_t last = *first;
+    for (int i = 0; i < 20; ++i)
+        submit(c, 1);
+    // Drain every event up to the last one submitted, in order.
+    const auto last_seq = c.get("/v1/events?since_seq=0&limit=1000", team_token)
+                              .json().at("events").as_array().back().at("seq").as_int64();
+    while (last < last_seq) {
+        frames.clear();
+        REQUIRE(zmq::recv_multipart(sub, std::back_inserter(frames)));
+        const auto seq = boost::json::parse(frames.at(1).to_string()).at("seq").as_int64();
+        CHECK(seq == last + 1);
+        last = seq;
+    }
+}
