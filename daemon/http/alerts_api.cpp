@@ -47,7 +47,7 @@ void alerts_get(router& r, call& c, done on_done) {
     auto& s = r.services();
     s.store.read([&s, on_done, all, since](store::sqlite::db& db) {
         auto st = db.prepare("SELECT data FROM alerts WHERE (?1 OR state != 'resolved') "
-                             "AND seq > ?2 ORDER BY id");
+                             "AND (?2 = 0 OR seq > ?2) ORDER BY id");
         st.bind(1, all ? 1 : 0).bind(2, since);
         std::string list = "{\"alerts\":[";
         bool first = true;

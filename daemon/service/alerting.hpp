@@ -34,8 +34,8 @@ public:
 
     /// Queues the catch-up of timers missed while stopped (once, after start).
     void resume();
-    /// Queues the time-driven work when it is due by the clock; `done` runs
-    /// after the commit, or at once when nothing was due.
+    /// Queues the time-driven work when it is due by the clock; with `done`,
+    /// always queues (a barrier behind earlier writes) and calls it after the commit.
     void tick(std::function<void()> done = {});
     /// Queues a reload of the engine onto a new deployment.
     void reload(std::shared_ptr<const deployment> d);
