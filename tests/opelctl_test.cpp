@@ -8,17 +8,22 @@
 #include "support/test_daemon.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <map>
 #include <optional>
+#include <sstream>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -40,21 +45,30 @@ using env_changes = std::map<std::string, std::optional<std::string>>;
 /// One running opelctl, its stdout and stderr read through pipes.
 class child {
 public:
-    child(const std::vector<std::string>& args, const env_changes& env) {
+    /// Starts opelctl; with `tty`, its stdout is a pseudo-terminal.
+    child(const std::vector<std::string>& args, const env_changes& env, bool tty = false) {
         int out[2], err[2];
-        REQUIRE(pipe2(out, O_CLOEXEC) == 0);
         REQUIRE(pipe2(err, O_CLOEXEC) == 0);
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        if (tty) {
+            out[0] = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+            REQUIRE((out[0] >= 0 && grantpt(out[0]) == 0 && unlockpt(out[0]) == 0));
+            out[1] = -1;
+            posix_spawn_file_actions_addopen(&fa, 1, ptsname(out[0]), O_RDWR | O_NOCTTY, 0);
+        } else {
+            REQUIRE(pipe2(out, O_CLOEXEC) == 0);
+            posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        }
         posix_spawn_file_actions_adddup2(&fa, err[1], 2);
         auto argv = strings({std::string(OPEL_BINARY_DIR) + "/opelctl"}, args);
         auto envp = environment(env);
         const int rc = posix_spawn(&pid_, argv.front().c_str(), &fa, nullptr,
                                    pointers(argv).data(), pointers(envp).data());
         posix_spawn_file_actions_destroy(&fa);
-        close(out[1]);
+        if (out[1] >= 0)
+            close(out[1]);
         close(err[1]);
         out_fd_ = out[0];
         err_fd_ = err[0];
@@ -148,6 +162,7 @@ private:
         if (fd < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
             return;
         char buf[4096];
+        // A pseudo-terminal whose child has gone reads EIO, not 0: both end it.
         const auto n = read(fd, buf, sizeof buf);
         if (n > 0)
             into.append(buf, static_cast<std::size_t>(n));
@@ -343,6 +358,22 @@ TEST_CASE("status prints the system level and a row per practice, plain when pip
     CHECK(r.out.find("\x1b[") == std::string::npos);
 }
 
+TEST_CASE("status is coloured by level on a terminal, unless NO_COLOR is set", "[opelctl]") {
+    test_daemon d;
+    REQUIRE(run(at(d, practice_token, {"submit", "--practice", "C82001", "--level", "4"})).code ==
+            0);
+    const env_changes env{{"XDG_CONFIG_HOME", empty_config_home().path().string()}};
+    auto r = child(at(d, team_token, {"status"}), env, true).finish();
+    CHECK(r.code == 0);
+    CHECK(r.out.find("\x1b[1;31mC82001") != std::string::npos); // level 4: red
+    auto plain = env;
+    plain["NO_COLOR"] = "1";
+    r = child(at(d, team_token, {"status"}), plain, true).finish();
+    CHECK(r.code == 0);
+    CHECK(r.out.find("C82001") != std::string::npos);
+    CHECK(r.out.find("\x1b[") == std::string::npos);
+}
+
 TEST_CASE("status --json is the server's answer; --place filters the table", "[opelctl]") {
     test_daemon d;
     auto r = run(at(d, team_token, {"status", "--json"}));
@@ -494,6 +525,75 @@ TEST_CASE("tail --json prints each Event once, in seq order, after --since-seq",
     for (std::string line; std::getline(lines, line);)
         seqs.push_back(boost::json::parse(line).at("seq").as_int64());
     CHECK(seqs == std::vector<std::int64_t>{2, 3});
+}
+
+namespace {
+
+/// A stand-in for GET /v1/stream that drops the connection after each
+/// event, recording every request, so that tail's resume can be watched.
+/// The second connection repeats event 1 before event 2 (with CRLF line
+/// ends), as a server replaying too much would: tail must not print it twice.
+class dropping_feed {
+public:
+    dropping_feed() : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~dropping_feed() {
+        // Wakes a blocked accept() if the client never came.
+        ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+        thread_.join();
+    }
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+    }
+    /// The requests received; read after the client has finished.
+    std::vector<std::string> requests;
+
+private:
+    static std::string event(int seq, const char* eol) {
+        const auto n = std::to_string(seq);
+        return std::string(": keep-alive") + eol + "id: " + n + eol + "event: status.C82001" + eol +
+               "data: {\"seq\":" + n + ",\"topic\":\"status.C82001\",\"data\":{}}" + eol + eol;
+    }
+    void serve() {
+        const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                 "Connection: close\r\n\r\n";
+        for (const auto& body : {event(1, "\n"), event(1, "\r\n") + event(2, "\r\n")}) {
+            boost::system::error_code ec;
+            boost::asio::ip::tcp::socket s(ioc_);
+            acceptor_.accept(s, ec);
+            if (ec)
+                return;
+            std::string req;
+            boost::asio::read_until(s, boost::asio::dynamic_buffer(req), "\r\n\r\n", ec);
+            requests.push_back(req);
+            boost::asio::write(s, boost::asio::buffer(head + body), ec);
+            s.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        }
+    }
+
+    boost::asio::io_context ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+} // namespace
+
+TEST_CASE("tail resumes a dropped SSE feed with Last-Event-ID and shows no repeat",
+          "[opelctl]") {
+    dropping_feed feed;
+    const auto r = run({"tail", "--url", feed.url(), "--count", "2", "--json"});
+    INFO(r.err);
+    CHECK(r.code == 0);
+    std::istringstream lines(r.out);
+    std::vector<std::int64_t> seqs;
+    for (std::string line; std::getline(lines, line);)
+        seqs.push_back(boost::json::parse(line).at("seq").as_int64());
+    CHECK(seqs == std::vector<std::int64_t>{1, 2});
+    REQUIRE(feed.requests.size() == 2);
+    CHECK(feed.requests[0].find("Last-Event-ID") == std::string::npos);
+    CHECK(feed.requests[1].find("Last-Event-ID: 1\r\n") != std::string::npos);
+    CHECK(r.err.find("reconnecting") != std::string::npos);
 }
 
 TEST_CASE("tail exits 3 when the server cannot be reached at all", "[opelctl]") {
