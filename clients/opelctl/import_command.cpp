@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -73,6 +74,19 @@ void send_batch(http_call& call, const std::vector<import_line>& lines, tally& t
     record_answer(json_or_throw(answer), lines, t);
 }
 
+/// send_batch, saying on a refusal how much had already been stored, since
+/// earlier batches stay imported.
+void send_or_explain(http_call& call, const std::vector<import_line>& lines, tally& t) {
+    try {
+        send_batch(call, lines, t);
+    } catch (const refused_error&) {
+        if (stderr_is_terminal())
+            std::cerr << "\n";
+        std::cerr << "opelctl: " << t.imported << " lines were imported before the refusal\n";
+        throw;
+    }
+}
+
 void show_progress(std::uint64_t done, std::uint64_t total, const tally& t) {
     const int width = 30;
     const auto share = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
@@ -114,7 +128,7 @@ int run_import(const import_args& a, const global_options& g) {
         else if (line)
             batch.push_back(std::move(*line));
         if (batch.size() >= a.batch || (!line && !batch.empty())) {
-            send_batch(call, batch, t);
+            send_or_explain(call, batch, t);
             batch.clear();
             if (progress)
                 show_progress(source.consumed(), total, t);
@@ -124,6 +138,9 @@ int run_import(const import_args& a, const global_options& g) {
     }
     if (progress)
         std::cerr << "\n";
+    // Rows refused here and lines refused by the server, in the file's order.
+    std::stable_sort(t.rejected.begin(), t.rejected.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
     report(a, t);
     return t.rejected.empty() ? exit_ok : exit_refused;
 }

@@ -104,7 +104,11 @@ void print_monthly(const boost::json::value& r) {
 /// Fetches `path` in the asked format; prints it raw unless it is text.
 int fetch_and_print(const summary_args& a, const global_options& g, const std::string& path,
                     std::vector<std::pair<std::string, std::string>> query, bool daily) {
-    query.emplace_back("format", a.format == "text" ? "json" : a.format);
+    // Publishing answers with the summary as JSON only; the POST takes no format.
+    if (a.publish && (a.format == "csv" || a.format == "html"))
+        throw usage_error("--publish prints the summary as text or json only");
+    if (!a.publish)
+        query.emplace_back("format", a.format == "text" ? "json" : a.format);
     auto call = http_call(resolve_connection(g));
     const auto target = with_query(path, query);
     const auto answer = a.publish ? call.request(boost::beast::http::verb::post, target)
