@@ -76,4 +76,69 @@ std::vector<core::event> events_since(sqlite::db& db, std::int64_t since,
     return out;
 }
 
+std::vector<std::optional<core::submission>> latest_as_of(sqlite::db& db,
+                                                          std::span<const core::practice> practices,
+                                                          core::time_point as_of) {
+    // One indexed lookup per practice (submissions_by_practice) rather than a
+    // scan of all history, so a national file with years behind it stays quick.
+    auto st = db.prepare(std::string(submission_columns) +
+                         "WHERE practice = ?1 AND reported_at <= ?2 "
+                         "ORDER BY reported_at DESC, id DESC LIMIT 1");
+    std::vector<std::optional<core::submission>> out;
+    out.reserve(practices.size());
+    for (const auto& p : practices) {
+        st.bind(1, p.code).bind(2, micros(as_of));
+        out.push_back(st.step() ? std::optional(read_submission(st)) : std::nullopt);
+        st.reset();
+    }
+    return out;
+}
+
+std::vector<core::submission> submissions_between(sqlite::db& db, core::time_point from,
+                                                  core::time_point to) {
+    auto st = db.prepare(std::string(submission_columns) +
+                         "WHERE reported_at >= ?1 AND reported_at < ?2 ORDER BY reported_at, id");
+    st.bind(1, micros(from)).bind(2, micros(to));
+    std::vector<core::submission> out;
+    while (st.step())
+        out.push_back(read_submission(st));
+    return out;
+}
+
+namespace {
+
+std::optional<std::string> first_text(sqlite::statement& st) {
+    if (!st.step())
+        return std::nullopt;
+    return st.optional_text(0);
+}
+
+} // namespace
+
+std::optional<std::string> summary_of(sqlite::db& db, const std::string& date) {
+    auto st = db.prepare("SELECT data FROM summaries WHERE date = ?1");
+    st.bind(1, date);
+    return first_text(st);
+}
+
+std::optional<std::string> summary_before(sqlite::db& db, const std::string& date) {
+    // YYYY-MM-DD sorts as text in date order.
+    auto st = db.prepare("SELECT data FROM summaries WHERE date < ?1 ORDER BY date DESC LIMIT 1");
+    st.bind(1, date);
+    return first_text(st);
+}
+
+std::optional<std::string> last_summary_date(sqlite::db& db) {
+    auto st = db.prepare("SELECT max(date) FROM summaries");
+    return first_text(st);
+}
+
+std::vector<std::string> open_alert_rows(sqlite::db& db) {
+    auto st = db.prepare("SELECT data FROM alerts WHERE state != 'resolved' ORDER BY id");
+    std::vector<std::string> out;
+    while (st.step())
+        out.push_back(st.text(0));
+    return out;
+}
+
 } // namespace opel::store

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,27 @@ std::vector<core::submission> all_submissions(sqlite::db& db);
 /// Events with seq > `since` whose topic starts with `prefix`, at most `limit`.
 std::vector<core::event> events_since(sqlite::db& db, std::int64_t since,
                                       const std::string& prefix, std::size_t limit);
+
+/// For each of `practices` (in order), its latest submission with reported_at
+/// at or before `as_of` (ties: the higher id), or nullopt.
+std::vector<std::optional<core::submission>> latest_as_of(sqlite::db& db,
+                                                          std::span<const core::practice> practices,
+                                                          core::time_point as_of);
+
+/// Every submission with from <= reported_at < to, oldest first.
+std::vector<core::submission> submissions_between(sqlite::db& db, core::time_point from,
+                                                  core::time_point to);
+
+/// The stored daily summary of `date` (YYYY-MM-DD) as JSON text, if any.
+std::optional<std::string> summary_of(sqlite::db& db, const std::string& date);
+
+/// The latest stored daily summary dated before `date`, as JSON text, if any.
+std::optional<std::string> summary_before(sqlite::db& db, const std::string& date);
+
+/// The latest date (YYYY-MM-DD) with a stored daily summary, if any.
+std::optional<std::string> last_summary_date(sqlite::db& db);
+
+/// The stored JSON of every alert not resolved, by id.
+std::vector<std::string> open_alert_rows(sqlite::db& db);
 
 } // namespace opel::store
