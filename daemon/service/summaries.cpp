@@ -1,0 +1,182 @@
+// The daily summary scheduler. The summaries table is the record of what was
+// built: a fire builds only when its date is after the latest stored date
+// (summary::due), checked again inside the write job on the writer thread, so
+// two ticks, a restart or a reload can never build a date twice. The tick is
+// stateless apart from that date: every second it asks for the latest fire in
+// (database created, now] not yet built, which is also the start-up catch-up,
+// so a daemon that was down, a clock that jumped and a reloaded `summary.at`
+// are all handled by the same line. The summary, its `summary.daily` event and
+// the practice-not-reporting check land in one transaction.
+#include "service/summaries.hpp"
+
+#include "log/log.hpp"
+#include "rules/alert.hpp"
+#include "store/queries.hpp"
+#include "summary/daily.hpp"
+#include "summary/daily_render.hpp"
+
+#include <spdlog/logger.h>
+
+namespace opel::service {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    static const auto logger = opel::log::get("summary");
+    return logger;
+}
+
+/// A fire built this long after its instant (a clock jump, a suspended
+/// machine) is marked late like one missed while the daemon was down.
+constexpr auto late_after = std::chrono::minutes{5};
+
+/// The stored JSON text as an object; nullopt when missing or unreadable, so
+/// a damaged old row costs only the `changes` lists, never the summary.
+std::optional<boost::json::object> as_object(const std::optional<std::string>& text) {
+    if (!text) return std::nullopt;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(*text, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    return std::move(v.as_object());
+}
+
+std::optional<date::year_month_day> stored_last_date(store::sqlite::db& db) {
+    const auto text = store::last_summary_date(db);
+    return text ? summary::parse_date(*text) : std::nullopt;
+}
+
+} // namespace
+
+summary::schedule schedule_of(const config::config& cfg) {
+    const auto* tz = zone_of(cfg);
+    return summary::schedule{cfg.summary.at, tz ? tz : date::locate_zone("Etc/UTC"), cfg.calendar};
+}
+
+std::string date_text(date::year_month_day d) {
+    return date::format("%F", date::sys_days{d});
+}
+
+boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
+                                  const summary_request& r, core::time_point generated_at,
+                                  boost::json::array open_alerts) {
+    const auto& cfg = *d.cfg;
+    summary::summary_input in;
+    in.date = r.date;
+    in.generated_at = generated_at;
+    in.as_of = r.as_of;
+    in.late = r.late;
+    in.practices = cfg.practices;
+    in.latest = store::latest_as_of(db, cfg.practices, r.as_of);
+    in.stale_after = cfg.rules->stale_after;
+    in.thresholds = cfg.rules->system;
+    in.previous = as_object(store::summary_before(db, date_text(r.date)));
+    in.open_alerts = std::move(open_alerts);
+    return summary::build_daily(in);
+}
+
+summaries::summaries(store::store& st, alerting& alerts, std::shared_ptr<const deployment> d,
+                     const core::clock& clock)
+    : store_(st), alerts_(alerts), clock_(clock), created_(st.created_at()), started_(clock.now()),
+      deployment_(std::move(d)), schedule_(schedule_of(*deployment_->cfg)),
+      last_date_(stored_last_date(st.startup_db())) {}
+
+void summaries::set_deployment(std::shared_ptr<const deployment> d) {
+    std::lock_guard lock(mu_);
+    schedule_ = schedule_of(*d->cfg);
+    deployment_ = std::move(d);
+}
+
+void summaries::resume() {
+    // The same question the tick asks; asked at once so the late summary does
+    // not wait for the first second to pass.
+    tick();
+}
+
+std::optional<summary_request> summaries::take_due(core::time_point now, date_t& before) {
+    std::lock_guard lock(mu_);
+    const auto fire = summary::latest_missed(schedule_, last_date_, created_, now);
+    if (!fire) return std::nullopt;
+    summary_request r{summary::fire_date(schedule_, *fire), *fire,
+                      *fire < started_ || now - *fire > late_after};
+    before = last_date_;
+    last_date_ = r.date; // in flight: later ticks do not queue it again
+    return r;
+}
+
+void summaries::tick(std::function<void()> done) {
+    date_t before;
+    const auto r = take_due(clock_.now(), before);
+    if (!r) return barrier(std::move(done));
+    std::shared_ptr<const deployment> d;
+    {
+        std::lock_guard lock(mu_);
+        d = deployment_;
+    }
+    queue(std::move(d), *r, before, std::move(done));
+}
+
+void summaries::queue(std::shared_ptr<const deployment> d, const summary_request& r, date_t before,
+                      std::function<void()> done) {
+    auto seen = std::make_shared<date_t>();
+    auto job = [this, d = std::move(d), r, seen](store::transaction& tx) {
+        *seen = stored_last_date(tx.db());
+        if (!summary::due(r.date, *seen))
+            return; // already built: an admin's POST for the day, or a second queue
+        alerts_.apply(tx, alerts_.engine().check_not_reporting(tx.now()));
+        publish(tx, *d, r);
+        if (r.late) log()->info("built the missed summary of {} late", date_text(r.date));
+    };
+    auto after = [this, r, before, seen, done](bool committed) {
+        settle(r, before, committed, *seen);
+        if (done) done();
+    };
+    if (!store_.write(std::move(job), std::move(after))) {
+        settle(r, before, false, std::nullopt);
+        if (done) done();
+    }
+}
+
+void summaries::settle(const summary_request& r, date_t before, bool committed,
+                       date_t stored_last) {
+    std::lock_guard lock(mu_);
+    if (!committed) {
+        // Not stored: give the date back so the next tick tries again.
+        if (last_date_ == r.date) last_date_ = before;
+        log()->warn("the summary of {} was not stored; retrying on the next tick",
+                    date_text(r.date));
+        return;
+    }
+    if (stored_last && (!last_date_ || *stored_last > *last_date_)) last_date_ = stored_last;
+}
+
+void summaries::barrier(std::function<void()> done) {
+    if (!done) return;
+    // The writer runs jobs in order, so an empty job's commit means any build
+    // queued before it (the start-up catch-up, say) has been committed too.
+    if (!store_.write([](store::transaction&) {}, [done](bool) { done(); })) done();
+}
+
+boost::json::object summaries::publish(store::transaction& tx, const deployment& d,
+                                       const summary_request& r) {
+    boost::json::array open;
+    for (const auto& a : alerts_.engine().open_alerts())
+        open.push_back(rules::to_json(a));
+    auto summary = build_summary(tx.db(), d, r, tx.now(), std::move(open));
+    auto text = summary::render_daily_json(summary);
+    tx.put_summary(date_text(r.date), text);
+    tx.append_event("summary.daily", std::move(text));
+    log()->debug("summary of {} built and published", date_text(r.date));
+    return summary;
+}
+
+date::year_month_day summaries::local_date(core::time_point t) const {
+    std::lock_guard lock(mu_);
+    return summary::local_date(schedule_, t);
+}
+
+core::time_point summaries::fire_instant(date::year_month_day d) const {
+    std::lock_guard lock(mu_);
+    return summary::fire_instant(schedule_, d);
+}
+
+} // namespace opel::service
