@@ -1,0 +1,195 @@
+// The daily summary and the monthly report over HTTP. Reads (a stored
+// summary, one built on demand for a date that has none, a month's report)
+// run on the store's reader thread and write nothing: an on-demand summary is
+// neither stored nor published, and takes the open alerts from the alerts
+// table. POST builds on the writer thread, where the rules engine is, and
+// answers once the summary and its `summary.daily` event are committed.
+#include "http/summary_api.hpp"
+
+#include "store/queries.hpp"
+#include "summary/daily.hpp"
+#include "summary/daily_render.hpp"
+#include "summary/monthly.hpp"
+#include "summary/monthly_render.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <variant>
+
+namespace opel::http {
+
+namespace bhttp = boost::beast::http;
+using service::error_reply;
+using service::reply;
+
+namespace {
+
+/// The forms a summary or report is answered in (`format=`).
+enum class form { json, csv, html };
+
+/// A parsed `?date=&format=` or `?month=&format=`.
+struct period_query {
+    date::year_month_day date{};
+    date::year_month month{};
+    form shape = form::json;
+};
+
+std::optional<form> parse_form(const std::string& v) {
+    if (v == "json") return form::json;
+    if (v == "csv") return form::csv;
+    if (v == "html") return form::html;
+    return std::nullopt;
+}
+
+reply csv_reply(std::string body, const std::string& filename) {
+    return reply{200,
+                 std::move(body),
+                 "text/csv; charset=utf-8",
+                 {{"Content-Disposition", "attachment; filename=\"" + filename + "\""}}};
+}
+
+reply html_reply(std::string body) {
+    return reply{200, std::move(body), "text/html; charset=utf-8", {}};
+}
+
+/// A store read that failed answers 503 rather than leaving the call unanswered.
+template <typename F> reply guarded(F&& f) {
+    try {
+        return f();
+    } catch (const std::exception&) {
+        return error_reply(503, "store_unavailable", "The store could not be read; retry.");
+    }
+}
+
+/// Reads `date` (or `month`) and, when `with_format`, `format`; today (this
+/// month) by default. A date after today is refused: it has no picture yet.
+std::variant<period_query, reply> read_period(const call& c, const service::summaries& sum,
+                                              core::time_point now, bool monthly,
+                                              bool with_format) {
+    const auto today = sum.local_date(now);
+    period_query q{today, today.year() / today.month(), form::json};
+    const std::string key = monthly ? "month" : "date";
+    for (const auto& [k, v] : c.query) {
+        if (k == key && monthly) {
+            const auto m = summary::parse_month(v);
+            if (!m) return bad_param(k, "must be a month as YYYY-MM, e.g. 2022-11.");
+            q.month = *m;
+        } else if (k == key) {
+            const auto d = summary::parse_date(v);
+            if (!d) return bad_param(k, "must be a date as YYYY-MM-DD, e.g. 2026-11-26.");
+            q.date = *d;
+        } else if (k == "format" && with_format && parse_form(v)) {
+            q.shape = *parse_form(v);
+        } else {
+            return bad_param(k, k == "format" && with_format ? "must be json, csv or html."
+                                                             : "is not known here.");
+        }
+    }
+    if (!monthly && date::sys_days{q.date} > date::sys_days{today})
+        return error_reply(422, "date_in_future",
+                           "There is no summary of a day still to come; ask for today or "
+                           "earlier.",
+                           "date");
+    return q;
+}
+
+reply daily_form(const period_query& q, const boost::json::object& s, const date::time_zone* tz) {
+    switch (q.shape) {
+    case form::csv:
+        return csv_reply(summary::render_daily_csv(s),
+                         "opel-daily-summary-" + service::date_text(q.date) + ".csv");
+    case form::html:
+        return html_reply(summary::render_daily_html(s, tz));
+    case form::json:
+        break;
+    }
+    return reply{200, summary::render_daily_json(s), "application/json", {}};
+}
+
+/// The stored summary of q.date, or one built now picturing `as_of`.
+reply daily_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q,
+                   core::time_point as_of, core::time_point now) {
+    const auto stored = store::summary_of(db, service::date_text(q.date));
+    boost::json::object s;
+    if (stored) {
+        s = boost::json::parse(*stored).as_object();
+    } else {
+        boost::json::array open;
+        for (const auto& row : store::open_alert_rows(db))
+            open.push_back(boost::json::parse(row));
+        s = service::build_summary(db, d, {q.date, as_of, false}, now, std::move(open));
+    }
+    return daily_form(q, s, service::schedule_of(*d.cfg).tz);
+}
+
+void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
+    if (!admit(r, c, access::reader, on_done)) return;
+    auto& s = r.services();
+    const auto now = s.clock.now();
+    auto parsed = read_period(c, sum, now, false, true);
+    if (auto* bad = std::get_if<reply>(&parsed)) return on_done(std::move(*bad));
+    const auto q = std::get<period_query>(parsed);
+    // Today before `summary.at` pictures now: the fire instant is still to come.
+    const auto as_of = std::min(sum.fire_instant(q.date), now);
+    s.store.read([&s, d = s.current, q, as_of, now, on_done](store::sqlite::db& db) {
+        answer(s, on_done, guarded([&] { return daily_answer(db, *d, q, as_of, now); }));
+    });
+}
+
+void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
+    if (!admit(r, c, access::admin, on_done)) return;
+    auto& s = r.services();
+    const auto now = s.clock.now();
+    auto parsed = read_period(c, sum, now, false, false);
+    if (auto* bad = std::get_if<reply>(&parsed)) return on_done(std::move(*bad));
+    const auto q = std::get<period_query>(parsed);
+    // "Generate now": today's pictures this moment; a past day its own summary.at.
+    const service::summary_request req{
+        q.date, q.date == sum.local_date(now) ? now : sum.fire_instant(q.date), false};
+    write_and_answer(s, std::move(on_done),
+                     [&sum, d = s.current, req](store::transaction& tx) -> reply {
+                         return service::json_reply(201, sum.publish(tx, *d, req));
+                     });
+}
+
+reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q) {
+    const auto* tz = service::schedule_of(*d.cfg).tz;
+    const auto [from, to] = summary::month_bounds(q.month, tz);
+    const auto subs = store::submissions_between(db, from, to);
+    const auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices);
+    const std::string month(report.at("month").as_string());
+    switch (q.shape) {
+    case form::csv:
+        return csv_reply(summary::render_monthly_csv(report), "opel-monthly-" + month + ".csv");
+    case form::html:
+        return html_reply(summary::render_monthly_html(report));
+    case form::json:
+        break;
+    }
+    return service::json_reply(200, report);
+}
+
+void monthly_get(router& r, service::summaries& sum, call& c, done on_done) {
+    if (!admit(r, c, access::reader, on_done)) return;
+    auto& s = r.services();
+    auto parsed = read_period(c, sum, s.clock.now(), true, true);
+    if (auto* bad = std::get_if<reply>(&parsed)) return on_done(std::move(*bad));
+    s.store.read(
+        [&s, d = s.current, q = std::get<period_query>(parsed), on_done](store::sqlite::db& db) {
+            answer(s, on_done, guarded([&] { return monthly_answer(db, *d, q); }));
+        });
+}
+
+} // namespace
+
+void add_summary_routes(router& r, service::summaries& summaries) {
+    r.add(bhttp::verb::get, "/v1/summaries/daily",
+          [&r, &summaries](call& c, done d) { daily_get(r, summaries, c, std::move(d)); });
+    r.add(bhttp::verb::post, "/v1/summaries/daily",
+          [&r, &summaries](call& c, done d) { daily_post(r, summaries, c, std::move(d)); });
+    r.add(bhttp::verb::get, "/v1/reports/monthly",
+          [&r, &summaries](call& c, done d) { monthly_get(r, summaries, c, std::move(d)); });
+}
+
+} // namespace opel::http
