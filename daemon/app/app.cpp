@@ -9,6 +9,7 @@
 #include "log/log.hpp"
 #include "http/alerts_api.hpp"
 #include "http/events_api.hpp"
+#include "http/static_api.hpp"
 #include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
@@ -47,6 +48,7 @@ app::app(config::config cfg, app_options opts)
     http::add_core_routes(*router_);
     http::add_alert_routes(*router_);
     http::add_event_routes(*router_);
+    http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
     start_bridge(c.zmq);
