@@ -282,6 +282,8 @@ async function loadAlerts() {
     if (e.status === 401 || e.status === 403) return refused(e);
     $('alerts-error').textContent = `Alerts could not be loaded: ${e.message}`;
     $('alerts-error').hidden = false;
+    // "No open alerts" would be a claim the page cannot make.
+    $('alerts-empty').hidden = true;
   }
 }
 
@@ -533,6 +535,8 @@ function start() {
   $('board').hidden = false;
   $('sign-out').hidden = false;
   notice('');
+  // Events are counted from the page's opening: say so until one comes.
+  $('last-event').textContent = `none since ${formatTime(new Date().toISOString())}`;
   loadAll();
   follow();
 }

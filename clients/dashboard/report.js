@@ -95,11 +95,16 @@ function answered(res, body) {
   const lead = replayed
     ? `This report had already been recorded at ${when}; it was not stored twice.`
     : `Your report of ${what} was recorded at ${when}.`;
-  if ((a.alerts ?? []).length > 0) {
+  const alerts = (a.alerts ?? []).length;
+  // `alerts` also names alerts a report updated: a level 1 or 2 closes the
+  // practice's earlier escalation, and that is not an escalation.
+  if (alerts > 0 && body.level >= 3) {
     showResult('escalated', 'Report sent: the primary care team has been alerted', lead,
-      body.level >= 3
-        ? `They will be in touch about support: ${LEVELS[body.level].support}`
-        : 'They will look at what has changed.');
+      `They will be in touch about support: ${LEVELS[body.level].support}`);
+  } else if (alerts > 0) {
+    showResult('', 'Report sent: recorded, no escalation', lead,
+      `It updated ${alerts === 1 ? 'an alert' : `${alerts} alerts`} the primary care team sees ` +
+      '(an earlier escalation closing, for example).');
   } else {
     showResult('', 'Report sent: recorded, no escalation', lead,
       'No alert was raised. If you need help today, report level 3 or 4 or call the primary care team.');

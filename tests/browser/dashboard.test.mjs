@@ -236,6 +236,9 @@ async function dashboardChecks(browser, base, practiceCount) {
   });
 
   await check('dashboard: the page works from the keyboard (skip link, filter)', async () => {
+    // From the top of a fresh load: the acknowledge above left the focus in the list.
+    await page.reload();
+    await page.waitForSelector('#practices .tile', { timeout: 10000 });
     await page.keyboard.press('Tab');
     const first = await page.evaluate(() => document.activeElement?.textContent?.trim());
     assert(first === 'Skip to content', `first tab stop is "${first}"`);
@@ -309,8 +312,9 @@ async function reportChecks(browser, base) {
       note, { timeout: 5000 });
   });
 
-  await check('report: a refused report shows the server\'s message', async () => {
-    // A level-2 report alerts nobody; the answer says so.
+  await check('report: a level 2 is no escalation; a refused report shows the server\'s message', async () => {
+    // A level 2 after the level 3 closes that alert (it is in `alerts`), but
+    // is no escalation, and the answer says so.
     await page.getByLabel(/OPEL 2: Moderate pressure/).check();
     await page.click('#submit');
     await page.waitForFunction(() => /no escalation/.test(document.querySelector('#result')?.textContent),
