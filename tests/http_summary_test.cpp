@@ -279,3 +279,25 @@ TEST_CASE("the not-reporting check runs with the 09:00", "[summary_api]") {
     CHECK(has_alert(alerts.at("alerts"), "practice-not-reporting", "C82001"));
     CHECK(has_alert(daily(d, "2026-11-26").at("open_alerts"), "practice-not-reporting", "C82001"));
 }
+
+TEST_CASE("a reload that moves summary.at never builds a date twice", "[summary_api]") {
+    const auto moved_to = [](const std::string& hhmm) {
+        return config_options{"summary:\n  at: \"" + hhmm + "\"\n"};
+    };
+    test_daemon d(moved_to("07:30"));
+    run_at(d, at(2026_y / 11 / 26, 7, 30));
+    REQUIRE(stored_dates(d) == std::vector<std::string>{"2026-11-26"});
+    // Later the same morning the time moves to 10:00: the day is done already.
+    write_config(d.dir(), moved_to("10:00"));
+    d.daemon().reload(); // run_timers below is queued behind it on the io thread
+    run_at(d, at(2026_y / 11 / 26, 10));
+    CHECK(published(d).size() == 1);
+    // Moved back to 08:00 at 08:30 the next day: that day's is built at once.
+    d.clock().set(at(2026_y / 11 / 27, 8, 30));
+    write_config(d.dir(), moved_to("08:00"));
+    d.daemon().reload();
+    run_at(d, at(2026_y / 11 / 27, 8, 30));
+    const auto events = published(d);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].at("date") == "2026-11-27");
+}
