@@ -94,3 +94,23 @@ TEST_CASE("an acknowledged submission survives kill -9 and a restart", "[blackbo
     p.signal(SIGTERM);
     CHECK(p.wait() == 0);
 }
+
+TEST_CASE("the systemd unit verifies against the built binary", "[blackbox][systemd]") {
+    if (!std::filesystem::exists("/usr/bin/systemd-analyze")) {
+        WARN("systemd-analyze is not installed here (scripts/deps installs it)");
+        return;
+    }
+    temp_dir dir;
+    std::ifstream in(std::string(OPEL_SOURCE_DIR) + "/systemd/opeld.service");
+    std::string unit(std::istreambuf_iterator<char>(in), {});
+    for (auto at = unit.find("/usr/bin/opeld"); at != std::string::npos;
+         at = unit.find("/usr/bin/opeld", at))
+        unit.replace(at, 14, opeld);
+    const auto file = dir.path() / "opeld.service";
+    std::ofstream(file) << unit;
+    const auto [code, err] = run_to_end({"/usr/bin/systemd-analyze", "verify", file.string()});
+    INFO(err);
+    CHECK(code == 0);
+    CHECK(unit.find("Type=notify") != std::string::npos);
+    CHECK(unit.find("WatchdogSec=") != std::string::npos);
+}

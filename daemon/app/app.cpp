@@ -31,7 +31,7 @@ std::shared_ptr<spdlog::logger> log() {
 
 app::app(config::config cfg, app_options opts)
     : config_file_(cfg.file), opts_(opts), clock_(opts.clock ? *opts.clock : system_clock_),
-      signals_(ioc_), tick_timer_(ioc_) {
+      signals_(ioc_), tick_timer_(ioc_), watchdog_timer_(ioc_) {
     auto current = std::make_shared<const service::deployment>(
         std::make_shared<const config::config>(std::move(cfg)));
     const auto& c = *current->cfg;
@@ -121,8 +121,12 @@ void app::start_all() {
         signals_.async_wait([this](auto ec, int signo) { on_signal(ec, signo); });
     }
     ready_.set_value();
-    if (opts_.notify_systemd)
+    if (opts_.notify_systemd) {
         sd_notify(0, "READY=1");
+        std::uint64_t usec = 0;
+        if (sd_watchdog_enabled(0, &usec) > 0)
+            schedule_watchdog(std::chrono::microseconds(usec / 2));
+    }
     log()->info("ready");
 }
 
@@ -151,6 +155,18 @@ void app::schedule_tick() {
             return;
         alerting_->tick();
         schedule_tick();
+    });
+}
+
+void app::schedule_watchdog(std::chrono::microseconds interval) {
+    // Petted from the event loop itself: if the loop is stuck, the pets stop
+    // and systemd restarts the daemon.
+    watchdog_timer_.expires_after(interval);
+    watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
+        if (ec || stopping_)
+            return;
+        sd_notify(0, "WATCHDOG=1");
+        schedule_watchdog(interval);
     });
 }
 
@@ -190,6 +206,7 @@ void app::begin_stop() {
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     tick_timer_.cancel();
+    watchdog_timer_.cancel();
     http_server_->stop();
     // Every write queued before the barrier has posted its answer by the time
     // the barrier's own completion arrives here.

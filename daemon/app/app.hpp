@@ -74,6 +74,7 @@ private:
     void on_signal(const boost::system::error_code& ec, int signo);
     void load_state();
     void schedule_tick();
+    void schedule_watchdog(std::chrono::microseconds interval);
     void start_bridge(const config::zmq_config& z);
     void fan_out(std::vector<core::event>&& events);
 
@@ -85,6 +86,7 @@ private:
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_timer_;
+    boost::asio::steady_timer watchdog_timer_;
     service::metrics metrics_;
     service::practice_state state_;
     std::unique_ptr<store::store> store_;
