@@ -98,6 +98,10 @@ TEST_CASE("the 09:00 fires on a working day, once", "[summary_api]") {
     CHECK(events[0].at("date") == "2026-11-26");
     CHECK(events[0].at("late") == false);
     CHECK(daily(d, "2026-11-26") == events[0]);
+    auto c = d.client();
+    const auto replay = c.get("/v1/events?topic=summary.daily", team_token).json();
+    REQUIRE(replay.at("events").as_array().size() == 1);
+    CHECK(replay.at("events").at(0).at("data") == events[0]);
 }
 
 TEST_CASE("no summary on a weekend or a bank holiday", "[summary_api]") {

@@ -126,6 +126,7 @@ TEST_CASE("history raises no alerts and publishes nothing, but status and rules 
     auto c = d.client();
     CHECK(c.get("/v1/alerts?state=all", team_token).json().at("alerts").as_array().empty());
     CHECK(event_count(d) == 0);
+    CHECK(c.get("/v1/events", team_token).json().at("events").as_array().empty());
     const auto status = c.get("/v1/status", team_token).json();
     CHECK(status.at("system").at("counts").at("4") == 4);
     // A live report after the history is judged with it: 1 after 4 is no rise,
