@@ -75,6 +75,28 @@ CREATE TABLE summaries (
     generated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // Webhook deliveries: the durable outbox. A row is written in the same
+    // transaction as its event, so a committed event is never lost to a
+    // subscriber; (subscriber, seq) is unique so an event is queued once.
+    R"sql(
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    subscriber TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'delivered', 'failed')),
+    last_error TEXT,
+    error_at INTEGER,
+    delivered_at INTEGER,
+    UNIQUE (subscriber, seq)
+);
+CREATE INDEX deliveries_by_state ON deliveries (state, subscriber, seq);
+)sql",
 }};
 
 int read_int_pragma(sqlite::db& db, const char* name) {

@@ -1,0 +1,32 @@
+#pragma once
+// The pure decisions of webhook delivery: which subscriber gets which event,
+// how long to wait before the next attempt, and the signature header. No I/O.
+
+#include "config/config.hpp"
+#include "core/event.hpp"
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace opel::webhook {
+
+/// The longest wait between two attempts.
+inline constexpr std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
+/// How long a delivery is retried before it is given up as failed.
+inline constexpr std::chrono::hours give_up_after{24};
+
+/// Whether `e` goes to `s`: every `summary.daily`; an `alert.` event when the
+/// Alert's audiences meet the subscriber's, its level is at least `min_level`
+/// and the topic starts with `topic_prefix`; nothing else (`status.` events
+/// are on the other channels only).
+bool routes_to(const config::subscriber& s, const core::event& e);
+
+/// The wait after `attempt` failed attempts (1, 2, ...): 1 s doubling, capped
+/// at 5 minutes, spread by +-20% with `jitter` in [0, 1] (0.5: none).
+std::chrono::milliseconds backoff(int attempt, double jitter);
+
+/// The `X-Opel-Signature` value for `body` under `secret`: `sha256=<hex>`.
+std::string signature(std::string_view secret, std::string_view body);
+
+} // namespace opel::webhook

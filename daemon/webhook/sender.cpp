@@ -1,0 +1,242 @@
+// The webhook sender. Each subscriber is a lane that is either idle or busy
+// with exactly one delivery: read its lowest pending row, POST it, write the
+// outcome, then look again. Keeping one row per lane in flight gives seq
+// order per subscriber; keeping lanes independent means a dead subscriber's
+// 5-second connect deadline never delays a live one. Every time decision asks
+// the injected clock, so tests move days on a manual clock.
+#include "webhook/sender.hpp"
+
+#include "log/log.hpp"
+#include "webhook/routing.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/logger.h>
+
+#include <set>
+#include <utility>
+
+namespace opel::webhook {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    static const auto logger = opel::log::get("webhook");
+    return logger;
+}
+
+std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
+
+std::int64_t micros(std::chrono::milliseconds d) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+/// Marks failed the pending rows of every subscriber not in `keep`; returns
+/// how many, so the drop is logged.
+int drop_removed(store::sqlite::db& db, const std::set<std::string>& keep) {
+    std::vector<std::string> gone;
+    auto names = db.prepare("SELECT DISTINCT subscriber FROM deliveries WHERE state = 'pending'");
+    while (names.step())
+        if (!keep.contains(names.text(0)))
+            gone.push_back(names.text(0));
+    int dropped = 0;
+    for (const auto& name : gone) {
+        auto st = db.prepare("UPDATE deliveries SET state = 'failed', last_error = "
+                             "'subscriber removed' WHERE state = 'pending' AND subscriber = ?1");
+        st.bind(1, name).run();
+        dropped += db.changes();
+        log()->warn("subscriber '{}' is gone: its pending webhook deliveries are dropped", name);
+    }
+    return dropped;
+}
+
+} // namespace
+
+/// One pending delivery as read from the outbox.
+struct sender::row {
+    std::int64_t id = 0;
+    std::int64_t seq = 0;
+    std::string body;
+    std::int64_t created_at = 0;
+    std::int64_t next_at = 0;
+    int attempts = 0;
+};
+
+/// A tick's barrier: `done` runs when the last lane of the round lets go.
+struct sender::round {
+    std::function<void()> done;
+    ~round() {
+        if (done)
+            done();
+    }
+};
+
+sender::sender(boost::asio::any_io_executor ex, store::store& st, const core::clock& clock,
+               std::vector<config::subscriber> subscribers)
+    : ex_(std::move(ex)), store_(st), clock_(clock) {
+    apply_subscribers(std::move(subscribers));
+    std::set<std::string> keep;
+    for (const auto& [name, l] : lanes_)
+        keep.insert(name);
+    // Subscribers removed from the config while the daemon was down.
+    drop_removed(store_.startup_db(), keep);
+}
+
+void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
+    std::map<std::string, lane> next;
+    for (auto& s : subscribers) {
+        auto name = s.name;
+        auto& l = next[name];
+        if (auto old = lanes_.find(name); old != lanes_.end())
+            l = std::move(old->second); // keeps what is in flight
+        l.sub = std::move(s);
+    }
+    // A removed subscriber's POST in flight finishes on its own; its outcome
+    // is still written, since the row may have been delivered.
+    lanes_ = std::move(next);
+}
+
+void sender::set_subscribers(std::vector<config::subscriber> subscribers) {
+    boost::asio::post(ex_, [this, subs = std::move(subscribers)]() mutable {
+        apply_subscribers(std::move(subs));
+        std::set<std::string> keep;
+        for (const auto& [name, l] : lanes_)
+            keep.insert(name);
+        store_.write([keep](store::transaction& tx) { drop_removed(tx.db(), keep); }, {});
+    });
+}
+
+void sender::tick(std::function<void()> done) {
+    boost::asio::post(ex_, [this, done = std::move(done)]() mutable {
+        auto r = std::make_shared<round>();
+        r->done = std::move(done);
+        if (stopped_)
+            return;
+        for (auto& [name, l] : lanes_)
+            check(name, r);
+    });
+}
+
+void sender::stop() {
+    stopped_ = true;
+    for (auto& [name, l] : lanes_)
+        if (l.in_flight)
+            l.in_flight->cancel();
+}
+
+void sender::check(const std::string& name, std::shared_ptr<round> r) {
+    auto& l = lanes_.at(name);
+    if (l.busy) {
+        l.again = true;
+        if (r)
+            l.waiting.push_back(std::move(r));
+        return;
+    }
+    l.busy = true;
+    l.again = false;
+    store_.read([this, name, r](store::sqlite::db& db) mutable {
+        auto st = db.prepare("SELECT id, seq, body, created_at, next_at, attempts FROM deliveries "
+                             "WHERE state = 'pending' AND subscriber = ?1 ORDER BY seq LIMIT 1");
+        st.bind(1, name);
+        std::optional<row> found;
+        if (st.step())
+            found = row{st.int64(0), st.int64(1), st.text(2), st.int64(3), st.int64(4),
+                        static_cast<int>(st.int64(5))};
+        boost::asio::post(ex_, [this, name, found = std::move(found), r]() mutable {
+            on_oldest(name, std::move(found), std::move(r));
+        });
+    });
+}
+
+void sender::on_oldest(const std::string& name, std::optional<row> found,
+                       std::shared_ptr<round> r) {
+    const auto it = lanes_.find(name);
+    if (it == lanes_.end())
+        return;
+    const auto now = micros(clock_.now());
+    if (stopped_ || !found || found->next_at > now)
+        return release(name);
+    if (now - found->created_at >= micros(std::chrono::milliseconds(give_up_after))) {
+        log()->warn("webhook to '{}': event {} not delivered within 24 hours; given up", name,
+                    found->seq);
+        return write(name, [id = found->id](store::transaction& tx) {
+            auto st = tx.db().prepare(
+                "UPDATE deliveries SET state = 'failed', last_error = coalesce(last_error, "
+                "'not delivered within 24 hours') WHERE id = ?1 AND state = 'pending'");
+            st.bind(1, id).run();
+        }, std::move(r));
+    }
+    send(it->second, std::move(*found));
+}
+
+void sender::send(lane& l, row d) {
+    const auto to = parse_endpoint(l.sub.url);
+    if (const auto* why = std::get_if<std::string>(&to)) {
+        log()->error("webhook to '{}': {}", l.sub.name, *why);
+        return on_sent(l.sub.name, d, outcome{false, *why});
+    }
+    std::map<std::string, std::string> headers{{"X-Opel-Event-Seq", std::to_string(d.seq)}};
+    if (!l.sub.secret.empty())
+        headers["X-Opel-Signature"] = signature(l.sub.secret, d.body);
+    const auto name = l.sub.name;
+    auto body = d.body;
+    l.in_flight = std::make_shared<exchange>(
+        ex_, std::get<endpoint>(to), std::move(body), headers,
+        [this, name, d = std::move(d)](outcome o) { on_sent(name, d, std::move(o)); });
+    l.in_flight->start();
+}
+
+void sender::on_sent(const std::string& name, const row& d, outcome o) {
+    if (auto it = lanes_.find(name); it != lanes_.end())
+        it->second.in_flight.reset();
+    if (stopped_)
+        return; // the row stays pending and goes again after a restart
+    if (o.ok) {
+        log()->debug("webhook to '{}': event {} delivered", name, d.seq);
+        return write(name, [id = d.id](store::transaction& tx) {
+            auto st = tx.db().prepare("UPDATE deliveries SET state = 'delivered', attempts = "
+                                      "attempts + 1, delivered_at = ?2 WHERE id = ?1");
+            st.bind(1, id).bind(2, micros(tx.now())).run();
+        }, {});
+    }
+    const int attempts = d.attempts + 1;
+    const auto wait = backoff(attempts, std::uniform_real_distribution<double>(0, 1)(rng_));
+    log()->debug("webhook to '{}': event {} attempt {} failed ({}); next in {} ms", name, d.seq,
+                 attempts, o.error, wait.count());
+    write(name, [id = d.id, wait, error = std::move(o.error)](store::transaction& tx) {
+        const auto now = micros(tx.now());
+        auto st = tx.db().prepare("UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, "
+                                  "error_at = ?3, next_at = ?4 WHERE id = ?1 AND state = 'pending'");
+        st.bind(1, id).bind(2, error).bind(3, now).bind(4, now + micros(wait)).run();
+    }, {});
+}
+
+void sender::write(const std::string& name, std::function<void(store::transaction&)> job,
+                   std::shared_ptr<round> r) {
+    // The lane stays busy until the outcome is on disk, so the next read
+    // sees it and never sends the same row twice.
+    const bool queued = store_.write(std::move(job), [this, name, r](bool) {
+        boost::asio::post(ex_, [this, name] {
+            if (lanes_.contains(name))
+                lanes_.at(name).again = true;
+            release(name);
+        });
+    });
+    if (!queued)
+        release(name);
+}
+
+void sender::release(const std::string& name) {
+    const auto it = lanes_.find(name);
+    if (it == lanes_.end())
+        return;
+    auto& l = it->second;
+    l.busy = false;
+    // The ticks that came while busy wait for this look too, so a tick is a
+    // barrier behind the outcome being written.
+    auto held = std::make_shared<round>();
+    held->done = [waiting = std::exchange(l.waiting, {})] {};
+    if (l.again && !stopped_)
+        check(name, std::move(held));
+}
+
+} // namespace opel::webhook
