@@ -203,10 +203,14 @@ void sender::on_sent(const std::string& name, const row& d, outcome o) {
     log()->debug("webhook to '{}': event {} attempt {} failed ({}); next in {} ms", name, d.seq,
                  attempts, o.error, wait.count());
     write(name, [id = d.id, wait, error = std::move(o.error)](store::transaction& tx) {
+        // A failure a day after the event is the last one: no retry is due.
         const auto now = micros(tx.now());
-        auto st = tx.db().prepare("UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, "
-                                  "error_at = ?3, next_at = ?4 WHERE id = ?1 AND state = 'pending'");
-        st.bind(1, id).bind(2, error).bind(3, now).bind(4, now + micros(wait)).run();
+        auto st = tx.db().prepare(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, error_at = ?3, "
+            "next_at = ?4, state = CASE WHEN ?3 - created_at >= ?5 THEN 'failed' ELSE state END "
+            "WHERE id = ?1 AND state = 'pending'");
+        st.bind(1, id).bind(2, error).bind(3, now).bind(4, now + micros(wait));
+        st.bind(5, micros(std::chrono::milliseconds(give_up_after))).run();
     }, {});
 }
 
