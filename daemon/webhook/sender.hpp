@@ -32,8 +32,9 @@ public:
     sender& operator=(const sender&) = delete;
 
     /// Sends what is due by the clock now; safe from any thread. `done`, if
-    /// given, runs once every idle subscriber's due delivery has been started
-    /// or given up (the give-up committed).
+    /// given, runs once each subscriber's due delivery has been started or
+    /// given up; a subscriber busy with a POST or its outcome is waited for
+    /// (15 s at most), so a tick is a barrier behind what is already sent.
     void tick(std::function<void()> done = {});
     /// Swaps in the reloaded subscribers; safe from any thread. Pending rows
     /// of removed ones are marked failed "subscriber removed".
