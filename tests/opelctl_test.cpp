@@ -6,6 +6,7 @@
 // output or exit with a deadline. Tests tagged [.pending] need server
 // endpoints that are not built yet and are hidden until they are.
 #include "support/test_daemon.hpp"
+#include "zmq/curve.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
@@ -723,4 +724,12 @@ TEST_CASE("import CSV with quoting, themes and a bad row", "[opelctl][.pending]"
     const auto& s = list.at("submissions").at(0);
     CHECK(s.at("note") == "two GPs off, \"sick\"\nsince Monday");
     CHECK(s.at("themes").as_array().size() == 2);
+}
+
+TEST_CASE("keys prints a CURVE key pair the daemon's key-file reader accepts", "[opelctl]") {
+    const auto r = run({"keys"});
+    REQUIRE(r.code == 0);
+    const auto secret = opel::zmq::parse_secret_key(r.out);
+    CHECK(secret.size() == 40);
+    CHECK(r.out.find("public: ") == 0);
 }

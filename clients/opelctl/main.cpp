@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     add_global_options(app, g);
     int exit_code = 0;
     opel::ctl::add_submit_command(app, g, exit_code);
+    opel::ctl::add_keys_command(app, exit_code);
     opel::ctl::add_status_command(app, g, exit_code);
     opel::ctl::add_alerts_commands(app, g, exit_code);
     opel::ctl::add_silence_commands(app, g, exit_code);

@@ -10,6 +10,7 @@
 #include "http/alerts_api.hpp"
 #include "http/events_api.hpp"
 #include "http/static_api.hpp"
+#include "http/summary_api.hpp"
 #include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
@@ -38,6 +39,7 @@ app::app(config::config cfg, app_options opts)
     store_ = std::make_unique<store::store>(c.database, clock_);
     load_state();
     alerting_ = std::make_unique<service::alerting>(*store_, current, clock_);
+    summaries_ = std::make_unique<service::summaries>(*store_, *alerting_, current, clock_);
     ingest_ = std::make_unique<service::ingest>(ioc_.get_executor(), *store_, clock_, state_,
                                                 metrics_);
     ingest_->set_deployment(current);
@@ -48,6 +50,8 @@ app::app(config::config cfg, app_options opts)
     http::add_core_routes(*router_);
     http::add_alert_routes(*router_);
     http::add_event_routes(*router_);
+    http::add_summary_routes(*router_, *summaries_);
+    http::add_import_routes(*router_);
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
@@ -112,6 +116,7 @@ void app::start_all() {
     if (bridge_)
         bridge_->start();
     alerting_->resume();
+    summaries_->resume(); // the latest summary missed while stopped, marked late
     schedule_tick();
     http_server_->start();
     if (opts_.handle_signals) {
@@ -154,8 +159,25 @@ void app::schedule_tick() {
         if (ec || stopping_)
             return;
         alerting_->tick();
+        summaries_->tick();
+        prune_idempotency_keys();
         schedule_tick();
     });
+}
+
+void app::prune_idempotency_keys() {
+    // Keys are kept at least the contract's 7 days; a day more, then dropped
+    // hourly, so the table stays the size of a week of keyed submissions.
+    const auto now = clock_.now();
+    if (now - last_prune_ < std::chrono::hours(1))
+        return;
+    last_prune_ = now;
+    const auto cutoff = (now - std::chrono::hours(24 * 8)).time_since_epoch().count();
+    store_->write(
+        [cutoff](store::transaction& tx) {
+            tx.db().prepare("DELETE FROM idempotency WHERE created_at < ?").bind(1, cutoff).run();
+        },
+        {});
 }
 
 void app::schedule_watchdog(std::chrono::microseconds interval) {
@@ -173,7 +195,9 @@ void app::schedule_watchdog(std::chrono::microseconds interval) {
 std::future<void> app::run_timers() {
     auto done = std::make_shared<std::promise<void>>();
     auto result = done->get_future();
-    boost::asio::post(ioc_, [this, done] { alerting_->tick([done] { done->set_value(); }); });
+    boost::asio::post(ioc_, [this, done] {
+        alerting_->tick([this, done] { summaries_->tick([done] { done->set_value(); }); });
+    });
     return result;
 }
 
@@ -245,6 +269,7 @@ void app::do_reload() {
             std::make_shared<const config::config>(std::move(*cfg)));
         ingest_->set_deployment(next);
         alerting_->reload(next);
+        summaries_->set_deployment(next);
         services_->current = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
                     next->cfg->practices.size(), next->cfg->tokens.size());

@@ -12,6 +12,7 @@
 #include "service/metrics.hpp"
 #include "service/practice_state.hpp"
 #include "service/services.hpp"
+#include "service/summaries.hpp"
 #include "store/store.hpp"
 #include "zmq/bridge.hpp"
 
@@ -75,6 +76,7 @@ private:
     void load_state();
     void schedule_tick();
     void schedule_watchdog(std::chrono::microseconds interval);
+    void prune_idempotency_keys();
     void start_bridge(const config::zmq_config& z);
     void fan_out(std::vector<core::event>&& events);
 
@@ -91,6 +93,7 @@ private:
     service::practice_state state_;
     std::unique_ptr<store::store> store_;
     std::unique_ptr<service::alerting> alerting_;
+    std::unique_ptr<service::summaries> summaries_;
     std::unique_ptr<service::ingest> ingest_;
     std::unique_ptr<service::services> services_;
     std::unique_ptr<http::router> router_;
@@ -99,6 +102,7 @@ private:
     std::promise<void> ready_;
     std::shared_future<void> ready_future_{ready_.get_future().share()};
     bool stopping_ = false;
+    core::time_point last_prune_{};
     std::thread stop_guard_;
     std::mutex stop_mu_;
     std::condition_variable stop_cv_;

@@ -15,7 +15,10 @@ using asio::ip::tcp;
 server::server(asio::io_context& ioc, const config::http_config& cfg, router& r,
                service::metrics& m)
     : ioc_(ioc), acceptor_(ioc), router_(r), metrics_(m),
-      limits_{cfg.header_limit, cfg.body_limit, cfg.read_timeout, cfg.idle_timeout},
+      limits_{.header_limit = cfg.header_limit,
+              .body_limit = cfg.body_limit,
+              .read_timeout = cfg.read_timeout,
+              .idle_timeout = cfg.idle_timeout},
       max_connections_(cfg.max_connections) {
     const tcp::endpoint ep(asio::ip::make_address(cfg.listen.host), cfg.listen.port);
     acceptor_.open(ep.protocol());

@@ -22,6 +22,7 @@ class session;
 struct session_limits {
     std::size_t header_limit = 8 * 1024;
     std::size_t body_limit = 64 * 1024;
+    std::size_t import_body_limit = 4 * 1024 * 1024; ///< POST /v1/import only
     std::chrono::seconds read_timeout{10};
     std::chrono::seconds idle_timeout{60};
 };

@@ -50,7 +50,23 @@ void session::do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(lim.header_limit));
     parser_->body_limit(lim.body_limit);
+    body_limit_ = lim.body_limit;
     stream_.expires_after(requests_ == 0 ? lim.read_timeout : lim.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&session::on_header, shared_from_this()));
+}
+
+void session::on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec)
+        return on_read(ec, bytes);
+    // History imports are the one call allowed a larger body; it is still
+    // bounded, since the whole request is parsed and stored in one go.
+    const auto& h = parser_->get();
+    if (h.method() == bhttp::verb::post && h.target().substr(0, 10) == "/v1/import") {
+        body_limit_ = server_.limits().import_body_limit;
+        parser_->body_limit(body_limit_);
+    }
+    stream_.expires_after(server_.limits().read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&session::on_read, shared_from_this()));
 }
@@ -60,7 +76,9 @@ void session::on_read(beast::error_code ec, std::size_t) {
         ec == boost::asio::error::operation_aborted || stopping_)
         return do_close();
     if (ec == bhttp::error::body_limit)
-        return send_error(413, "body_too_large", "The body is over the 64 KiB limit.");
+        return send_error(413, "body_too_large",
+                          "The body is over the " + std::to_string(body_limit_ / 1024) +
+                              " KiB limit of this call.");
     if (ec == bhttp::error::header_limit)
         return send_error(431, "headers_too_large", "The request headers are over 8 KiB.");
     if (ec) {

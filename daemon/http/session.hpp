@@ -28,6 +28,7 @@ public:
 
 private:
     void do_read();
+    void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_reply(service::reply r);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
@@ -46,6 +47,7 @@ private:
     unsigned version_ = 11;
     bool keep_alive_ = true;
     bool head_ = false;
+    std::size_t body_limit_ = 0; ///< of the request being read
 };
 
 } // namespace opel::http
