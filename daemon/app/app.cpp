@@ -10,6 +10,7 @@
 #include "http/alerts_api.hpp"
 #include "http/events_api.hpp"
 #include "http/static_api.hpp"
+#include "http/subscribers_api.hpp"
 #include "http/summary_api.hpp"
 #include "store/queries.hpp"
 
@@ -40,6 +41,8 @@ app::app(config::config cfg, app_options opts)
     load_state();
     alerting_ = std::make_unique<service::alerting>(*store_, current, clock_);
     summaries_ = std::make_unique<service::summaries>(*store_, *alerting_, current, clock_);
+    sender_ = std::make_unique<webhook::sender>(ioc_.get_executor(), *store_, clock_,
+                                                c.subscribers);
     ingest_ = std::make_unique<service::ingest>(ioc_.get_executor(), *store_, clock_, state_,
                                                 metrics_);
     ingest_->set_deployment(current);
@@ -52,6 +55,7 @@ app::app(config::config cfg, app_options opts)
     http::add_event_routes(*router_);
     http::add_summary_routes(*router_, *summaries_);
     http::add_import_routes(*router_);
+    http::add_subscriber_routes(*router_);
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
@@ -160,6 +164,7 @@ void app::schedule_tick() {
             return;
         alerting_->tick();
         summaries_->tick();
+        sender_->tick();
         prune_idempotency_keys();
         schedule_tick();
     });
@@ -196,7 +201,9 @@ std::future<void> app::run_timers() {
     auto done = std::make_shared<std::promise<void>>();
     auto result = done->get_future();
     boost::asio::post(ioc_, [this, done] {
-        alerting_->tick([this, done] { summaries_->tick([done] { done->set_value(); }); });
+        alerting_->tick([this, done] {
+            summaries_->tick([this, done] { sender_->tick([done] { done->set_value(); }); });
+        });
     });
     return result;
 }
@@ -231,6 +238,7 @@ void app::begin_stop() {
     signals_.cancel(ignored);
     tick_timer_.cancel();
     watchdog_timer_.cancel();
+    sender_->stop(); // what is in flight stays pending, for the next start
     http_server_->stop();
     // Every write queued before the barrier has posted its answer by the time
     // the barrier's own completion arrives here.
@@ -270,6 +278,7 @@ void app::do_reload() {
         ingest_->set_deployment(next);
         alerting_->reload(next);
         summaries_->set_deployment(next);
+        sender_->set_subscribers(next->cfg->subscribers);
         services_->current = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
                     next->cfg->practices.size(), next->cfg->tokens.size());

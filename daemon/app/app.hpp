@@ -14,6 +14,7 @@
 #include "service/services.hpp"
 #include "service/summaries.hpp"
 #include "store/store.hpp"
+#include "webhook/sender.hpp"
 #include "zmq/bridge.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -95,6 +96,7 @@ private:
     std::unique_ptr<service::alerting> alerting_;
     std::unique_ptr<service::summaries> summaries_;
     std::unique_ptr<service::ingest> ingest_;
+    std::unique_ptr<webhook::sender> sender_;
     std::unique_ptr<service::services> services_;
     std::unique_ptr<http::router> router_;
     std::unique_ptr<http::server> http_server_;

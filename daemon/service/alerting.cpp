@@ -7,6 +7,7 @@
 #include "core/json_out.hpp"
 #include "log/log.hpp"
 #include "store/queries.hpp"
+#include "webhook/outbox.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/logger.h>
@@ -63,8 +64,11 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
         const auto& a = c.after;
         const auto data = boost::json::serialize(rules::to_json(a));
         std::int64_t seq = 0;
-        if (c.notify)
-            seq = tx.append_event(rules::alert_topic(a), data).seq;
+        if (c.notify) {
+            const auto& e = tx.append_event(rules::alert_topic(a), data);
+            seq = e.seq;
+            webhook::record(tx, deployment_->cfg->subscribers, e);
+        }
         tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data, seq);
         if (std::find(ids.begin(), ids.end(), a.id) == ids.end())
             ids.push_back(a.id);

@@ -14,6 +14,7 @@
 #include "store/queries.hpp"
 #include "summary/daily.hpp"
 #include "summary/daily_render.hpp"
+#include "webhook/outbox.hpp"
 
 #include <spdlog/logger.h>
 
@@ -164,7 +165,7 @@ boost::json::object summaries::publish(store::transaction& tx, const deployment&
     auto summary = build_summary(tx.db(), d, r, tx.now(), std::move(open));
     auto text = summary::render_daily_json(summary);
     tx.put_summary(date_text(r.date), text);
-    tx.append_event("summary.daily", std::move(text));
+    webhook::record(tx, d.cfg->subscribers, tx.append_event("summary.daily", std::move(text)));
     log()->debug("summary of {} built and published", date_text(r.date));
     return summary;
 }

@@ -1,0 +1,99 @@
+// The pure parts of webhooks: routing by topic, audience, level and prefix;
+// the backoff schedule; the signature and the endpoint parsed from a URL.
+#include "core/crypto.hpp"
+#include "webhook/exchange.hpp"
+#include "webhook/routing.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace opel;
+using namespace std::chrono_literals;
+
+namespace {
+
+config::subscriber subscriber(std::vector<std::string> audiences, int min_level = 1,
+                              std::string prefix = "") {
+    config::subscriber s;
+    s.name = "s";
+    s.url = "http://127.0.0.1:9/hook";
+    s.audiences = std::move(audiences);
+    s.min_level = min_level;
+    s.topic_prefix = std::move(prefix);
+    return s;
+}
+
+core::event alert(int level, const std::string& audiences) {
+    return core::event{7, "alert.L" + std::to_string(level) + ".practice.C82001", {},
+                       R"({"id":1,"level":)" + std::to_string(level) + R"(,"audiences":)" +
+                           audiences + "}"};
+}
+
+} // namespace
+
+TEST_CASE("alerts route by audience", "[webhook]") {
+    const auto team = subscriber({"primary_care_team"});
+    const auto control = subscriber({"control_room"});
+    const auto both = alert(4, R"(["primary_care_team","control_room"])");
+    const auto team_only = alert(3, R"(["primary_care_team"])");
+    CHECK(webhook::routes_to(team, both));
+    CHECK(webhook::routes_to(control, both));
+    CHECK(webhook::routes_to(team, team_only));
+    CHECK_FALSE(webhook::routes_to(control, team_only));
+    CHECK_FALSE(webhook::routes_to(subscriber({}), both));
+}
+
+TEST_CASE("min_level and topic_prefix filter alerts", "[webhook]") {
+    const auto a3 = alert(3, R"(["primary_care_team"])");
+    const auto a4 = alert(4, R"(["primary_care_team"])");
+    CHECK_FALSE(webhook::routes_to(subscriber({"primary_care_team"}, 4), a3));
+    CHECK(webhook::routes_to(subscriber({"primary_care_team"}, 4), a4));
+    CHECK(webhook::routes_to(subscriber({"primary_care_team"}, 1, "alert.L4."), a4));
+    CHECK_FALSE(webhook::routes_to(subscriber({"primary_care_team"}, 1, "alert.L4."), a3));
+}
+
+TEST_CASE("summaries go to everyone, status events to no one", "[webhook]") {
+    const auto s = subscriber({"control_room"}, 4, "alert.L4.");
+    CHECK(webhook::routes_to(s, core::event{1, "summary.daily", {}, "{}"}));
+    CHECK_FALSE(webhook::routes_to(subscriber({"primary_care_team"}),
+                                   core::event{1, "status.C82001", {}, R"({"level":4})"}));
+}
+
+TEST_CASE("a malformed alert goes nowhere", "[webhook]") {
+    const auto s = subscriber({"primary_care_team"});
+    CHECK_FALSE(webhook::routes_to(s, core::event{1, "alert.L4.x.y", {}, "not json"}));
+    CHECK_FALSE(webhook::routes_to(s, core::event{1, "alert.L4.x.y", {}, R"({"level":4})"}));
+    CHECK_FALSE(webhook::routes_to(
+        s, core::event{1, "alert.L4.x.y", {}, R"({"level":"4","audiences":["primary_care_team"]})"}));
+}
+
+TEST_CASE("backoff doubles from 1 s to at most 5 minutes, with jitter", "[webhook]") {
+    CHECK(webhook::backoff(1, 0.5) == 1000ms);
+    CHECK(webhook::backoff(2, 0.5) == 2000ms);
+    CHECK(webhook::backoff(3, 0.5) == 4000ms);
+    CHECK(webhook::backoff(9, 0.5) == 256000ms);
+    CHECK(webhook::backoff(10, 0.5) == 300000ms);
+    CHECK(webhook::backoff(1000, 0.5) == 300000ms);
+    CHECK(webhook::backoff(1, 0.0) == 800ms);
+    CHECK(webhook::backoff(1, 1.0) == 1200ms);
+    CHECK(webhook::backoff(20, 1.0) == 300000ms);
+    CHECK(webhook::backoff(0, 0.5) == 1000ms);
+}
+
+TEST_CASE("the signature is the hex HMAC-SHA256 of the body", "[webhook]") {
+    const std::string body = R"({"seq":1})";
+    CHECK(webhook::signature("k", body) == "sha256=" + core::hmac_sha256_hex("k", body));
+    CHECK(webhook::signature("k", body).size() == 7 + 64);
+}
+
+TEST_CASE("a subscriber URL becomes host, port and target", "[webhook]") {
+    const auto e = webhook::parse_endpoint("http://127.0.0.1:9000/opel?x=1");
+    REQUIRE(std::holds_alternative<webhook::endpoint>(e));
+    CHECK(std::get<webhook::endpoint>(e).host == "127.0.0.1");
+    CHECK(std::get<webhook::endpoint>(e).port == "9000");
+    CHECK(std::get<webhook::endpoint>(e).target == "/opel?x=1");
+    const auto bare = std::get<webhook::endpoint>(webhook::parse_endpoint("http://example.org"));
+    CHECK(bare.port == "80");
+    CHECK(bare.target == "/");
+    CHECK(std::holds_alternative<std::string>(webhook::parse_endpoint("https://example.org/")));
+    CHECK(std::holds_alternative<std::string>(webhook::parse_endpoint("not a url")));
+}
