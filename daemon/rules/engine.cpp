@@ -201,6 +201,12 @@ void engine::raise(finding f, core::time_point now, changes& out) {
             a->evidence.push_back(id);
             added = true;
         }
+    // An alert that stays open for months (a theme cluster, say) would
+    // otherwise carry every report since it fired, and each repeat would cost
+    // in proportion; it keeps the latest max_evidence instead.
+    if (a->evidence.size() > max_evidence)
+        a->evidence.erase(a->evidence.begin(),
+                          a->evidence.end() - static_cast<std::ptrdiff_t>(max_evidence));
     if (!worse && !added)
         return;
     if (worse) {

@@ -28,6 +28,9 @@ namespace opel::rules {
 /// Evaluates a rule set against the reports and alerts it is fed.
 class engine {
 public:
+    /// The most submission ids an alert's evidence keeps (the latest ones).
+    static constexpr std::size_t max_evidence = 200;
+
     /// An engine over `practices`; `zone` turns instants into working days
     /// (null: UTC).
     engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
