@@ -176,3 +176,39 @@ TEST_CASE("ZeroMQ PUB delivers events in seq order with topic frames", "[events]
         last = seq;
     }
 }
+
+TEST_CASE("an SSE client that stops reading is cut off, and resumes without a gap",
+          "[events][sse]") {
+    test_daemon d({.sse_queue_limit = 16 * 1024});
+    auto c = d.client();
+    sse_client slow(d.port(), "/v1/stream?since_seq=0", team_token, {}, 4096);
+    const auto clients = [&] {
+        const auto m = c.get("/metrics").body;
+        const auto at = m.find("\nopeld_sse_clients ");
+        return std::stoi(m.substr(at + 19));
+    };
+    REQUIRE(clients() == 1);
+    // Submit until the daemon gives up on the client that does not read; the
+    // bound is what keeps this from buffering without end.
+    int submitted = 0;
+    while (clients() == 1 && submitted < 20000) {
+        for (int i = 0; i < 50; ++i, ++submitted)
+            submit(c, 1 + submitted % 2, "C82060");
+    }
+    REQUIRE(clients() == 0);
+    // What it did receive is a gap-free prefix...
+    std::int64_t last = 0;
+    while (auto e = slow.next()) {
+        CHECK(e->id == last + 1);
+        last = e->id;
+    }
+    CHECK(last < submitted);
+    // ...and a resume from there brings the rest, in order.
+    sse_client again(d.port(), "/v1/stream", team_token, std::to_string(last));
+    while (last < submitted) {
+        auto e = again.next();
+        REQUIRE(e);
+        CHECK(e->id == last + 1);
+        last = e->id;
+    }
+}

@@ -58,6 +58,8 @@ app::app(config::config cfg, app_options opts)
     http::add_subscriber_routes(*router_);
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
+    if (opts_.sse_queue_limit > 0)
+        http_server_->set_sse_queue_limit(opts_.sse_queue_limit);
     log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
     start_bridge(c.zmq);
     store_->on_events([this](std::vector<core::event>&& events) { fan_out(std::move(events)); });

@@ -38,6 +38,7 @@ struct app_options {
     const core::clock* clock = nullptr; ///< null: the system clock
     bool handle_signals = true;         ///< SIGTERM/SIGINT stop, SIGHUP reloads
     bool notify_systemd = true;         ///< sd_notify READY/RELOADING/STOPPING
+    std::size_t sse_queue_limit = 0;    ///< bytes per SSE client; 0: the default (1 MiB)
 };
 
 /// The daemon.

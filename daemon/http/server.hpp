@@ -23,6 +23,7 @@ struct session_limits {
     std::size_t header_limit = 8 * 1024;
     std::size_t body_limit = 64 * 1024;
     std::size_t import_body_limit = 4 * 1024 * 1024; ///< POST /v1/import only
+    std::size_t sse_queue_limit = 1 << 20;           ///< bytes queued per SSE client
     std::chrono::seconds read_timeout{10};
     std::chrono::seconds idle_timeout{60};
 };
@@ -38,6 +39,8 @@ public:
     void start();
     /// Stops accepting and asks every session to close after its current request.
     void stop();
+    /// Sets how much an SSE client may have queued before it is cut off.
+    void set_sse_queue_limit(std::size_t bytes) { limits_.sse_queue_limit = bytes; }
     /// The port actually bound (for port 0).
     std::uint16_t port() const { return port_; }
 

@@ -95,8 +95,10 @@ void session::on_read(beast::error_code ec, std::size_t) {
     if (req.method() == bhttp::verb::get && req.target().substr(0, 10) == "/v1/stream" &&
         (req.target().size() == 10 || req.target()[10] == '?')) {
         // The stream takes the connection over; this session ends here.
+        sse_limits limits;
+        limits.max_queued_bytes = server_.limits().sse_queue_limit;
         auto stream = std::make_shared<sse_stream>(std::move(stream_), server_.routes(),
-                                                   server_.hub(), sse_limits{});
+                                                   server_.hub(), limits);
         stream->start(req, peer_);
         return;
     }

@@ -84,6 +84,11 @@ void sse_stream::start(const request& req, const std::string& peer) {
 void sse_stream::begin(std::int64_t since, bool replay) {
     last_sent_ = since;
     stream_.expires_never();
+    // A fixed, modest kernel buffer: otherwise loopback autotuning lets a
+    // client that does not read hold megabytes in the kernel before the
+    // queue cap, which is what bounds memory per client, ever applies.
+    beast::error_code ignored;
+    stream_.socket().set_option(boost::asio::socket_base::send_buffer_size(64 * 1024), ignored);
     enqueue("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
             "Connection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\n: opeld stream\n\n");
     hub_key_ = hub_.add(weak_from_this());
@@ -116,7 +121,7 @@ void sse_stream::on_page(std::vector<core::event> page) {
         return;
     page_was_full_ = page.size() == limits_.replay_page;
     for (const auto& e : page)
-        send_event(e);
+        send_event(e, true);
     if (!page_was_full_)
         return finish_replay();
     // Back-pressure: the next page waits until this one is mostly written.
@@ -144,21 +149,24 @@ void sse_stream::on_event(const std::shared_ptr<const core::event>& e) {
     send_event(*e);
 }
 
-void sse_stream::send_event(const core::event& e) {
+void sse_stream::send_event(const core::event& e, bool replayed) {
     if (e.seq <= last_sent_)
         return;
     last_sent_ = e.seq;
     if (!core::topic_matches(e.topic, prefix_))
         return;
     enqueue("id: " + std::to_string(e.seq) + "\nevent: " + e.topic +
-            "\ndata: " + core::event_json(e) + "\n\n");
+                "\ndata: " + core::event_json(e) + "\n\n",
+            replayed);
 }
 
-void sse_stream::enqueue(std::string frame) {
+void sse_stream::enqueue(std::string frame, bool replayed) {
     if (closed_)
         return;
     queued_bytes_ += frame.size();
-    if (queued_bytes_ > limits_.max_queued_bytes)
+    // Replayed pages are bounded by the page size and only fetched once the
+    // queue has drained, so the cap is for live events a client cannot take.
+    if (!replayed && queued_bytes_ > limits_.max_queued_bytes)
         return close(); // too slow a reader: cut off, it resumes by Last-Event-ID
     out_.push_back(std::move(frame));
     if (!writing_)

@@ -43,8 +43,8 @@ private:
     void fetch_page();
     void on_page(std::vector<core::event> page);
     void finish_replay();
-    void send_event(const core::event& e);
-    void enqueue(std::string frame);
+    void send_event(const core::event& e, bool replayed = false);
+    void enqueue(std::string frame, bool replayed = false);
     void do_write();
     void arm_heartbeat();
     void close();

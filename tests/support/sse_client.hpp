@@ -27,8 +27,11 @@ struct sse_event {
 class sse_client {
 public:
     sse_client(std::uint16_t port, const std::string& target, const std::string& token,
-               const std::string& last_event_id = {})
+               const std::string& last_event_id = {}, int receive_buffer = 0)
         : socket_(ioc_) {
+        socket_.open(boost::asio::ip::tcp::v4());
+        if (receive_buffer > 0) // before connect, so the window is small from the start
+            socket_.set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer));
         socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
         timeval tv{5, 0};
         setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

@@ -48,6 +48,7 @@ struct config_options {
     std::string extra{};            ///< top-level sections appended as they are
     std::string limits = "rate: 0"; ///< the body of `limits:`
     std::string http{};             ///< more keys of `http:`, each "  key: value\n"
+    std::size_t sse_queue_limit = 0; ///< app_options::sse_queue_limit
 };
 
 /// Writes a config into `dir` and returns its path.
@@ -92,7 +93,7 @@ inline core::time_point test_epoch() {
 class test_daemon {
 public:
     explicit test_daemon(const config_options& o = {}, core::time_point start = test_epoch())
-        : dir_(std::make_shared<temp_dir>()), clock_(start) {
+        : dir_(std::make_shared<temp_dir>()), clock_(start), sse_queue_limit_(o.sse_queue_limit) {
         config_ = write_config(dir_->path(), o);
         boot();
     }
@@ -126,6 +127,7 @@ private:
         opts.clock = &clock_;
         opts.handle_signals = false;
         opts.notify_systemd = false;
+        opts.sse_queue_limit = sse_queue_limit_;
         app_ = std::make_unique<app::app>(config::load_config_or_throw(config_), opts);
         thread_ = std::thread([this] { exit_code_ = app_->run(); });
         REQUIRE(app_->ready().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
@@ -137,6 +139,7 @@ private:
     std::unique_ptr<app::app> app_;
     std::thread thread_;
     int exit_code_ = -1;
+    std::size_t sse_queue_limit_ = 0;
 };
 
 } // namespace opel::test
