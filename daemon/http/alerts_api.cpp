@@ -11,8 +11,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
-#include <charconv>
-
 namespace opel::http {
 
 namespace bhttp = boost::beast::http;
@@ -20,14 +18,6 @@ using service::error_reply;
 using service::reply;
 
 namespace {
-
-std::optional<std::int64_t> to_int(const std::string& s) {
-    std::int64_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size())
-        return std::nullopt;
-    return v;
-}
 
 void alerts_get(router& r, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done))
@@ -37,8 +27,8 @@ void alerts_get(router& r, call& c, done on_done) {
     for (const auto& [key, value] : c.query) {
         if (key == "state" && (value == "open" || value == "all"))
             all = value == "all";
-        else if (key == "since_seq" && to_int(value) && *to_int(value) >= 0)
-            since = *to_int(value);
+        else if (key == "since_seq" && parse_int(value) && *parse_int(value) >= 0)
+            since = *parse_int(value);
         else
             return on_done(bad_param(key, key == "state" ? "must be open or all."
                                          : key == "since_seq" ? "must be a seq number."
@@ -84,7 +74,7 @@ void alert_ack(router& r, call& c, done on_done) {
     const auto who = admit(r, c, access::reader, on_done);
     if (!who)
         return;
-    const auto id = to_int(c.params.at(0));
+    const auto id = parse_int(c.params.at(0));
     if (!id)
         return on_done(error_reply(404, "not_found", "There is no alert " + c.params.at(0) + "."));
     auto note = ack_note(c.req);

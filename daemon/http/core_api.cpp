@@ -9,8 +9,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
-#include <charconv>
-
 namespace opel::http {
 
 namespace bhttp = boost::beast::http;
@@ -18,14 +16,6 @@ using service::error_reply;
 using service::reply;
 
 namespace {
-
-std::optional<std::int64_t> to_int(const std::string& s) {
-    std::int64_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size())
-        return std::nullopt;
-    return v;
-}
 
 std::string encode_cursor(const core::submission& s) {
     return std::to_string(s.reported_at.time_since_epoch().count()) + "-" + std::to_string(s.id);
@@ -35,8 +25,8 @@ std::optional<std::pair<core::time_point, std::int64_t>> decode_cursor(const std
     const auto dash = c.find('-');
     if (dash == std::string::npos)
         return std::nullopt;
-    const auto t = to_int(c.substr(0, dash));
-    const auto id = to_int(c.substr(dash + 1));
+    const auto t = parse_int(c.substr(0, dash));
+    const auto id = parse_int(c.substr(dash + 1));
     if (!t || !id)
         return std::nullopt;
     return std::pair{core::time_point{std::chrono::microseconds{*t}}, *id};
@@ -54,7 +44,7 @@ std::optional<reply> read_filter(const std::map<std::string, std::string>& q,
                 return bad_param(key, "must be an RFC 3339 time, e.g. 2026-11-28T09:00:00Z.");
             (key == "since" ? f.since : f.until) = *t;
         } else if (key == "limit") {
-            const auto n = to_int(value);
+            const auto n = parse_int(value);
             if (!n || *n < 1 || *n > 10000)
                 return bad_param(key, "must be an integer from 1 to 10000.");
             f.limit = static_cast<std::size_t>(*n);

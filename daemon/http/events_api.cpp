@@ -5,8 +5,6 @@
 
 #include "store/queries.hpp"
 
-#include <charconv>
-
 namespace opel::http {
 
 namespace bhttp = boost::beast::http;
@@ -14,14 +12,6 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 constexpr std::int64_t max_page = 1000;
-
-std::optional<std::int64_t> to_int(const std::string& s) {
-    std::int64_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || v < 0)
-        return std::nullopt;
-    return v;
-}
 
 void events_get(router& r, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done))
@@ -32,10 +22,10 @@ void events_get(router& r, call& c, done on_done) {
     for (const auto& [key, value] : c.query) {
         if (key == "topic") {
             topic = value;
-        } else if (key == "since_seq" && to_int(value)) {
-            since = *to_int(value);
-        } else if (key == "limit" && to_int(value) && *to_int(value) >= 1) {
-            limit = std::min(*to_int(value), max_page);
+        } else if (key == "since_seq" && parse_seq(value)) {
+            since = *parse_seq(value);
+        } else if (key == "limit" && parse_seq(value) && *parse_seq(value) >= 1) {
+            limit = std::min(*parse_seq(value), max_page);
         } else {
             return on_done(bad_param(key, key == "since_seq" ? "must be a seq number."
                                           : key == "limit"   ? "must be a positive integer."

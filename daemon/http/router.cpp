@@ -5,6 +5,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include <charconv>
+
 namespace opel::http {
 
 namespace bhttp = boost::beast::http;
@@ -109,6 +111,19 @@ std::optional<service::principal> admit(router& r, const call& c, access who,
         return std::nullopt;
     }
     return p;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+std::optional<std::int64_t> parse_seq(std::string_view s) {
+    const auto v = parse_int(s);
+    return v && *v >= 0 ? v : std::nullopt;
 }
 
 service::reply bad_param(const std::string& name, const std::string& why) {

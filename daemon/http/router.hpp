@@ -66,6 +66,12 @@ private:
 /// `who`; on refusal answers through `on_done` and returns nullopt.
 std::optional<service::principal> admit(router& r, const call& c, access who, const done& on_done);
 
+/// A whole decimal integer (a query parameter, a path segment), or nullopt.
+std::optional<std::int64_t> parse_int(std::string_view s);
+
+/// A seq number: a whole non-negative decimal integer, or nullopt.
+std::optional<std::int64_t> parse_seq(std::string_view s);
+
 /// A 400 for a bad query parameter.
 service::reply bad_param(const std::string& name, const std::string& why);
 

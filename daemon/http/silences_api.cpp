@@ -9,8 +9,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
-
 namespace opel::http {
 
 namespace bhttp = boost::beast::http;
@@ -105,10 +103,11 @@ void silences_get(router& r, call& c, done on_done) {
 void silence_delete(router& r, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done))
         return;
-    std::int64_t id = 0;
     const auto& text = c.params.at(0);
-    if (std::from_chars(text.data(), text.data() + text.size(), id).ptr != text.data() + text.size())
+    const auto parsed = parse_int(text);
+    if (!parsed)
         return on_done(error_reply(404, "not_found", "There is no silence " + text + "."));
+    const auto id = *parsed;
     auto& s = r.services();
     write_and_answer(s, std::move(on_done), [&s, id](store::transaction& tx) -> reply {
         auto& engine = s.alerts.engine();

@@ -12,24 +12,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <charconv>
-
 namespace opel::http {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-
-namespace {
-
-std::optional<std::int64_t> to_seq(std::string_view s) {
-    std::int64_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || v < 0)
-        return std::nullopt;
-    return v;
-}
-
-} // namespace
 
 sse_stream::sse_stream(beast::tcp_stream stream, router& r, event_hub& hub, sse_limits limits)
     : stream_(std::move(stream)), router_(r), hub_(hub), limits_(limits),
@@ -62,7 +48,7 @@ void sse_stream::start(const request& req, const std::string& peer) {
         if (p.key == "topic") {
             prefix_ = p.value;
         } else if (p.key == "since_seq") {
-            since = to_seq(p.value);
+            since = parse_seq(p.value);
             if (!since)
                 return answer_error(bad_param("since_seq", "must be a seq number."));
         } else {
@@ -70,7 +56,7 @@ void sse_stream::start(const request& req, const std::string& peer) {
         }
     }
     if (auto it = req.find("Last-Event-ID"); it != req.end()) {
-        since = to_seq(it->value());
+        since = parse_seq(it->value());
         if (!since)
             return answer_error(service::error_reply(400, "invalid_last_event_id",
                                                      "Last-Event-ID must be a seq number."));
