@@ -94,6 +94,10 @@ TEST_CASE("a subscriber URL becomes host, port and target", "[webhook]") {
     const auto bare = std::get<webhook::endpoint>(webhook::parse_endpoint("http://example.org"));
     CHECK(bare.port == "80");
     CHECK(bare.target == "/");
-    CHECK(std::holds_alternative<std::string>(webhook::parse_endpoint("https://example.org/")));
+    CHECK_FALSE(bare.tls);
+    const auto tls = std::get<webhook::endpoint>(webhook::parse_endpoint("https://example.org/"));
+    CHECK(tls.tls);
+    CHECK(tls.port == "443");
+    CHECK(std::holds_alternative<std::string>(webhook::parse_endpoint("ftp://example.org/")));
     CHECK(std::holds_alternative<std::string>(webhook::parse_endpoint("not a url")));
 }

@@ -18,6 +18,7 @@
 #include <spdlog/logger.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <csignal>
 
 namespace opel::app {
@@ -27,6 +28,13 @@ namespace {
 std::shared_ptr<spdlog::logger> log() {
     static const auto logger = opel::log::get("app");
     return logger;
+}
+
+std::vector<std::string> subscriber_names(const config::config& c) {
+    std::vector<std::string> names;
+    for (const auto& s : c.subscribers)
+        names.push_back(s.name);
+    return names;
 }
 
 } // namespace
@@ -42,7 +50,10 @@ app::app(config::config cfg, app_options opts)
     alerting_ = std::make_unique<service::alerting>(*store_, current, clock_);
     summaries_ = std::make_unique<service::summaries>(*store_, *alerting_, current, clock_);
     sender_ = std::make_unique<webhook::sender>(ioc_.get_executor(), *store_, clock_,
-                                                c.subscribers);
+                                                c.subscribers, metrics_.webhooks);
+    sender_->on_health([this](store::transaction& tx, const webhook::health& h) {
+        alerting_->webhook_health(tx, h);
+    });
     ingest_ = std::make_unique<service::ingest>(ioc_.get_executor(), *store_, clock_, state_,
                                                 metrics_);
     ingest_->set_deployment(current);
@@ -91,6 +102,12 @@ void app::fan_out(std::vector<core::event>&& events) {
     // Writer thread, after the commit: PUB first (its own queue), then the
     // SSE streams on the io thread. Both keep seq order.
     metrics_.events_published += events.size();
+    // A committed alert or summary may have webhook deliveries: the sender
+    // looks now rather than at the next one-second tick.
+    if (std::any_of(events.begin(), events.end(), [](const core::event& e) {
+            return !e.topic.starts_with("status.");
+        }))
+        sender_->tick();
     if (bridge_)
         bridge_->publish(events);
     boost::asio::post(ioc_, [this, events = std::move(events)] {
@@ -122,6 +139,7 @@ void app::start_all() {
     if (bridge_)
         bridge_->start();
     alerting_->resume();
+    alerting_->keep_webhook_alerts(subscriber_names(*services_->current->cfg));
     summaries_->resume(); // the latest summary missed while stopped, marked late
     schedule_tick();
     http_server_->start();
@@ -281,6 +299,7 @@ void app::do_reload() {
         alerting_->reload(next);
         summaries_->set_deployment(next);
         sender_->set_subscribers(next->cfg->subscribers);
+        alerting_->keep_webhook_alerts(subscriber_names(*next->cfg));
         services_->current = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
                     next->cfg->practices.size(), next->cfg->tokens.size());

@@ -143,6 +143,10 @@ const field_table<subscriber_draft> subscriber_fields{
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
          if (const auto n = r.integer(e, 1, 4)) s.value.min_level = static_cast<int>(*n);
      }},
+    {"ca_file",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (const auto file = r.existing_file(e)) s.value.ca_file = *file;
+     }},
     {"topic_prefix",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
          if (auto v = r.scalar<std::string>(e)) s.value.topic_prefix = std::move(*v);

@@ -82,6 +82,7 @@ struct subscriber {
     std::optional<std::filesystem::path> secret_file;
     int min_level = 1;                           ///< alerts below are not sent
     std::string topic_prefix;                    ///< empty: every routed topic
+    std::optional<std::filesystem::path> ca_file; ///< https: trust only these CAs (PEM)
 };
 
 /// Everything `opeld --config FILE` runs on, paths already resolved against

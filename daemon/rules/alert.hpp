@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace opel::rules {
@@ -20,6 +21,13 @@ enum class alert_state { firing, acknowledged, resolved };
 const char* state_name(alert_state s);
 /// Parses a state name; nullopt if it is not one.
 std::optional<alert_state> parse_state(std::string_view s);
+
+/// The rule id of the alert the daemon raises itself, to the `admin`
+/// audience, when a webhook subscriber has failed for an hour; no rules file
+/// defines it, and the engine keeps it open across reloads and restarts.
+inline constexpr std::string_view webhook_failing_rule = "webhook-failing";
+/// Whether `rule` is one the daemon raises itself rather than a rules file's.
+inline bool is_own_rule(std::string_view rule) { return rule == webhook_failing_rule; }
 
 /// One alert: at most one is open per rule and subject.
 struct alert {

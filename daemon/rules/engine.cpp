@@ -133,6 +133,40 @@ std::vector<alert_change> engine::expire_silence(std::int64_t id, core::time_poi
     return out;
 }
 
+std::vector<alert_change> engine::raise_own(alert a, core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    if (open_alert(a.rule, a.subject))
+        return out;
+    a.id = next_id_++;
+    a.state = alert_state::firing;
+    a.created_at = now;
+    a.fired_at = now;
+    const auto id = a.id;
+    by_key_[{a.rule, a.subject}] = id;
+    open_[id] = std::move(a);
+    emit(open_[id], true, "raised by the daemon", now, out);
+    return out;
+}
+
+std::vector<alert_change> engine::resolve_own(const std::string& rule,
+                                              const std::string& subject,
+                                              const std::string& reason, core::time_point now) {
+    changes out;
+    now_ = std::max(now_, now);
+    if (const alert* a = open_alert(rule, subject))
+        resolve(a->id, reason, now, out);
+    return out;
+}
+
+std::vector<std::string> engine::own_subjects(const std::string& rule) const {
+    std::vector<std::string> out;
+    for (const auto& [id, a] : open_)
+        if (a.rule == rule)
+            out.push_back(a.subject);
+    return out;
+}
+
 std::vector<alert> engine::open_alerts() const {
     std::vector<alert> out;
     for (const auto& [id, a] : open_)
@@ -236,7 +270,9 @@ void engine::resolve(std::int64_t id, const std::string& reason, core::time_poin
 void engine::resolve_orphans(core::time_point now, changes& out) {
     std::vector<std::pair<std::int64_t, std::string>> gone;
     for (const auto& [id, a] : open_)
-        if (!rules_->find(a.rule))
+        if (is_own_rule(a.rule))
+            continue; // raised and resolved by the daemon, not by a rule
+        else if (!rules_->find(a.rule))
             gone.emplace_back(id, "the rule " + a.rule + " is no longer in the rules file");
         else if (a.scope == "practice" && !by_code_.count(a.subject))
             gone.emplace_back(id, "practice " + a.subject + " is no longer in the practices file");

@@ -74,6 +74,16 @@ public:
     /// Ends silence `id` now: alerts it kept quiet that still fire are pushed.
     std::vector<alert_change> expire_silence(std::int64_t id, core::time_point now);
 
+    /// Raises `a`, an alert the daemon raises about itself (`is_own_rule`),
+    /// with a new id, unless one is open already for its rule and subject:
+    /// then nothing changes, so raising it again never notifies twice.
+    std::vector<alert_change> raise_own(alert a, core::time_point now);
+    /// Resolves the open own alert of `rule` on `subject`, if there is one.
+    std::vector<alert_change> resolve_own(const std::string& rule, const std::string& subject,
+                                          const std::string& reason, core::time_point now);
+    /// The subjects of the open own alerts of `rule`.
+    std::vector<std::string> own_subjects(const std::string& rule) const;
+
     /// When on_time must next be called; nullopt when nothing is pending.
     std::optional<core::time_point> next_deadline() const;
     /// Every open (firing or acknowledged) alert, by id.

@@ -5,6 +5,7 @@
 #include "service/alerting.hpp"
 
 #include "core/json_out.hpp"
+#include "core/time.hpp"
 #include "log/log.hpp"
 #include "store/queries.hpp"
 #include "webhook/outbox.hpp"
@@ -76,6 +77,47 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
     }
     note_deadline();
     return ids;
+}
+
+void alerting::webhook_health(store::transaction& tx, const webhook::health& h) {
+    const std::string rule(rules::webhook_failing_rule);
+    if (!h.failing) {
+        apply(tx, engine_->resolve_own(rule, h.subscriber,
+                                       "a delivery to '" + h.subscriber + "' succeeded",
+                                       tx.now()));
+        return;
+    }
+    rules::alert a;
+    a.rule = rule;
+    a.level = 3;
+    a.scope = "system";
+    a.subject = h.subscriber;
+    a.audiences = {"admin"};
+    a.title = "Webhook subscriber '" + h.subscriber + "' failing";
+    a.message = "No delivery to '" + h.subscriber + "' has succeeded since " +
+                core::format_time(h.since) + "; " + std::to_string(h.pending) +
+                " pending; last error: " + h.last_error;
+    const auto changes = engine_->raise_own(std::move(a), tx.now());
+    if (!changes.empty())
+        log()->warn("webhook subscriber '{}' failing since {}: admin alert raised",
+                    h.subscriber, core::format_time(h.since));
+    apply(tx, changes);
+}
+
+void alerting::keep_webhook_alerts(std::vector<std::string> names) {
+    queue(
+        [this, names = std::move(names)](core::time_point now) {
+            std::vector<rules::alert_change> out;
+            const std::string rule(rules::webhook_failing_rule);
+            for (const auto& subject : engine_->own_subjects(rule))
+                if (std::find(names.begin(), names.end(), subject) == names.end())
+                    for (auto& c : engine_->resolve_own(
+                             rule, subject,
+                             "subscriber '" + subject + "' is no longer configured", now))
+                        out.push_back(std::move(c));
+            return out;
+        },
+        {});
 }
 
 alert_evaluator alerting::evaluator() {

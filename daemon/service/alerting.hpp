@@ -9,6 +9,7 @@
 #include "service/deployment.hpp"
 #include "service/ingest.hpp"
 #include "store/store.hpp"
+#include "webhook/health.hpp"
 
 #include <atomic>
 #include <functional>
@@ -27,6 +28,13 @@ public:
     /// notify) and returns the ids of the alerts changed.
     std::vector<std::int64_t> apply(store::transaction& tx,
                                     const std::vector<rules::alert_change>& changes);
+    /// Writer thread, inside the job that recorded a webhook outcome: raises
+    /// the `webhook-failing` admin alert for a failing subscriber (once while
+    /// open) or resolves it on recovery.
+    void webhook_health(store::transaction& tx, const webhook::health& h);
+    /// Queues the resolution of `webhook-failing` alerts of subscribers not in
+    /// `names` (removed from the config).
+    void keep_webhook_alerts(std::vector<std::string> names);
     /// Writer thread only.
     rules::engine& engine() { return *engine_; }
     /// The evaluator ingest runs in each submission's transaction.

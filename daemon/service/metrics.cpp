@@ -82,6 +82,7 @@ std::string render_metrics(const metrics& m, const store::store_metrics& s) {
     counter(out, "opeld_http_requests_total", "HTTP requests read.", m.http_requests);
     counter(out, "opeld_events_published_total", "Events published.", m.events_published);
     gauge(out, "opeld_sse_clients", "Server-Sent Events clients connected.", m.sse_clients);
+    m.webhooks.render(out);
     return out.str();
 }
 

@@ -3,6 +3,7 @@
 // atomics, bumped from whichever thread does the work.
 
 #include "store/store.hpp"
+#include "webhook/metrics.hpp"
 
 #include <array>
 #include <atomic>
@@ -26,6 +27,7 @@ struct metrics {
     std::atomic<std::uint64_t> http_requests{0};
     std::atomic<std::uint64_t> events_published{0};
     std::atomic<std::int64_t> sse_clients{0};
+    webhook::delivery_metrics webhooks; ///< deliveries by subscriber and result, latency
 
     /// Counts one submission answered with `status` (`replayed` for a replay).
     void count_submission(int status, bool was_replayed);

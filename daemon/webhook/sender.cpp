@@ -71,9 +71,10 @@ struct sender::round {
 };
 
 sender::sender(boost::asio::any_io_executor ex, store::store& st, const core::clock& clock,
-               std::vector<config::subscriber> subscribers)
-    : ex_(std::move(ex)), store_(st), clock_(clock) {
+               std::vector<config::subscriber> subscribers, delivery_metrics& metrics)
+    : ex_(std::move(ex)), store_(st), clock_(clock), metrics_(metrics) {
     apply_subscribers(std::move(subscribers));
+    derive_health(store_.startup_db());
     std::set<std::string> keep;
     for (const auto& [name, l] : lanes_)
         keep.insert(name);
@@ -89,10 +90,36 @@ void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
         if (auto old = lanes_.find(name); old != lanes_.end())
             l = std::move(old->second); // keeps what is in flight
         l.sub = std::move(s);
+        l.tls.reset();
+        l.tls_error.clear();
+        const auto to = parse_endpoint(l.sub.url);
+        if (const auto* e = std::get_if<endpoint>(&to); e && e->tls) {
+            auto ctx = tls_context(l.sub.ca_file);
+            if (auto* c = std::get_if<std::shared_ptr<boost::asio::ssl::context>>(&ctx))
+                l.tls = std::move(*c);
+            else
+                l.tls_error = std::get<std::string>(ctx);
+        }
     }
     // A removed subscriber's POST in flight finishes on its own; its outcome
     // is still written, since the row may have been delivered.
     lanes_ = std::move(next);
+}
+
+void sender::derive_health(store::sqlite::db& db) {
+    // A subscriber that was failing when the daemon stopped is still failing
+    // from then: its first failure since the last 2xx is taken as the
+    // creation of the oldest delivery that has failed since (each is tried
+    // as soon as it is due, so within seconds of it).
+    for (auto& [name, l] : lanes_) {
+        auto st = db.prepare(
+            "SELECT min(created_at) FROM deliveries WHERE subscriber = ?1 AND attempts > 0 AND "
+            "state != 'delivered' AND created_at >= coalesce((SELECT max(delivered_at) FROM "
+            "deliveries WHERE subscriber = ?1 AND state = 'delivered'), 0)");
+        st.bind(1, name);
+        if (st.step() && !st.is_null(0))
+            l.failing_since = core::time_point{std::chrono::microseconds{st.int64(0)}};
+    }
 }
 
 void sender::set_subscribers(std::vector<config::subscriber> subscribers) {
@@ -111,9 +138,26 @@ void sender::tick(std::function<void()> done) {
         r->done = std::move(done);
         if (stopped_)
             return;
+        prune();
         for (auto& [name, l] : lanes_)
             check(name, r);
     });
+}
+
+void sender::prune() {
+    const auto now = clock_.now();
+    if (now < next_prune_)
+        return;
+    next_prune_ = now + prune_every;
+    store_.write([](store::transaction& tx) {
+        // Few rows are failed, and the state index finds them.
+        auto st = tx.db().prepare("DELETE FROM deliveries WHERE state = 'failed' AND "
+                                  "created_at < ?1");
+        st.bind(1, micros(tx.now()) - micros(std::chrono::milliseconds(keep_failed_for))).run();
+        if (const auto n = tx.db().changes(); n > 0)
+            log()->info("pruned {} failed webhook deliveries older than {} days", n,
+                        keep_failed_for.count() / 24);
+    }, {});
 }
 
 void sender::stop() {
@@ -131,12 +175,17 @@ void sender::check(const std::string& name, std::shared_ptr<round> r) {
             l.waiting.push_back(std::move(r));
         return;
     }
+    // A tick is also a barrier behind the delivered outcomes still being
+    // written.
+    if (r && l.writes > 0)
+        l.after_writes.push_back(r);
     l.busy = true;
     l.again = false;
-    store_.read([this, name, r](store::sqlite::db& db) mutable {
+    store_.read([this, name, r, after = l.acked_seq](store::sqlite::db& db) mutable {
         auto st = db.prepare("SELECT id, seq, body, created_at, next_at, attempts FROM deliveries "
-                             "WHERE state = 'pending' AND subscriber = ?1 ORDER BY seq LIMIT 1");
-        st.bind(1, name);
+                             "WHERE state = 'pending' AND subscriber = ?1 AND seq > ?2 "
+                             "ORDER BY seq LIMIT 1");
+        st.bind(1, name).bind(2, after);
         std::optional<row> found;
         if (st.step())
             found = row{st.int64(0), st.int64(1), st.text(2), st.int64(3), st.int64(4),
@@ -158,6 +207,7 @@ void sender::on_oldest(const std::string& name, std::optional<row> found,
     if (now - found->created_at >= micros(std::chrono::milliseconds(give_up_after))) {
         log()->warn("webhook to '{}': event {} not delivered within 24 hours; given up", name,
                     found->seq);
+        metrics_.count(name, result::failed);
         return write(name, [id = found->id](store::transaction& tx) {
             auto st = tx.db().prepare(
                 "UPDATE deliveries SET state = 'failed', last_error = coalesce(last_error, "
@@ -174,6 +224,10 @@ void sender::send(lane& l, row d) {
         log()->error("webhook to '{}': {}", l.sub.name, *why);
         return on_sent(l.sub.name, d, outcome{false, *why});
     }
+    if (std::get<endpoint>(to).tls && !l.tls) {
+        log()->error("webhook to '{}': {}", l.sub.name, l.tls_error);
+        return on_sent(l.sub.name, d, outcome{false, l.tls_error});
+    }
     std::map<std::string, std::string> headers{{"X-Opel-Event-Seq", std::to_string(d.seq)}};
     if (!l.sub.secret.empty())
         headers["X-Opel-Signature"] = signature(l.sub.secret, d.body);
@@ -181,28 +235,67 @@ void sender::send(lane& l, row d) {
     auto body = d.body;
     l.in_flight = std::make_shared<exchange>(
         ex_, std::get<endpoint>(to), std::move(body), headers,
-        [this, name, d = std::move(d)](outcome o) { on_sent(name, d, std::move(o)); });
+        [this, name, d = std::move(d)](outcome o) { on_sent(name, d, std::move(o)); }, l.tls);
     l.in_flight->start();
 }
 
 void sender::on_sent(const std::string& name, const row& d, outcome o) {
-    if (auto it = lanes_.find(name); it != lanes_.end())
+    const auto it = lanes_.find(name);
+    if (it != lanes_.end())
         it->second.in_flight.reset();
     if (stopped_)
         return; // the row stays pending and goes again after a restart
+    const auto now = clock_.now();
     if (o.ok) {
         log()->debug("webhook to '{}': event {} delivered", name, d.seq);
-        return write(name, [id = d.id](store::transaction& tx) {
+        metrics_.delivered(name, std::chrono::microseconds(micros(now) - d.created_at));
+        // After failures (or the first time since start, when an alert may be
+        // open from before) the hook hears of the recovery.
+        std::function<void(store::transaction&)> recovered;
+        if (it != lanes_.end() && (it->second.failing_since || it->second.unsure) && health_)
+            recovered = [this, name](store::transaction& tx) {
+                health_(tx, health{name, false, {}, {}, 0});
+            };
+        if (it != lanes_.end()) {
+            it->second.failing_since.reset();
+            it->second.unsure = false;
+        }
+        return delivered(name, d.seq, [id = d.id, seq = d.seq, name, recovered](store::transaction& tx) {
             auto st = tx.db().prepare("UPDATE deliveries SET state = 'delivered', attempts = "
                                       "attempts + 1, delivered_at = ?2 WHERE id = ?1");
             st.bind(1, id).bind(2, micros(tx.now())).run();
-        }, {});
+            // The outbox keeps only the latest delivered row of a subscriber
+            // (its last success); the event log has every body.
+            auto prune = tx.db().prepare("DELETE FROM deliveries WHERE state = 'delivered' AND "
+                                         "subscriber = ?1 AND seq < ?2");
+            prune.bind(1, name).bind(2, seq).run();
+            if (recovered)
+                recovered(tx);
+        });
     }
     const int attempts = d.attempts + 1;
     const auto wait = backoff(attempts, std::uniform_real_distribution<double>(0, 1)(rng_));
+    const bool last =
+        micros(now) - d.created_at >= micros(std::chrono::milliseconds(give_up_after));
+    metrics_.count(name, last ? result::failed : result::retried);
     log()->debug("webhook to '{}': event {} attempt {} failed ({}); next in {} ms", name, d.seq,
                  attempts, o.error, wait.count());
-    write(name, [id = d.id, wait, error = std::move(o.error)](store::transaction& tx) {
+    std::function<void(store::transaction&, const std::string&)> failing;
+    if (it != lanes_.end()) {
+        auto& l = it->second;
+        if (!l.failing_since)
+            l.failing_since = now;
+        if (now - *l.failing_since >= failing_alert_after && health_)
+            failing = [this, name, since = *l.failing_since](store::transaction& tx,
+                                                              const std::string& error) {
+                auto st = tx.db().prepare("SELECT count(*) FROM deliveries WHERE subscriber = ?1 "
+                                          "AND state = 'pending'");
+                st.bind(1, name);
+                const auto pending = st.step() ? st.int64(0) : 0;
+                health_(tx, health{name, true, since, error, pending});
+            };
+    }
+    write(name, [id = d.id, wait, error = std::move(o.error), failing](store::transaction& tx) {
         // A failure a day after the event is the last one: no retry is due.
         const auto now = micros(tx.now());
         auto st = tx.db().prepare(
@@ -211,7 +304,50 @@ void sender::on_sent(const std::string& name, const row& d, outcome o) {
             "WHERE id = ?1 AND state = 'pending'");
         st.bind(1, id).bind(2, error).bind(3, now).bind(4, now + micros(wait));
         st.bind(5, micros(std::chrono::milliseconds(give_up_after))).run();
+        if (failing)
+            failing(tx, error);
     }, {});
+}
+
+void sender::delivered(const std::string& name, std::int64_t seq,
+                       std::function<void(store::transaction&)> job) {
+    // The next delivery does not wait for this outcome to be on disk: the
+    // lane moves on at once, skipping the rows up to `seq` that are still
+    // being marked. If the mark fails to commit, the lane reads from the
+    // disk's state again, so those rows are sent again (at least once).
+    const auto it = lanes_.find(name);
+    if (it == lanes_.end()) { // removed meanwhile: only the mark remains to write
+        store_.write(std::move(job), {});
+        return;
+    }
+    auto& l = it->second;
+    l.acked_seq = seq;
+    ++l.writes;
+    auto waiting = l.waiting; // ticks that came meanwhile wait for the mark too
+    const bool queued = store_.write(std::move(job), [this, name, waiting](bool ok) {
+        // The held ticks are let go on the io thread, after the lane's count.
+        boost::asio::post(ex_, [this, name, ok, waiting] { written(name, ok); });
+    });
+    if (!queued)
+        written(name, false);
+    l.again = true;
+    release(name);
+}
+
+void sender::written(const std::string& name, bool ok) {
+    const auto it = lanes_.find(name);
+    if (it == lanes_.end())
+        return;
+    auto& l = it->second;
+    if (--l.writes == 0)
+        l.after_writes.clear();
+    if (!ok) {
+        l.acked_seq = 0;
+        if (!l.busy && !stopped_)
+            check(name, {});
+        else
+            l.again = true;
+    }
 }
 
 void sender::write(const std::string& name, std::function<void(store::transaction&)> job,

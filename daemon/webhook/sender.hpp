@@ -7,6 +7,8 @@
 #include "core/clock.hpp"
 #include "store/store.hpp"
 #include "webhook/exchange.hpp"
+#include "webhook/health.hpp"
+#include "webhook/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -23,15 +25,25 @@ namespace opel::webhook {
 /// The webhook sender.
 class sender {
 public:
+    /// Writer thread, inside the job that records an attempt's outcome.
+    using health_hook = std::function<void(store::transaction&, const health&)>;
+
     /// A sender for `subscribers` on the io thread `ex`. Pending rows of
     /// subscribers no longer configured are marked failed at once (before
     /// the store starts, on its start-up connection).
     sender(boost::asio::any_io_executor ex, store::store& st, const core::clock& clock,
-           std::vector<config::subscriber> subscribers);
+           std::vector<config::subscriber> subscribers, delivery_metrics& metrics);
     sender(const sender&) = delete;
     sender& operator=(const sender&) = delete;
 
-    /// Sends what is due by the clock now; safe from any thread. `done`, if
+    /// Sets the hook told, in the outcome's transaction, when a subscriber
+    /// has failed for `failing_alert_after` (at each failed attempt from then
+    /// on) and when a 2xx follows failures (or is the first since start, as
+    /// an alert may be open from before). Before the store starts.
+    void on_health(health_hook hook) { health_ = std::move(hook); }
+    /// Sends what is due by the clock now; safe from any thread. Every
+    /// `prune_every` of the clock it also deletes the failed deliveries past
+    /// `keep_failed_for`. `done`, if
     /// given, runs once each subscriber's due delivery has been started or
     /// given up; a subscriber busy with a POST or its outcome is waited for
     /// (15 s at most), so a tick is a barrier behind what is already sent.
@@ -52,16 +64,28 @@ private:
         bool again = false; ///< a tick came while busy: look again when free
         std::vector<std::shared_ptr<round>> waiting; ///< ticks held until then
         std::shared_ptr<exchange> in_flight;
+        std::shared_ptr<boost::asio::ssl::context> tls; ///< https:// subscribers
+        std::string tls_error;                           ///< why `tls` could not be made
+        std::optional<core::time_point> failing_since; ///< first failure since the last 2xx
+        bool unsure = true; ///< an admin alert may be open: the next 2xx reports recovery
+        std::int64_t acked_seq = 0; ///< delivered up to here, the mark maybe not yet on disk
+        int writes = 0;             ///< delivered marks being written
+        std::vector<std::shared_ptr<round>> after_writes; ///< ticks held until they are
     };
 
     void apply_subscribers(std::vector<config::subscriber> subscribers);
+    void derive_health(store::sqlite::db& db);
     void check(const std::string& name, std::shared_ptr<round> r);
     void on_oldest(const std::string& name, std::optional<row> found, std::shared_ptr<round> r);
     void send(lane& l, row d);
     void on_sent(const std::string& name, const row& d, outcome o);
     void write(const std::string& name, std::function<void(store::transaction&)> job,
                std::shared_ptr<round> r);
+    void delivered(const std::string& name, std::int64_t seq,
+                   std::function<void(store::transaction&)> job);
+    void written(const std::string& name, bool ok);
     void release(const std::string& name);
+    void prune();
 
     boost::asio::any_io_executor ex_;
     store::store& store_;
@@ -69,6 +93,9 @@ private:
     std::map<std::string, lane> lanes_; ///< by subscriber name; io thread
     std::mt19937_64 rng_{std::random_device{}()};
     bool stopped_ = false;
+    core::time_point next_prune_{}; ///< io thread
+    delivery_metrics& metrics_;
+    health_hook health_;
 };
 
 } // namespace opel::webhook

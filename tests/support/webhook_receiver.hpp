@@ -1,0 +1,193 @@
+#pragma once
+// A webhook receiver for the tests: a real HTTP (or HTTPS) server on
+// 127.0.0.1 on its own thread that records what the daemon posts and answers
+// a scripted status per request, plus the helpers the webhook tests share.
+// Waits are on a condition variable with a timeout, never sleeps.
+
+#include "support/test_daemon.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace opel::test {
+
+namespace webhook_support {
+
+namespace bhttp = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+using namespace std::chrono_literals;
+
+/// One request as the receiver got it.
+struct received {
+    std::string target;
+    std::string body;
+    std::string signature;
+    std::string seq_header;
+    std::int64_t seq() const { return boost::json::parse(body).at("seq").as_int64(); }
+    std::string topic() const {
+        return std::string(boost::json::parse(body).at("topic").as_string());
+    }
+};
+
+/// An HTTP server on its own thread: answers each request with the next
+/// scripted status (then `fallback`) and records it. With a TLS context it
+/// speaks HTTPS, counting the handshakes that failed.
+class receiver {
+public:
+    explicit receiver(std::deque<int> script = {}, int fallback = 200,
+                      std::shared_ptr<boost::asio::ssl::context> tls = {})
+        : script_(std::move(script)), fallback_(fallback), tls_(std::move(tls)),
+          acceptor_(ioc_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~receiver() {
+        {
+            std::lock_guard lock(mu_);
+            stopping_ = true;
+        }
+        // Wakes the blocking accept so the thread sees the flag.
+        tcp::socket poke(ioc_);
+        boost::system::error_code ignored;
+        poke.connect(acceptor_.local_endpoint(), ignored);
+        thread_.join();
+    }
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    std::string url() const {
+        return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) +
+               "/hook";
+    }
+    /// Answers `status` from now on once the script is used up.
+    void set_fallback(int status) {
+        std::lock_guard lock(mu_);
+        fallback_ = status;
+    }
+    /// Waits until `n` requests have come (false after 10 s).
+    bool wait_for(std::size_t n) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, 10s, [&] { return got_.size() >= n; });
+    }
+    /// Waits until `n` TLS handshakes have failed (false after 10 s).
+    bool wait_for_refusals(std::size_t n) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, 10s, [&] { return refused_ >= n; });
+    }
+    std::vector<received> requests() {
+        std::lock_guard lock(mu_);
+        return got_;
+    }
+
+private:
+    void serve() {
+        for (;;) {
+            tcp::socket s(ioc_);
+            boost::system::error_code ec;
+            acceptor_.accept(s, ec);
+            {
+                std::lock_guard lock(mu_);
+                if (stopping_)
+                    return;
+            }
+            if (ec)
+                continue;
+            if (!tls_) {
+                answer(s);
+                continue;
+            }
+            boost::asio::ssl::stream<tcp::socket> tls(std::move(s), *tls_);
+            tls.handshake(boost::asio::ssl::stream_base::server, ec);
+            if (ec) {
+                {
+                    std::lock_guard lock(mu_);
+                    ++refused_;
+                }
+                cv_.notify_all();
+                continue;
+            }
+            answer(tls);
+        }
+    }
+    template <class Stream>
+    void answer(Stream& s) {
+        boost::beast::flat_buffer buffer;
+        bhttp::request<bhttp::string_body> req;
+        boost::system::error_code ec;
+        bhttp::read(s, buffer, req, ec);
+        if (ec)
+            return;
+        int status = 0;
+        {
+            std::lock_guard lock(mu_);
+            got_.push_back({std::string(req.target()), req.body(),
+                            std::string(req["X-Opel-Signature"]),
+                            std::string(req["X-Opel-Event-Seq"])});
+            status = script_.empty() ? fallback_ : script_.front();
+            if (!script_.empty())
+                script_.pop_front();
+        }
+        cv_.notify_all();
+        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+        res.body() = "ok";
+        res.prepare_payload();
+        bhttp::write(s, res, ec);
+    }
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<received> got_;
+    std::size_t refused_ = 0;
+    std::deque<int> script_;
+    int fallback_;
+    bool stopping_ = false;
+    std::shared_ptr<boost::asio::ssl::context> tls_;
+    boost::asio::io_context ioc_;
+    tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+inline std::string subscriber(const std::string& name, const std::string& url,
+                              const std::string& audiences, const std::string& more = "") {
+    return "  - name: " + name + "\n    url: " + url + "\n    audiences: [" + audiences +
+           "]\n" + more;
+}
+
+inline config_options with_subscribers(const std::string& list) {
+    return config_options{.extra = "subscribers:\n" + list};
+}
+
+inline void submit(http_client& c, int level, const std::string& practice = "C82001") {
+    const auto a = c.post("/v1/submissions",
+                          R"({"practice":")" + practice + R"(","level":)" +
+                              std::to_string(level) + "}",
+                          admin_token);
+    REQUIRE(a.status == 201);
+}
+
+/// The /v1/subscribers entry named `name`.
+inline boost::json::object standing(http_client& c, const std::string& name) {
+    const auto a = c.get("/v1/subscribers", team_token);
+    REQUIRE(a.status == 200);
+    const auto body = a.json();
+    for (const auto& s : body.at("subscribers").as_array())
+        if (s.at("name") == name.c_str())
+            return s.as_object();
+    FAIL("no subscriber " << name);
+    return {};
+}
+
+/// A port with nothing listening: connecting to it is refused.
+inline std::uint16_t unused_port() {
+    boost::asio::io_context ioc;
+    tcp::acceptor a(ioc, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    return a.local_endpoint().port();
+}
+
+} // namespace webhook_support
+
+} // namespace opel::test
