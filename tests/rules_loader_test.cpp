@@ -98,6 +98,7 @@ TEST_CASE("every rules-file error is reported as file:line:", "[rules]") {
         {"rules_not_list.yaml", 3, "rules: expected a list"},
         {"missing_name.yaml", 3, "name is required"},
         {"bad_name.yaml", 3, "a name is lower-case"},
+        {"reserved_name.yaml", 3, "the name is reserved"},
         {"duplicate_name.yaml", 10, "another rule has this name"},
         {"missing_condition.yaml", 3, "condition is required"},
         {"unknown_kind.yaml", 5, "unknown kind 'level_above'"},

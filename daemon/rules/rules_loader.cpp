@@ -4,6 +4,8 @@
 // whole, which is what lets reload swap rule sets atomically.
 #include "rules/rules_loader.hpp"
 
+#include "rules/alert.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -378,6 +380,9 @@ void check_rule(loader& l, const YAML::Node& n, const rule& r, bool has_conditio
         l.error(n, "rule: name is required");
     else if (!valid_rule_name(r.name))
         l.error(n, who + "a name is lower-case letters, digits, '-' and '_'");
+    else if (is_own_rule(r.name))
+        l.error(n, who + "the name is reserved for the alert opeld raises itself when a "
+                         "webhook subscriber keeps failing");
     if (!has_condition)
         l.error(n, who + "condition is required");
     if (!nodes.count("level"))
