@@ -8,6 +8,7 @@
 #include "webhook/exchange.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
@@ -98,6 +99,21 @@ exchange::exchange(boost::asio::any_io_executor ex, const endpoint& to, std::str
 }
 
 void exchange::start() {
+    // An IP literal needs no lookup: a numeric resolve neither blocks nor
+    // hops to the resolver's thread.
+    boost::system::error_code literal;
+    boost::asio::ip::make_address(to_.host, literal);
+    if (!literal) {
+        using resolver = boost::asio::ip::tcp::resolver;
+        boost::system::error_code ec;
+        auto results = resolver_.resolve(to_.host, to_.port,
+                                         resolver::numeric_host | resolver::numeric_service, ec);
+        boost::asio::post(resolver_.get_executor(),
+                          [self = shared_from_this(), ec, results = std::move(results)] {
+                              self->on_resolve(ec, results);
+                          });
+        return;
+    }
     // The resolver has no deadline of its own; the connect deadline starts
     // here so a slow lookup is bounded by it once connecting begins.
     resolver_.async_resolve(to_.host, to_.port,
