@@ -354,10 +354,13 @@ int run(const run_options& o) {
     std::size_t next = 0;
     const auto start = clock_type::now() + std::chrono::milliseconds(100);
     const asio::ip::tcp::endpoint ep(asio::ip::make_address(o.host), o.port);
-    const int conns = static_cast<int>(std::min<std::size_t>(
+    // No more connections than requests: a paced connection sends every
+    // `connections`-th request, so each must exist.
+    run_options co = o;
+    co.connections = static_cast<int>(std::min<std::size_t>(
         static_cast<std::size_t>(o.connections), std::max<std::size_t>(o.count, 1)));
-    for (int i = 0; i < conns; ++i)
-        std::make_shared<client>(ioc, o, t, next, static_cast<std::size_t>(i), start)->run(ep);
+    for (int i = 0; i < co.connections; ++i)
+        std::make_shared<client>(ioc, co, t, next, static_cast<std::size_t>(i), start)->run(ep);
     ioc.run();
 
     std::size_t expected = 0, accepted = 0;
