@@ -108,7 +108,9 @@ TEST_CASE("the systemd unit verifies against the built binary", "[blackbox][syst
         unit.replace(at, 14, opeld);
     const auto file = dir.path() / "opeld.service";
     std::ofstream(file) << unit;
-    const auto [code, err] = run_to_end({"/usr/bin/systemd-analyze", "verify", file.string()});
+    // The man pages it names are checked where they are installed (package test).
+    const auto [code, err] =
+        run_to_end({"/usr/bin/systemd-analyze", "verify", "--man=no", file.string()});
     INFO(err);
     CHECK(code == 0);
     CHECK(unit.find("Type=notify") != std::string::npos);

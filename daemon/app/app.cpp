@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 
 namespace opel::app {
 
@@ -151,7 +152,7 @@ void app::start_all() {
     }
     ready_.set_value();
     if (opts_.notify_systemd) {
-        sd_notify(0, "READY=1");
+        sd_notify(0, "READY=1\nSTATUS=running");
         std::uint64_t usec = 0;
         if (sd_watchdog_enabled(0, &usec) > 0)
             schedule_watchdog(std::chrono::microseconds(usec / 2));
@@ -284,14 +285,23 @@ void app::begin_stop() {
 }
 
 void app::do_reload() {
-    if (opts_.notify_systemd)
-        sd_notify(0, "RELOADING=1");
+    // systemd (253 and later) wants the monotonic time of the reload's start
+    // with RELOADING=1, to tell this reload from an earlier one.
+    if (opts_.notify_systemd) {
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        const auto usec = static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL +
+                          static_cast<unsigned long long>(ts.tv_nsec) / 1000ULL;
+        sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", usec);
+    }
     std::vector<core::diagnostic> errors;
     auto cfg = config::load_config(config_file_, errors);
     if (!cfg) {
         for (const auto& e : errors)
             log()->error("reload refused: {}", e.to_string());
         log()->error("reload refused: the old configuration stays in force");
+        if (opts_.notify_systemd)
+            sd_notify(0, "STATUS=last reload refused; the old configuration stays in force");
     } else {
         auto next = std::make_shared<const service::deployment>(
             std::make_shared<const config::config>(std::move(*cfg)));
@@ -303,6 +313,8 @@ void app::do_reload() {
         services_->current = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
                     next->cfg->practices.size(), next->cfg->tokens.size());
+        if (opts_.notify_systemd)
+            sd_notify(0, "STATUS=running");
     }
     if (opts_.notify_systemd)
         sd_notify(0, "READY=1");
