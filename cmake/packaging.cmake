@@ -11,6 +11,10 @@
 #   /var/lib/opeld/opeld.db                 (made by systemd: StateDirectory=)
 
 include(GNUInstallDirs)
+# `cmake --install` and cpack package what is built (scripts/build first)
+# rather than building everything themselves: the package test runs in ctest
+# beside other tests, on the build tree as it is.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(OPEL_SYSCONF_DIR /etc/opeld CACHE PATH "Where the package puts the configuration")
 set(OPEL_UNIT_DIR /lib/systemd/system CACHE PATH "Where the package puts the systemd unit")
 set(OPEL_STATE_DIR /var/lib/opeld CACHE PATH "The daemon's state directory (StateDirectory=)")

@@ -87,7 +87,7 @@ if command -v groff >/dev/null; then
     for page in man8/opeld.8.gz man1/opelctl.1.gz; do
         out=$(zcat "$root/usr/share/man/$page" | LC_ALL=C.UTF-8 groff -man -Tutf8 -ww 2>&1 >/dev/null)
         [ -z "$out" ] || fail "$page renders with warnings: $out"
-        zcat "$root/usr/share/man/$page" | LC_ALL=C.UTF-8 groff -man -Tutf8 2>/dev/null |
+        zcat "$root/usr/share/man/$page" | LC_ALL=C.UTF-8 groff -man -Tutf8 -P-cbou 2>/dev/null |
             grep -q "NAME" || fail "$page renders empty"
     done
 else
