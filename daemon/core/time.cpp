@@ -11,7 +11,30 @@
 namespace opel::core {
 
 std::string format_time(time_point t) {
-    return date::format("%FT%TZ", t);
+    // Every event and every answer carries a time, so this is on the ingest
+    // path several times per submission: date::format builds an ostream and
+    // imbues a locale per call, which profiled at ~30% of the daemon's
+    // instructions under load. The fixed form is written by hand instead.
+    const auto day = date::floor<date::days>(t);
+    const date::year_month_day ymd{day};
+    const int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999)
+        return date::format("%FT%TZ", t);
+    auto us = (t - day).count(); // microseconds since midnight
+    char out[] = "0000-00-00T00:00:00.000000Z";
+    const auto put = [&out](std::size_t at, std::size_t width, long long v) {
+        for (std::size_t i = at + width; i-- > at; v /= 10)
+            out[i] = static_cast<char>('0' + v % 10);
+    };
+    put(0, 4, year);
+    put(5, 2, static_cast<unsigned>(ymd.month()));
+    put(8, 2, static_cast<unsigned>(ymd.day()));
+    put(20, 6, us % 1000000);
+    us /= 1000000;
+    put(17, 2, us % 60);
+    put(14, 2, us / 60 % 60);
+    put(11, 2, us / 3600);
+    return std::string(out, sizeof out - 1);
 }
 
 std::optional<time_point> parse_time(std::string_view s) {
