@@ -171,10 +171,10 @@ TEST_CASE("SIGKILL under HTTP and ZeroMQ load loses no acknowledged submission a
 
     // Every stored submission, by note.
     std::map<std::string, std::int64_t> stored;
-    for (const auto& s : c.get("/v1/submissions?limit=10000", team_token)
-                             .json()
-                             .at("submissions")
-                             .as_array()) {
+    const auto listed = c.get("/v1/submissions?limit=10000", team_token);
+    INFO(listed.body.substr(0, 300));
+    REQUIRE(listed.status == 200);
+    for (const auto& s : listed.json().at("submissions").as_array()) {
         const auto note = std::string(s.at("note").as_string());
         CHECK(stored.emplace(note, s.at("id").as_int64()).second);
         CHECK(l.sent.count(note) == 1); // nothing that no client sent
@@ -197,9 +197,11 @@ TEST_CASE("SIGKILL under HTTP and ZeroMQ load loses no acknowledged submission a
     std::set<std::int64_t> with_event;
     std::int64_t seq = 0;
     for (;;) {
-        const auto page = c.get("/v1/events?limit=1000&since_seq=" + std::to_string(seq),
-                                team_token)
-                              .json();
+        const auto answer =
+            c.get("/v1/events?limit=1000&since_seq=" + std::to_string(seq), team_token);
+        INFO(answer.body.substr(0, 300));
+        REQUIRE(answer.status == 200);
+        const auto page = answer.json();
         const auto& events = page.at("events").as_array();
         for (const auto& e : events) {
             REQUIRE(e.at("seq").as_int64() == ++seq);

@@ -34,8 +34,8 @@ std::map<std::string, std::string> key(int i) {
 
 std::vector<std::int64_t> stored_ids(http_client& c) {
     std::vector<std::int64_t> ids;
-    for (const auto& s :
-         c.get("/v1/submissions?limit=1000", team_token).json().at("submissions").as_array())
+    const auto list = c.get("/v1/submissions?limit=1000", team_token).json();
+    for (const auto& s : list.at("submissions").as_array())
         ids.push_back(s.at("id").as_int64());
     std::sort(ids.begin(), ids.end());
     return ids;

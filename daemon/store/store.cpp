@@ -185,7 +185,7 @@ bool store::write(write_job job, write_done done) {
         std::lock_guard lock(write_mu_);
         if (stopping_ || write_queue_.size() >= max_queue_)
             return false;
-        write_queue_.push_back({std::move(job), std::move(done)});
+        write_queue_.push_back({std::move(job), std::move(done), {}});
         metrics_.queue_depth.store(static_cast<std::int64_t>(write_queue_.size()));
     }
     write_cv_.notify_one();
