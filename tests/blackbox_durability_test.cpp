@@ -174,7 +174,8 @@ TEST_CASE("SIGKILL under HTTP and ZeroMQ load loses no acknowledged submission a
     const auto listed = c.get("/v1/submissions?limit=10000", team_token);
     INFO(listed.body.substr(0, 300));
     REQUIRE(listed.status == 200);
-    for (const auto& s : listed.json().at("submissions").as_array()) {
+    const auto listed_json = listed.json();
+    for (const auto& s : listed_json.at("submissions").as_array()) {
         const auto note = std::string(s.at("note").as_string());
         CHECK(stored.emplace(note, s.at("id").as_int64()).second);
         CHECK(l.sent.count(note) == 1); // nothing that no client sent
