@@ -67,6 +67,8 @@ public:
     /// Runs the time-driven work due by the clock now (what the 1-second
     /// timer does); ready once it is committed. For tests on a manual clock.
     std::future<void> run_timers();
+    /// The store, for tests that inject faults through store::maintain().
+    store::store& store() { return *store_; }
     /// Becomes ready once run() has started every part.
     std::shared_future<void> ready() const { return ready_future_; }
 

@@ -123,8 +123,15 @@ void status_get(router& r, call& c, done on_done) {
 } // namespace
 
 void add_core_routes(router& r) {
-    r.add(bhttp::verb::get, "/healthz", [](call&, done on_done) {
-        on_done(service::json_reply(200, boost::json::object{{"status", "ok"}}));
+    // 200 while the daemon can accept work; 503 (and why) while the
+    // database refuses writes, until a write succeeds again.
+    r.add(bhttp::verb::get, "/healthz", [&r](call&, done on_done) {
+        const auto& st = r.services().store;
+        if (st.metrics().writable.load() != 0)
+            return on_done(service::json_reply(200, boost::json::object{{"status", "ok"}}));
+        on_done(service::json_reply(
+            503, boost::json::object{{"status", "degraded"},
+                                     {"store", {{"writable", false}, {"error", st.fault()}}}}));
     });
     r.add(bhttp::verb::get, "/metrics", [&r](call&, done on_done) {
         auto& s = r.services();

@@ -30,6 +30,21 @@ boost::json::object accepted_body(const core::submission& s,
             {"alerts", boost::json::array(alerts.begin(), alerts.end())}};
 }
 
+/// The answer when the transaction did not commit: nothing of it was stored.
+reply not_stored(const store::store& st) {
+    const auto why = st.fault();
+    auto r = why.empty()
+                 ? error_reply(503, "store_unavailable",
+                               "The submission could not be saved and nothing was stored; "
+                               "try again shortly.")
+                 : error_reply(503, "store_unavailable",
+                               "The database cannot be written now (" + why +
+                                   "), so nothing was stored; the daemon still serves reads. "
+                                   "Try again later.");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
+}
+
 } // namespace
 
 ingest::ingest(boost::asio::any_io_executor ex, store::store& store, const core::clock& clock,
@@ -160,10 +175,7 @@ void ingest::store_submission(core::submission s, done on_done) {
     auto after_commit = [this, out, on_done](bool committed) {
         if (committed && out->stored)
             state_.record(*out->stored);
-        reply r = committed ? std::move(out->r)
-                            : error_reply(503, "store_unavailable",
-                                          "The submission could not be saved and nothing was "
-                                          "stored; try again shortly.");
+        reply r = committed ? std::move(out->r) : not_stored(store_);
         const bool replayed = committed && out->replayed;
         boost::asio::post(ex_, [this, on_done, r = std::move(r), replayed]() mutable {
             finish(on_done, std::move(r), replayed);

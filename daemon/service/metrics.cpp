@@ -78,6 +78,16 @@ std::string render_metrics(const metrics& m, const store::store_metrics& s) {
             s.commit_failures);
     counter(out, "opeld_store_jobs_total", "Write jobs run.", s.jobs);
     gauge(out, "opeld_store_queue_depth", "Write jobs waiting for the writer.", s.queue_depth);
+    gauge(out, "opeld_store_writable",
+          "1 while the database accepts writes; 0 after a disk-full or read-only failure.",
+          s.writable);
+    counter(out, "opeld_store_storage_faults_total",
+            "Transactions refused by the storage (disk full, read-only, I/O error).",
+            s.storage_faults);
+    counter(out, "opeld_store_wal_checkpoints_total", "WAL checkpoints run by the writer.",
+            s.checkpoints);
+    gauge(out, "opeld_store_wal_bytes", "Size of the WAL file after the last commit.",
+          s.wal_bytes);
     gauge(out, "opeld_http_open_connections", "HTTP connections open.", m.open_connections);
     counter(out, "opeld_http_requests_total", "HTTP requests read.", m.http_requests);
     counter(out, "opeld_events_published_total", "Events published.", m.events_published);

@@ -12,8 +12,6 @@ namespace opel::store {
 
 namespace {
 
-constexpr int application_id = 0x4f50454c; // "OPEL"
-
 // migrations[i] takes the schema from version i to i + 1.
 constexpr std::array<const char*, schema_version> migrations{{
     R"sql(

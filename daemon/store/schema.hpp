@@ -15,4 +15,7 @@ void open_schema(sqlite::db& db);
 /// Sets the per-connection pragmas only (for further connections).
 void set_pragmas(sqlite::db& db);
 
+/// PRAGMA application_id of every opeld database: "OPEL".
+constexpr int application_id = 0x4f50454c;
+
 } // namespace opel::store

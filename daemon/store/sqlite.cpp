@@ -70,6 +70,23 @@ statement db::prepare(std::string_view sql) {
 
 std::int64_t db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+void db::busy_timeout(std::chrono::milliseconds ms) {
+    sqlite3_busy_timeout(db_, static_cast<int>(ms.count()));
+}
+
+void db::backup_into(db& dest) {
+    sqlite3_backup* b = sqlite3_backup_init(dest.db_, "main", db_, "main");
+    if (!b)
+        fail(dest.db_, sqlite3_errcode(dest.db_));
+    // -1: every page in one step, under one read transaction on the source.
+    const int step = sqlite3_backup_step(b, -1);
+    const int finish = sqlite3_backup_finish(b);
+    if (step != SQLITE_DONE)
+        throw error(step, std::string("backup failed: ") + sqlite3_errstr(step));
+    if (finish != SQLITE_OK)
+        fail(dest.db_, finish);
+}
+
 int db::changes() const { return sqlite3_changes(db_); }
 
 statement& statement::operator=(statement&& o) noexcept {

@@ -2,6 +2,7 @@
 // RAII over the SQLite C API: a connection and prepared statements. Errors
 // throw sqlite::error carrying SQLite's extended result code.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -47,6 +48,12 @@ public:
     std::int64_t last_insert_rowid() const;
     /// Rows changed by the last statement on this connection.
     int changes() const;
+    /// How long a call waits for another connection's lock before SQLITE_BUSY.
+    void busy_timeout(std::chrono::milliseconds ms);
+    /// Copies this whole database into `dest` with SQLite's online backup
+    /// API, in one step: the copy is one consistent snapshot (in WAL mode
+    /// writers on other connections carry on meanwhile).
+    void backup_into(db& dest);
     /// The raw handle, for the backup API and the like.
     sqlite3* handle() const { return db_; }
 

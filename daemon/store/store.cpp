@@ -127,10 +127,19 @@ void transaction::put_summary(const std::string& date, const std::string& data) 
     st.run();
 }
 
-store::store(const std::filesystem::path& path, const core::clock& clock, std::size_t max_queue)
-    : clock_(clock), path_(path), max_queue_(max_queue) {
+store::store(const std::filesystem::path& path, const core::clock& clock, std::size_t max_queue,
+             wal_policy wal)
+    : clock_(clock), path_(path), max_queue_(max_queue), wal_(wal),
+      wal_path_(path.string() + "-wal") {
     write_db_ = std::make_unique<sqlite::db>(path, true);
-    open_schema(*write_db_);
+    try {
+        open_schema(*write_db_);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("database " + path.string() + ": " + e.what());
+    }
+    // When a checkpoint lets the WAL start over, cut the file back too, so a
+    // burst does not leave a large WAL on disk for good.
+    write_db_->exec("PRAGMA journal_size_limit = " + std::to_string(wal_.truncate_above));
     st_ = std::make_unique<statements>(*write_db_);
     {
         auto q = write_db_->prepare("SELECT coalesce(max(seq), 0) FROM events");
@@ -176,11 +185,28 @@ bool store::write(write_job job, write_done done) {
         std::lock_guard lock(write_mu_);
         if (stopping_ || write_queue_.size() >= max_queue_)
             return false;
-        write_queue_.push_back({std::move(job), std::move(done)});
+        write_queue_.push_back({std::move(job), std::move(done), {}});
         metrics_.queue_depth.store(static_cast<std::int64_t>(write_queue_.size()));
     }
     write_cv_.notify_one();
     return true;
+}
+
+bool store::maintain(std::function<void(sqlite::db&)> fn, write_done done) {
+    {
+        std::lock_guard lock(write_mu_);
+        if (stopping_)
+            return false;
+        write_queue_.push_back({{}, std::move(done), std::move(fn)});
+        metrics_.queue_depth.store(static_cast<std::int64_t>(write_queue_.size()));
+    }
+    write_cv_.notify_one();
+    return true;
+}
+
+std::string store::fault() const {
+    std::lock_guard lock(fault_mu_);
+    return fault_;
 }
 
 void store::read(std::function<void(sqlite::db&)> fn) {
@@ -200,22 +226,91 @@ void store::writer_loop() {
             if (write_queue_.empty())
                 return; // stopping, and nothing left to commit
             // Bound the batch so one transaction's latency stays bounded too.
+            // A maintenance job runs alone, in its place in the queue.
             const std::size_t n = std::min<std::size_t>(write_queue_.size(), 4096);
             for (std::size_t i = 0; i < n; ++i) {
+                const bool maintenance = static_cast<bool>(write_queue_.front().maintenance);
+                if (maintenance && !batch.empty())
+                    break;
                 batch.push_back(std::move(write_queue_.front()));
                 write_queue_.pop_front();
+                if (maintenance)
+                    break;
             }
             metrics_.queue_depth.store(static_cast<std::int64_t>(write_queue_.size()));
         }
-        commit_batch(batch);
+        if (batch.front().maintenance)
+            run_maintenance(batch.front());
+        else
+            commit_batch(batch);
         batch.clear();
     }
+}
+
+void store::run_maintenance(pending& p) {
+    bool ok = true;
+    try {
+        p.maintenance(*write_db_);
+    } catch (const std::exception& e) {
+        ok = false;
+        log()->warn("maintenance on the write connection failed: {}", e.what());
+    }
+    if (p.done)
+        p.done(ok);
+}
+
+void store::after_commit(bool ok, const std::string& why) {
+    if (ok) {
+        if (metrics_.writable.exchange(1) == 0) {
+            log()->warn("the database accepts writes again; ingest has resumed");
+            std::lock_guard lock(fault_mu_);
+            fault_.clear();
+        }
+        return;
+    }
+    ++metrics_.storage_faults;
+    {
+        std::lock_guard lock(fault_mu_);
+        fault_ = why;
+    }
+    if (metrics_.writable.exchange(0) == 1)
+        log()->error("the database refuses writes ({}); submissions are answered 503 "
+                     "until a write succeeds again",
+                     why);
+}
+
+void store::checkpoint_if_due() {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(wal_path_, ec);
+    if (ec)
+        return;
+    if (size > wal_.truncate_above) {
+        // Wait at most a moment for readers: the writer must not stall on a
+        // long replay; the next commit tries again.
+        write_db_->busy_timeout(std::chrono::milliseconds(50));
+        try {
+            auto st = write_db_->prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+            st.step();
+            if (st.int64(0) != 0)
+                log()->debug("WAL checkpoint deferred: a reader is still on the old WAL");
+            ++metrics_.checkpoints;
+        } catch (const std::exception& e) {
+            log()->warn("WAL checkpoint failed: {}", e.what());
+        }
+        write_db_->busy_timeout(std::chrono::milliseconds(5000));
+        size = std::filesystem::file_size(wal_path_, ec);
+        if (ec)
+            size = 0;
+    }
+    metrics_.wal_bytes.store(static_cast<std::int64_t>(size));
 }
 
 void store::commit_batch(std::vector<pending>& batch) {
     const auto started = std::chrono::steady_clock::now();
     transaction tx(*write_db_, *st_, next_seq_, clock_.now());
     bool ok = true;
+    bool storage_fault = false;
+    std::string why;
     try {
         write_db_->exec("BEGIN IMMEDIATE");
         for (auto& p : batch)
@@ -223,6 +318,9 @@ void store::commit_batch(std::vector<pending>& batch) {
         write_db_->exec("COMMIT");
     } catch (const std::exception& e) {
         ok = false;
+        why = e.what();
+        if (const auto* se = dynamic_cast<const sqlite::error*>(&e))
+            storage_fault = se->is_storage_fault();
         log()->error("commit of {} job(s) failed: {}", batch.size(), e.what());
         try {
             write_db_->exec("ROLLBACK");
@@ -248,6 +346,10 @@ void store::commit_batch(std::vector<pending>& batch) {
         if (rollback_)
             rollback_();
     }
+    if (ok || storage_fault)
+        after_commit(ok, why);
+    if (ok)
+        checkpoint_if_due();
     for (auto& p : batch)
         if (p.done)
             p.done(ok);

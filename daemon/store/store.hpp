@@ -86,6 +86,23 @@ struct store_metrics {
         100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
     std::array<std::atomic<std::uint64_t>, 13> commit_latency{};
     std::atomic<std::uint64_t> commit_latency_sum_us{0};
+    /// 1 while writes succeed; 0 after a commit failed because the disk is
+    /// full or the database read-only, until a commit succeeds again.
+    std::atomic<int> writable{1};
+    /// Commits refused by the storage (SQLITE_FULL, SQLITE_READONLY, I/O errors).
+    std::atomic<std::uint64_t> storage_faults{0};
+    /// WAL checkpoints the store asked for, and the WAL's size after the last.
+    std::atomic<std::uint64_t> checkpoints{0};
+    std::atomic<std::int64_t> wal_bytes{0};
+};
+
+/// How the writer keeps the WAL bounded.
+struct wal_policy {
+    /// After a commit that leaves the WAL file larger than this, the writer
+    /// runs a TRUNCATE checkpoint (it waits briefly for readers, then gives
+    /// up until the next commit). SQLite's own PASSIVE autocheckpoint (every
+    /// 1000 pages) stays on underneath.
+    std::uint64_t truncate_above = 64u << 20;
 };
 
 /// The store. Construct (opens and migrates), load what you need, then start().
@@ -104,7 +121,7 @@ public:
     /// Opens (creating) the database at `path` and migrates it; throws on a
     /// database that is not ours or too new.
     store(const std::filesystem::path& path, const core::clock& clock,
-          std::size_t max_queue = 100000);
+          std::size_t max_queue = 100000, wal_policy wal = {});
     ~store();
     store(const store&) = delete;
     store& operator=(const store&) = delete;
@@ -116,6 +133,11 @@ public:
 
     /// Queues a write; false (and nothing queued) when the queue is full.
     bool write(write_job job, write_done done);
+    /// Runs `fn` on the writer thread with the write connection, between
+    /// transactions (not inside one), in queue order with the writes; then
+    /// `done` (if any) with whether it returned without throwing. For
+    /// connection-level work: checkpoints, and fault injection in tests.
+    bool maintain(std::function<void(sqlite::db&)> fn, write_done done = {});
     /// Runs `fn` on the reader thread with the read connection.
     void read(std::function<void(sqlite::db&)> fn);
 
@@ -132,19 +154,31 @@ public:
     core::time_point created_at() const { return created_at_; }
     /// Live counters.
     const store_metrics& metrics() const { return metrics_; }
+    /// Why writes are failing (SQLite's message), or empty while they succeed.
+    std::string fault() const;
+    /// The database file.
+    const std::filesystem::path& path() const { return path_; }
 
 private:
     struct pending {
         write_job job;
         write_done done;
+        std::function<void(sqlite::db&)> maintenance; ///< set: run outside a transaction
     };
     void writer_loop();
     void commit_batch(std::vector<pending>& batch);
+    void run_maintenance(pending& p);
+    void after_commit(bool ok, const std::string& why);
+    void checkpoint_if_due();
     void reader_loop();
 
     const core::clock& clock_;
     std::filesystem::path path_;
     std::size_t max_queue_;
+    wal_policy wal_;
+    std::filesystem::path wal_path_;
+    mutable std::mutex fault_mu_;
+    std::string fault_;
     std::unique_ptr<sqlite::db> write_db_;
     std::unique_ptr<statements> st_;
     std::int64_t next_seq_ = 1;

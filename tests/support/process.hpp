@@ -70,6 +70,8 @@ public:
         }
     }
 
+    /// The child's process id.
+    pid_t pid() const { return pid_; }
     /// Sends `sig`.
     void signal(int sig) { kill(pid_, sig); }
     /// Waits for the child; its exit code, or 128 + signal.
