@@ -133,3 +133,16 @@ TEST_CASE("pruning keeps buckets that are still draining", "[core][rate_limiter]
     CHECK(limiter.take("busy", t0 + 20s));
     CHECK(limiter.size() <= 5001);
 }
+
+TEST_CASE("expire forgets idle keys at once and keeps busy ones", "[core][rate_limiter]") {
+    rate_limiter limiter(1, 2);
+    for (int i = 0; i < 50; ++i)
+        CHECK_FALSE(limiter.take("idle-" + std::to_string(i), t0));
+    CHECK_FALSE(limiter.take("busy", t0 + 10s));
+    CHECK_FALSE(limiter.take("busy", t0 + 10s));
+    CHECK(limiter.size() == 51);
+    limiter.expire(t0 + 10s);
+    CHECK(limiter.size() == 1);
+    // The one kept still remembers that it is empty.
+    CHECK(limiter.take("busy", t0 + 10s));
+}

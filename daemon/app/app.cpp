@@ -5,13 +5,17 @@
 // is the io_context allowed to run out of work and return.
 #include "app/app.hpp"
 
+#include "app/permissions.hpp"
+
 #include "config/config_loader.hpp"
 #include "log/log.hpp"
 #include "http/alerts_api.hpp"
+#include "http/audit_api.hpp"
 #include "http/events_api.hpp"
 #include "http/static_api.hpp"
 #include "http/subscribers_api.hpp"
 #include "http/summary_api.hpp"
+#include "store/audit.hpp"
 #include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
@@ -38,6 +42,11 @@ std::vector<std::string> subscriber_names(const config::config& c) {
     return names;
 }
 
+void warn_about_permissions(const config::config& cfg) {
+    for (const auto& w : permission_warnings(secret_files(cfg)))
+        log()->warn("{}", w);
+}
+
 } // namespace
 
 app::app(config::config cfg, app_options opts)
@@ -46,6 +55,7 @@ app::app(config::config cfg, app_options opts)
     auto current = std::make_shared<const service::deployment>(
         std::make_shared<const config::config>(std::move(cfg)));
     const auto& c = *current->cfg;
+    warn_about_permissions(c);
     store_ = std::make_unique<store::store>(c.database, clock_);
     load_state();
     alerting_ = std::make_unique<service::alerting>(*store_, current, clock_);
@@ -68,11 +78,14 @@ app::app(config::config cfg, app_options opts)
     http::add_summary_routes(*router_, *summaries_);
     http::add_import_routes(*router_);
     http::add_subscriber_routes(*router_);
+    http::add_audit_routes(*router_);
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
+    http_server_->set_address_limits(c.limits.per_address);
     if (opts_.sse_queue_limit > 0)
         http_server_->set_sse_queue_limit(opts_.sse_queue_limit);
-    log()->info("listening on http://{}:{}", c.http.listen.host, http_server_->port());
+    log()->info("listening on {}://{}:{}", http_server_->tls() ? "https" : "http",
+                c.http.listen.host, http_server_->port());
     start_bridge(c.zmq);
     store_->on_events([this](std::vector<core::event>&& events) { fan_out(std::move(events)); });
 }
@@ -296,6 +309,20 @@ void app::do_reload() {
     }
     std::vector<core::diagnostic> errors;
     auto cfg = config::load_config(config_file_, errors);
+    // Reloads are audited too: who sent the signal is not known, so the
+    // daemon is the actor.
+    store_->write(
+        [ok = cfg.has_value(), n = errors.size(),
+         file = config_file_.filename().string()](store::transaction& tx) {
+            store::record_audit(tx, {.actor = "opeld",
+                                     .role = "system",
+                                     .action = "config.reload",
+                                     .target = file,
+                                     .status = ok ? 200 : 422,
+                                     .detail = ok ? "{}"
+                                                  : "{\"errors\":" + std::to_string(n) + "}"});
+        },
+        {});
     if (!cfg) {
         for (const auto& e : errors)
             log()->error("reload refused: {}", e.to_string());
@@ -303,6 +330,7 @@ void app::do_reload() {
         if (opts_.notify_systemd)
             sd_notify(0, "STATUS=last reload refused; the old configuration stays in force");
     } else {
+        warn_about_permissions(*cfg);
         auto next = std::make_shared<const service::deployment>(
             std::make_shared<const config::config>(std::move(*cfg)));
         ingest_->set_deployment(next);
@@ -310,6 +338,8 @@ void app::do_reload() {
         summaries_->set_deployment(next);
         sender_->set_subscribers(next->cfg->subscribers);
         alerting_->keep_webhook_alerts(subscriber_names(*next->cfg));
+        http_server_->set_address_limits(next->cfg->limits.per_address);
+        http_server_->reload_tls(next->cfg->http);
         services_->current = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
                     next->cfg->practices.size(), next->cfg->tokens.size());

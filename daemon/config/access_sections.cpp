@@ -34,7 +34,10 @@ const field_table<token_draft> token_fields{
          if (const auto d = core::digest_from_hex(*s))
              t.value.sha256 = *d;
          else
-             r.error(e, "'" + *s + "' is not a SHA-256 digest (64 hex characters)");
+             // Not quoted: a token pasted here by mistake would land in the log.
+             r.error(e, "is not a SHA-256 digest (64 hex characters; this is " +
+                            std::to_string(s->size()) +
+                            "); give the digest of the token, never the token itself");
      }},
     {"role",
      [](yaml_reader& r, const entry& e, token_draft& t) {

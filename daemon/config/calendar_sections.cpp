@@ -4,6 +4,8 @@
 #include "config/config_sections.hpp"
 #include "config/value_parsers.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
 
 namespace opel::config {
@@ -65,7 +67,41 @@ const field_table<summary_config> summary_fields{
     {"at", read_at},
 };
 
+const field_table<address_limits_config> address_limits_fields{
+    {"rate",
+     [](yaml_reader& r, const entry& e, address_limits_config& l) {
+         if (const auto n = r.number(e)) l.rate = *n;
+     }},
+    {"burst",
+     [](yaml_reader& r, const entry& e, address_limits_config& l) {
+         if (const auto n = r.number(e)) l.burst = *n;
+     }},
+    {"exempt",
+     [](yaml_reader& r, const entry& e, address_limits_config& l) {
+         const auto items = r.list(e);
+         if (!items) return;
+         l.exempt.clear();
+         for (const auto& item : *items) {
+             const auto text = r.text(item);
+             boost::system::error_code ec;
+             if (!text) continue;
+             const auto a = boost::asio::ip::make_address(*text, ec);
+             if (ec)
+                 r.error(item, "'" + *text + "' is not an IP address");
+             else
+                 l.exempt.push_back(a.to_string());
+         }
+     }},
+};
+
+void read_per_address(yaml_reader& r, const entry& e, limits_config& l) {
+    if (!read_fields(r, e, address_limits_fields, l.per_address)) return;
+    if (l.per_address.rate > 0 && l.per_address.burst < 1)
+        r.error(yaml_reader::field(e, "burst"), "must be at least 1 while rate is above 0");
+}
+
 const field_table<limits_config> limits_fields{
+    {"per_address", read_per_address},
     {"rate",
      [](yaml_reader& r, const entry& e, limits_config& l) {
          if (const auto n = r.number(e)) l.rate = *n;

@@ -59,10 +59,21 @@ struct summary_config {
     std::chrono::minutes at{9 * 60}; ///< local time of day
 };
 
+/// `limits.per_address`: a token bucket per client address for every HTTP
+/// request, authenticated or not; rate 0 turns it off.
+struct address_limits_config {
+    double rate = 100;
+    double burst = 1000;
+    /// Addresses never limited (exact, as the socket reports them): by default
+    /// loopback, where a local reverse proxy would put every client.
+    std::vector<std::string> exempt{"127.0.0.1", "::1"};
+};
+
 /// The `limits:` section: a token bucket per token; rate 0 turns it off.
 struct limits_config {
     double rate = 50;
     double burst = 200;
+    address_limits_config per_address;
 };
 
 /// One entry of `tokens:`.

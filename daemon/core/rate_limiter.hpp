@@ -29,6 +29,11 @@ public:
     /// at the new burst.
     void reconfigure(double rate, double burst);
 
+    /// Forgets every bucket that has refilled to its burst (idle long enough to
+    /// be indistinguishable from a new one), so a table keyed by something a
+    /// client chooses, such as its address, stays bounded.
+    void expire(time_point now) { prune(now); }
+
     /// The number of buckets held (for tests and metrics).
     std::size_t size() const { return buckets_.size(); }
 

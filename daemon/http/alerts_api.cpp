@@ -4,6 +4,8 @@
 // after their commit like any submission.
 #include "http/alerts_api.hpp"
 
+#include "http/audit_api.hpp"
+
 #include "core/submission_parser.hpp"
 #include "core/time.hpp"
 #include "service/alerting.hpp"
@@ -81,9 +83,14 @@ void alert_ack(router& r, call& c, done on_done) {
     if (auto* bad = std::get_if<reply>(&note))
         return on_done(std::move(*bad));
     auto& s = r.services();
+    const auto& text = std::get<std::string>(note);
     write_and_answer(s, std::move(on_done),
-                     [&s, id = *id, by = who->name,
-                      note = std::get<std::string>(note)](store::transaction& tx) -> reply {
+                     audited(*who, "alert.ack", std::to_string(*id),
+                             [&s, id = *id, by = who->name,
+                              note = text](store::transaction& tx,
+                                           boost::json::object& detail) -> reply {
+        if (!note.empty())
+            detail["note"] = note;
         auto result = s.alerts.engine().acknowledge(id, by, note, tx.now());
         if (auto* why = std::get_if<std::string>(&result))
             return error_reply(404, "alert_not_open", *why);
@@ -91,7 +98,7 @@ void alert_ack(router& r, call& c, done on_done) {
         s.alerts.apply(tx, changes);
         const auto* now = s.alerts.engine().find(id);
         return service::json_reply(200, rules::to_json(now ? *now : changes.front().after));
-    });
+    }));
 }
 
 } // namespace

@@ -69,6 +69,7 @@ void submissions_post(router& r, call& c, done on_done) {
     sr.kind = core::ingest_kind::http;
     sr.bearer = std::string(service::bearer_token(c.req[bhttp::field::authorization]));
     sr.peer = c.peer;
+    sr.path = std::string(c.req.target());
     if (auto it = c.req.find("Idempotency-Key"); it != c.req.end())
         sr.idempotency_key = std::string(it->value());
     r.services().submissions.submit(std::move(sr), std::move(on_done));

@@ -9,6 +9,7 @@
 // (restore_submission) and /v1/status (practice_state) take it in, so later
 // live reports are judged with it.
 #include "http/summary_api.hpp"
+#include "http/audit_api.hpp"
 
 #include "core/submission_parser.hpp"
 #include "service/alerting.hpp"
@@ -96,9 +97,11 @@ import_batch read_body(std::string_view body, const service::deployment& d, core
     return b;
 }
 
-void store_batch(service::services& s, import_batch b, done on_done) {
+void store_batch(service::services& s, const service::principal& who, import_batch b,
+                 done on_done) {
     auto out = std::make_shared<import_outcome>();
-    auto job = [&s, good = std::move(b.good), out](store::transaction& tx) mutable {
+    auto job = [&s, who, good = std::move(b.good), rejected = b.rejected.size(),
+                out](store::transaction& tx) mutable {
         for (auto& sub : good) {
             sub.received_at = tx.now();
             sub.id = tx.insert_submission(sub, core::content_hash(sub), true);
@@ -113,6 +116,10 @@ void store_batch(service::services& s, import_batch b, done on_done) {
         // No changes to write; this refreshes the engine's next deadline,
         // which history can move (a report that will go stale, say).
         s.alerts.apply(tx, {});
+        record(tx, who, "import", "submissions", 200,
+               {{"imported", out->imported},
+                {"duplicates", out->duplicates},
+                {"rejected", rejected}});
     };
     auto after = [&s, out, rejected = std::move(b.rejected), on_done](bool committed) {
         if (!committed)
@@ -130,13 +137,14 @@ void store_batch(service::services& s, import_batch b, done on_done) {
 }
 
 void import_post(router& r, call& c, done on_done) {
-    if (!admit(r, c, access::admin, on_done)) return;
+    const auto who = admit(r, c, access::admin, on_done);
+    if (!who) return;
     if (!is_ndjson(c.req[bhttp::field::content_type]))
         return on_done(error_reply(415, "unsupported_media_type",
                                    "Send history as Content-Type: application/x-ndjson, one "
                                    "submission per line."));
     auto& s = r.services();
-    store_batch(s, read_body(c.req.body(), *s.current, s.clock.now()), std::move(on_done));
+    store_batch(s, *who, read_body(c.req.body(), *s.current, s.clock.now()), std::move(on_done));
 }
 
 } // namespace

@@ -96,7 +96,8 @@ void router::handle(const request& req, const std::string& peer, done on_done) {
 std::optional<service::principal> admit(router& r, const call& c, access who,
                                         const done& on_done) {
     auto admitted = r.services().submissions.admit(
-        service::bearer_token(c.req[bhttp::field::authorization]));
+        service::bearer_token(c.req[bhttp::field::authorization]),
+        {c.peer, c.req.target()});
     if (auto* refused = std::get_if<service::reply>(&admitted)) {
         on_done(std::move(*refused));
         return std::nullopt;
@@ -106,6 +107,9 @@ std::optional<service::principal> admit(router& r, const call& c, access who,
                          (who == access::reader && service::can_read_all(p.role)) ||
                          (who == access::admin && p.role == core::role::admin);
     if (!allowed) {
+        r.services().submissions.log_refusal(
+            {c.peer, c.req.target()},
+            "403: token '" + p.name + "' may not make this call");
         on_done(service::error_reply(403, "forbidden",
                                      "This token's role may not make this call."));
         return std::nullopt;

@@ -6,12 +6,16 @@
 #include "config/config.hpp"
 #include "http/event_hub.hpp"
 #include "http/router.hpp"
+#include "core/rate_limiter.hpp"
 #include "service/metrics.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <set>
 #include <unordered_map>
 
 namespace opel::http {
@@ -41,6 +45,22 @@ public:
     void stop();
     /// Sets how much an SSE client may have queued before it is cut off.
     void set_sse_queue_limit(std::size_t bytes) { limits_.sse_queue_limit = bytes; }
+    /// True when the listener speaks TLS (fixed at start).
+    bool tls() const { return tls_ != nullptr; }
+    /// The TLS context new connections use; null for plain HTTP.
+    std::shared_ptr<boost::asio::ssl::context> tls_context() const { return tls_; }
+    /// On reload: loads the certificate and key again for new connections
+    /// (open ones keep theirs). A pair that cannot be loaded is logged and the
+    /// one in force stays; turning TLS on or off needs a restart. False when
+    /// refused.
+    bool reload_tls(const config::http_config& cfg);
+    /// Sets the per-address limits (at start and on reload).
+    void set_address_limits(const config::address_limits_config& l);
+    /// For sessions: takes one request from `peer`'s bucket; a 429 reply with
+    /// Retry-After when it is over its limit.
+    std::optional<service::reply> limit_address(const std::string& peer);
+    /// The number of per-address buckets held (for tests).
+    std::size_t address_buckets() const { return address_limiter_.size(); }
     /// The port actually bound (for port 0).
     std::uint16_t port() const { return port_; }
 
@@ -71,6 +91,10 @@ private:
     std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
     bool stopping_ = false;
     event_hub hub_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;
+    core::rate_limiter address_limiter_{0, 0};
+    std::set<std::string, std::less<>> exempt_;
+    core::time_point last_expiry_{};
 };
 
 } // namespace opel::http

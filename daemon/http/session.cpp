@@ -16,8 +16,18 @@ namespace opel::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+any_stream make_stream(boost::asio::ip::tcp::socket&& socket, server& srv) {
+    if (auto ctx = srv.tls_context())
+        return any_stream(std::move(socket), std::move(ctx));
+    return any_stream(std::move(socket));
+}
+
+} // namespace
+
 session::session(boost::asio::ip::tcp::socket&& socket, server& srv, std::uint64_t id)
-    : stream_(std::move(socket)), server_(srv), id_(id) {
+    : stream_(make_stream(std::move(socket), srv)), server_(srv), id_(id) {
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec)
@@ -32,6 +42,24 @@ session::~session() {
 
 void session::start() {
     server_.attach(id_, weak_from_this());
+    if (!stream_.is_tls())
+        return do_read();
+    // The handshake is bounded like the first request.
+    busy_ = true;
+    stream_.expires_after(server_.limits().read_timeout);
+    stream_.tls().async_handshake(
+        boost::asio::ssl::stream_base::server,
+        beast::bind_front_handler(&session::on_handshake, shared_from_this()));
+}
+
+void session::on_handshake(beast::error_code ec) {
+    busy_ = false;
+    if (ec || stopping_) {
+        beast::error_code ignored;
+        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+        stream_.close();
+        return;
+    }
     do_read();
 }
 
@@ -92,6 +120,10 @@ void session::on_read(beast::error_code ec, std::size_t) {
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     head_ = req.method() == bhttp::verb::head;
+    // Every request counts against its address, before any other work, so a
+    // flood without a token is refused as cheaply as one with.
+    if (auto refused = server_.limit_address(peer_))
+        return on_reply(std::move(*refused));
     if (req.method() == bhttp::verb::get && req.target().substr(0, 10) == "/v1/stream" &&
         (req.target().size() == 10 || req.target()[10] == '?')) {
         // The stream takes the connection over; this session ends here.
@@ -145,6 +177,15 @@ void session::send_error(int status, std::string code, std::string message) {
 }
 
 void session::do_close() {
+    if (stream_.is_tls() && stream_.socket().is_open()) {
+        // close_notify, so the client can tell an end from a truncation; the
+        // peer's answer is awaited no longer than a read.
+        stream_.expires_after(server_.limits().read_timeout);
+        stream_.tls().async_shutdown([self = shared_from_this()](beast::error_code) {
+            self->stream_.close();
+        });
+        return;
+    }
     beast::error_code ec;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
     stream_.close();

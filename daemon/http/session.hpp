@@ -3,6 +3,7 @@
 // it to the router, writes the answer, and keeps the connection alive or not.
 
 #include "http/router.hpp"
+#include "http/stream.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -27,6 +28,7 @@ public:
     void stop();
 
 private:
+    void on_handshake(boost::beast::error_code ec);
     void do_read();
     void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
@@ -35,7 +37,7 @@ private:
     void send_error(int status, std::string code, std::string message);
     void do_close();
 
-    boost::beast::tcp_stream stream_;
+    any_stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     server& server_;

@@ -2,6 +2,7 @@
 // rule, scope and subject, a start and an end, who and a comment. They are
 // engine state, so creating and expiring them are write jobs.
 #include "http/alerts_api.hpp"
+#include "http/audit_api.hpp"
 
 #include "core/submission_parser.hpp"
 #include "core/time.hpp"
@@ -75,11 +76,14 @@ void silence_post(router& r, call& c, done on_done) {
     auto silence = std::get<rules::silence>(parsed);
     silence.id = 0;
     silence.created_by = who->name;
-    write_and_answer(s, std::move(on_done), [&s, silence](store::transaction& tx) {
+    write_and_answer(s, std::move(on_done), [&s, silence, who = *who](store::transaction& tx) {
         auto [added, changes] = s.alerts.engine().add_silence(silence, tx.now());
-        const auto data = boost::json::serialize(rules::to_json(added));
+        const auto json = rules::to_json(added);
+        const auto data = boost::json::serialize(json);
         tx.put_silence(added.id, data, added.ends_at, false);
         s.alerts.apply(tx, changes);
+        // The id is known only now, so the entry is recorded here by hand.
+        record(tx, who, "silence.add", std::to_string(added.id), 201, json);
         return reply{201, data, "application/json", {}};
     });
 }
@@ -101,7 +105,8 @@ void silences_get(router& r, call& c, done on_done) {
 }
 
 void silence_delete(router& r, call& c, done on_done) {
-    if (!admit(r, c, access::reader, on_done))
+    const auto who = admit(r, c, access::reader, on_done);
+    if (!who)
         return;
     const auto& text = c.params.at(0);
     const auto parsed = parse_int(text);
@@ -109,7 +114,9 @@ void silence_delete(router& r, call& c, done on_done) {
         return on_done(error_reply(404, "not_found", "There is no silence " + text + "."));
     const auto id = *parsed;
     auto& s = r.services();
-    write_and_answer(s, std::move(on_done), [&s, id](store::transaction& tx) -> reply {
+    write_and_answer(s, std::move(on_done),
+                     audited(*who, "silence.end", std::to_string(id),
+                             [&s, id](store::transaction& tx, boost::json::object&) -> reply {
         auto& engine = s.alerts.engine();
         const auto list = engine.silences();
         const auto it = std::find_if(list.begin(), list.end(),
@@ -123,7 +130,7 @@ void silence_delete(router& r, call& c, done on_done) {
         const auto data = boost::json::serialize(rules::to_json(ended));
         tx.put_silence(id, data, ended.ends_at, true);
         return reply{200, data, "application/json", {}};
-    });
+    }));
 }
 
 } // namespace

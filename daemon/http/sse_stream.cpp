@@ -17,7 +17,7 @@ namespace opel::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-sse_stream::sse_stream(beast::tcp_stream stream, router& r, event_hub& hub, sse_limits limits)
+sse_stream::sse_stream(any_stream stream, router& r, event_hub& hub, sse_limits limits)
     : stream_(std::move(stream)), router_(r), hub_(hub), limits_(limits),
       heartbeat_(stream_.get_executor()) {
     ++router_.services().counters.sse_clients;

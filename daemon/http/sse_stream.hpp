@@ -7,6 +7,7 @@
 
 #include "http/event_hub.hpp"
 #include "http/router.hpp"
+#include "http/stream.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -29,7 +30,7 @@ struct sse_limits {
 /// A stream; owns itself through shared_from_this while I/O is pending.
 class sse_stream : public event_listener, public std::enable_shared_from_this<sse_stream> {
 public:
-    sse_stream(boost::beast::tcp_stream stream, router& r, event_hub& hub, sse_limits limits);
+    sse_stream(any_stream stream, router& r, event_hub& hub, sse_limits limits);
     ~sse_stream() override;
 
     /// Authenticates `req`, then starts the stream (or answers an error and closes).
@@ -50,7 +51,7 @@ private:
     void close();
     void answer_error(service::reply r);
 
-    boost::beast::tcp_stream stream_;
+    any_stream stream_;
     router& router_;
     event_hub& hub_;
     sse_limits limits_;

@@ -6,6 +6,8 @@
 // answers once the summary and its `summary.daily` event are committed.
 #include "http/summary_api.hpp"
 
+#include "http/audit_api.hpp"
+
 #include "store/queries.hpp"
 #include "summary/daily.hpp"
 #include "summary/daily_render.hpp"
@@ -138,7 +140,8 @@ void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
 }
 
 void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
-    if (!admit(r, c, access::admin, on_done)) return;
+    const auto who = admit(r, c, access::admin, on_done);
+    if (!who) return;
     auto& s = r.services();
     const auto now = s.clock.now();
     auto parsed = read_period(c, sum, now, false, false);
@@ -148,9 +151,11 @@ void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
     const service::summary_request req{
         q.date, q.date == sum.local_date(now) ? now : sum.fire_instant(q.date), false};
     write_and_answer(s, std::move(on_done),
-                     [&sum, d = s.current, req](store::transaction& tx) -> reply {
-                         return service::json_reply(201, sum.publish(tx, *d, req));
-                     });
+                     audited(*who, "summary.publish", date::format("%F", date::sys_days{q.date}),
+                             [&sum, d = s.current, req](store::transaction& tx,
+                                                        boost::json::object&) -> reply {
+                                 return service::json_reply(201, sum.publish(tx, *d, req));
+                             }));
 }
 
 reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q) {

@@ -7,11 +7,14 @@
 #include "core/json_out.hpp"
 #include "core/time.hpp"
 #include "log/log.hpp"
+#include "store/audit.hpp"
 #include "store/queries.hpp"
 #include "webhook/outbox.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/logger.h>
+
+#include <algorithm>
 
 namespace opel::service {
 
@@ -129,13 +132,37 @@ alert_evaluator alerting::evaluator() {
 void alerting::queue(std::function<std::vector<rules::alert_change>(core::time_point)> work,
                      std::function<void()> done) {
     const bool queued = store_.write(
-        [this, work = std::move(work)](store::transaction& tx) { apply(tx, work(tx.now())); },
+        [this, work = std::move(work)](store::transaction& tx) {
+            const auto before = engine_->silences();
+            apply(tx, work(tx.now()));
+            record_ended_silences(tx, before);
+        },
         [done](bool) {
             if (done)
                 done();
         });
     if (!queued && done)
         done();
+}
+
+void alerting::record_ended_silences(store::transaction& tx,
+                                     const std::vector<rules::silence>& before) {
+    // A silence that reached its end is marked expired and audited in the
+    // transaction where the engine let it go.
+    const auto after = engine_->silences();
+    for (const auto& s : before) {
+        if (std::any_of(after.begin(), after.end(),
+                        [&s](const rules::silence& a) { return a.id == s.id; }))
+            continue;
+        const auto json = rules::to_json(s);
+        tx.put_silence(s.id, boost::json::serialize(json), s.ends_at, true);
+        store::record_audit(tx, {.actor = "opeld",
+                                 .role = "system",
+                                 .action = "silence.expire",
+                                 .target = std::to_string(s.id),
+                                 .status = 200,
+                                 .detail = boost::json::serialize(json)});
+    }
 }
 
 void alerting::resume() {

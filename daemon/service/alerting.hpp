@@ -56,6 +56,7 @@ private:
     std::unique_ptr<rules::engine> make_engine(const deployment& d) const;
     void restore(store::sqlite::db& db);
     void note_deadline();
+    void record_ended_silences(store::transaction& tx, const std::vector<rules::silence>& before);
     void queue(std::function<std::vector<rules::alert_change>(core::time_point)> work,
                std::function<void()> done);
 

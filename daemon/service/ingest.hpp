@@ -28,6 +28,13 @@ struct submission_request {
     std::string bearer;                         ///< HTTP: from Authorization; ZeroMQ: empty
     std::optional<std::string> idempotency_key; ///< HTTP's Idempotency-Key header
     std::string peer;                           ///< the client's address, for per-address limits
+    std::string path = "/v1/submissions";       ///< what was called, for the failed-auth log
+};
+
+/// Where a call came from, for the failed-auth log: never the token.
+struct caller {
+    std::string_view peer; ///< the client's address; empty for ZeroMQ
+    std::string_view path; ///< the request target (its query is not logged)
 };
 
 /// Raises and updates alerts for a stored submission inside its transaction;
@@ -55,7 +62,12 @@ public:
 
     /// Authenticates and rate-limits a bearer token for any other call;
     /// an error reply when refused.
-    std::variant<principal, reply> admit(std::string_view bearer);
+    std::variant<principal, reply> admit(std::string_view bearer, caller from = {});
+
+    /// Logs a refused call (401 or 403): the address, the path and why, never
+    /// the token; at most a burst of 20 lines then one a second, with a count
+    /// of those left out, so a flood cannot fill the disk.
+    void log_refusal(caller from, std::string_view reason);
 
 private:
     std::optional<reply> authorise(const principal& who, const core::submission& s);
@@ -70,6 +82,8 @@ private:
     metrics& metrics_;
     std::shared_ptr<const deployment> deployment_;
     core::rate_limiter limiter_{0, 0};
+    core::rate_limiter refusal_log_limiter_{1, 20};
+    std::uint64_t refusals_unlogged_ = 0;
     alert_evaluator evaluate_;
 };
 

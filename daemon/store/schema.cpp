@@ -95,6 +95,21 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_by_state ON deliveries (state, subscriber, seq);
 )sql",
+    // 2 -> 3: the audit log of people's changes (acks, silences, imports,
+    // admin calls) and the daemon's own (silences expiring, reloads).
+    R"sql(
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_by_time ON audit (at, id);
+)sql",
 }};
 
 int read_int_pragma(sqlite::db& db, const char* name) {

@@ -35,6 +35,15 @@ public:
         stream_.connect(boost::asio::ip::tcp::endpoint(
             boost::asio::ip::make_address("127.0.0.1"), port));
     }
+    /// A connection from a chosen loopback source address (127.0.0.2, ...), so a
+    /// test can be several clients.
+    http_client(std::uint16_t port, const std::string& source) : stream_(ioc_) {
+        auto& s = stream_.socket();
+        s.open(boost::asio::ip::tcp::v4());
+        s.bind(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address(source), 0));
+        s.connect(boost::asio::ip::tcp::endpoint(
+            boost::asio::ip::make_address("127.0.0.1"), port));
+    }
 
     /// Sends one request and reads its answer.
     http_answer call(boost::beast::http::verb method, const std::string& target,
