@@ -375,3 +375,28 @@ TEST_CASE("submissions survive a restart", "[http][durability]") {
     const auto next = c.post("/v1/submissions", ok_body, practice_token).json();
     CHECK(next.at("id") == 3);
 }
+
+TEST_CASE("GET /v1/status gives each place and PCN its level by the system thresholds",
+          "[http][status]") {
+    test_daemon d;
+    auto c = d.client();
+    REQUIRE(c.post("/v1/submissions", R"({"practice":"C82001","level":4})", admin_token).status ==
+            201);
+    REQUIRE(c.post("/v1/submissions", R"({"practice":"C82002","level":1})", admin_token).status ==
+            201);
+    const auto s = c.get("/v1/status", team_token).json();
+    const auto& places = s.at("places").as_object();
+    CHECK(places.size() == 3);
+    const auto& city = places.at("city");
+    CHECK(city.at("level") == 4); // one of two reporting at 4: over 5%
+    CHECK(city.at("practices") == 56);
+    CHECK(city.at("reporting") == 2);
+    CHECK(city.at("counts").at("1") == 1);
+    const auto& pcn = s.at("pcns").at("Larkspur Central PCN");
+    CHECK(pcn.at("level") == 4);
+    CHECK(pcn.at("practices") == 8);
+    for (const auto& [id, place] : places)
+        if (id != "city")
+            CHECK(place.at("level").is_null());
+    CHECK(s.at("pcns").as_object().size() == 26);
+}

@@ -3,8 +3,7 @@
 // and its exit code, stdout and stderr are checked. The child gets a clean
 // environment (no OPEL_*, an empty XDG config dir) so a developer's own
 // config cannot leak in. Nothing sleeps: the tests wait on the child's
-// output or exit with a deadline. Tests tagged [.pending] need server
-// endpoints that are not built yet and are hidden until they are.
+// output or exit with a deadline.
 #include "support/test_daemon.hpp"
 #include "zmq/curve.hpp"
 
@@ -646,7 +645,7 @@ TEST_CASE("tail over ZeroMQ replays from /v1/events and fills gaps", "[opelctl][
 
 // --- summary, report, import ----------------------------------------------
 
-TEST_CASE("summary and report print text, or the server's json, csv and html", "[opelctl][.pending]") {
+TEST_CASE("summary and report print text, or the server's json, csv and html", "[opelctl]") {
     test_daemon d;
     REQUIRE(d.client().post("/v1/submissions", R"({"practice":"C82001","level":3})",
                             practice_token).status == 201);
@@ -679,7 +678,7 @@ std::string write_file(const temp_dir& dir, const std::string& name, const std::
 
 } // namespace
 
-TEST_CASE("import NDJSON in batches, rejected lines numbered as in the file", "[opelctl][.pending]") {
+TEST_CASE("import NDJSON in batches, rejected lines numbered as in the file", "[opelctl]") {
     test_daemon d;
     temp_dir dir;
     const auto file = write_file(
@@ -702,7 +701,7 @@ TEST_CASE("import NDJSON in batches, rejected lines numbered as in the file", "[
     CHECK(r.err.find("403") != std::string::npos);
 }
 
-TEST_CASE("import CSV with quoting, themes and a bad row", "[opelctl][.pending]") {
+TEST_CASE("import CSV with quoting, themes and a bad row", "[opelctl]") {
     test_daemon d;
     temp_dir dir;
     const auto file = write_file(

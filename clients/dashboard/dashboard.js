@@ -42,20 +42,7 @@ function notice(text) {
   $('notice').hidden = !text;
 }
 
-// ---- Levels of groups -----------------------------------------------------
-
-/// A group's level from the levels its practices stand at, by the contract's
-/// default thresholds: /v1/status carries the system level only, so places
-/// and PCNs are worked out here (docs/dashboard.md).
-function groupLevel(levels) {
-  const n = levels.length;
-  if (n === 0) return null;
-  const share = (min) => levels.filter((l) => l >= min).length / n;
-  if (levels.filter((l) => l === 4).length / n >= 0.05 || share(3) >= 0.3) return 4;
-  if (share(3) >= 0.15) return 3;
-  if (share(2) >= 0.4) return 2;
-  return 1;
-}
+// ---- Groups ---------------------------------------------------------------
 
 /// The level a practice stands at: none when stale or never reported.
 const standing = (p) => (p.level && !p.stale ? p.level : null);
@@ -96,24 +83,25 @@ function renderSystem(s) {
     `${sys.stale ? `, ${sys.stale} stale` : ''}. As of ${formatWhen(s.as_of)}.`;
 }
 
-function groupTile(name, members, label) {
-  const levels = members.map(standing).filter(Boolean);
-  const level = groupLevel(levels);
-  const high = levels.filter((l) => l >= 3).length;
+/// A place or PCN tile from the server's group (`places` or `pcns` of
+/// /v1/status): its level comes from the daemon, by the configured thresholds.
+function groupTile(g, label) {
+  const level = LEVELS[g?.level] ? g.level : null;
+  const reporting = g?.reporting ?? 0;
+  const high = (g?.counts?.[3] ?? 0) + (g?.counts?.[4] ?? 0);
   return el('li', { class: `group-tile ${level ? `level-${level}` : 'level-none'}` },
     el('span', { class: 'group-level', text: level ? String(level) : '–' }),
     el('span', { class: 'group-body' },
       el('span', { class: 'group-name', text: label }),
       el('span', { class: 'group-detail' },
-        `${level ? LEVELS[level].name : 'No level'} · ${levels.length} of ${members.length} reporting` +
+        `${level ? LEVELS[level].name : 'No level'} · ${reporting} of ${g?.practices ?? 0} reporting` +
         `${high ? ` · ${high} at OPEL 3+` : ''}`)));
 }
 
-function renderGroups(practices) {
-  $('places').replaceChildren(...[...groups(practices, 'place')].map(([id, members]) =>
-    groupTile(id, members, placeLabel(id))));
-  const pcns = [...groups(practices, 'pcn')].sort((a, b) => a[0].localeCompare(b[0]));
-  $('pcns').replaceChildren(...pcns.map(([name, members]) => groupTile(name, members, name)));
+function renderGroups(s) {
+  const sorted = (o) => Object.entries(o ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
+  $('places').replaceChildren(...sorted(s.places).map(([id, g]) => groupTile(g, placeLabel(id))));
+  $('pcns').replaceChildren(...sorted(s.pcns).map(([name, g]) => groupTile(g, name)));
 }
 
 function practiceTile(p) {
@@ -184,7 +172,7 @@ function renderStatus() {
   const s = state.status;
   if (!s) return;
   renderSystem(s);
-  renderGroups(s.practices);
+  renderGroups(s);
   renderPractices(s.practices);
   renderThemes(s.practices);
 }
@@ -551,14 +539,25 @@ function init() {
     $('token-input').value = '';
     start();
   });
-  $('sign-out').addEventListener('click', () => {
+  const forget = () => {
     stopStream();
     stopPolling();
-    session.clear();
     state.status = null;
     state.alerts.clear();
     state.lastSeq = null;
+  };
+  $('sign-out').addEventListener('click', () => {
+    forget();
+    session.clear();
     showSignIn('');
+  });
+  // A new #token= on an open page (the address edited on a wall screen) does
+  // not reload it: take the token and start afresh with it.
+  window.addEventListener('hashchange', () => {
+    if (!new URLSearchParams(location.hash.slice(1)).has('token')) return;
+    forget();
+    takeTokenFromFragment();
+    start();
   });
   const refilter = () => state.status && renderPractices(state.status.practices);
   $('filter-text').addEventListener('input', refilter);

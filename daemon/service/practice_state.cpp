@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <map>
+
 namespace opel::service {
 
 void practice_state::record(const core::submission& s) {
@@ -52,6 +54,7 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
                                 core::time_point now, std::chrono::hours stale_after,
                                 const core::system_thresholds& thresholds) {
     core::group_status system;
+    std::map<std::string, core::group_status> places, pcns;
     boost::json::array rows;
     rows.reserve(practices.size());
     for (const auto& p : practices) {
@@ -59,7 +62,8 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
                                 {"place", p.place}};
         const auto it = latest.find(p.code);
         if (it == latest.end()) {
-            core::add_practice(system, std::nullopt, false);
+            for (auto* g : {&system, &places[p.place], &pcns[p.pcn]})
+                core::add_practice(*g, std::nullopt, false);
             row["level"] = nullptr;
             row["themes"] = boost::json::array{};
             row["reported_at"] = nullptr;
@@ -67,7 +71,8 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
         } else {
             const auto& s = it->second;
             const bool fresh = now - s.reported_at < stale_after;
-            core::add_practice(system, s.level, fresh);
+            for (auto* g : {&system, &places[p.place], &pcns[p.pcn]})
+                core::add_practice(*g, s.level, fresh);
             row["level"] = s.level;
             boost::json::array themes(s.themes.begin(), s.themes.end());
             row["themes"] = std::move(themes);
@@ -77,8 +82,18 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
         rows.emplace_back(std::move(row));
     }
     core::settle_level(system, thresholds);
+    const auto settled = [&](std::map<std::string, core::group_status>& groups) {
+        boost::json::object o;
+        for (auto& [name, g] : groups) {
+            core::settle_level(g, thresholds);
+            o[name] = group_json(g);
+        }
+        return o;
+    };
     return {{"as_of", core::format_time(now)},
             {"system", group_json(system)},
+            {"places", settled(places)},
+            {"pcns", settled(pcns)},
             {"practices", std::move(rows)}};
 }
 

@@ -33,7 +33,9 @@ private:
     std::unordered_map<std::string, core::submission> latest_;
 };
 
-/// `GET /v1/status`: `{as_of, system, practices}` for `practices` as of `now`.
+/// `GET /v1/status`: `{as_of, system, places, pcns, practices}` for `practices`
+/// as of `now`. `places` (keyed by place id) and `pcns` (by PCN name) are
+/// groups in the shape of `system`, their levels by the same thresholds.
 boost::json::object status_json(const std::vector<core::practice>& practices,
                                 const std::unordered_map<std::string, core::submission>& latest,
                                 core::time_point now, std::chrono::hours stale_after,

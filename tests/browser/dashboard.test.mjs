@@ -13,7 +13,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,20 +53,9 @@ function assert(cond, message) {
 
 // ---- The daemon ------------------------------------------------------------------
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
-function writeConfig(dir, port) {
+function writeConfig(dir) {
   const token = (name, t, role, practice) =>
     `  - name: ${name}\n    sha256: ${sha256(t)}\n    role: ${role}\n` +
     (practice ? `    practice: ${practice}\n` : '');
@@ -77,7 +65,7 @@ function writeConfig(dir, port) {
     'database: opeld.db',
     `practices: ${join(repo, 'config/practices.yaml')}`,
     `rules: ${join(repo, 'rules/llr.yaml')}`,
-    `http:\n  listen: 127.0.0.1:${port}`,
+    'http:\n  listen: 127.0.0.1:0',
     'zmq:\n  ingest: tcp://127.0.0.1:*\n  publish: tcp://127.0.0.1:*',
     'calendar:\n  working_days: [mon, tue, wed, thu, fri]',
     'limits:\n  rate: 0',
@@ -89,25 +77,34 @@ function writeConfig(dir, port) {
   return file;
 }
 
-async function startDaemon(dir) {
-  const port = await freePort();
-  const config = writeConfig(dir, port);
+/// Starts opeld on port 0 and waits for its log to say "ready"; the port is
+/// read back from its "listening on" line, so no port is guessed or polled.
+function startDaemon(dir) {
+  const config = writeConfig(dir);
   const log = createWriteStream(join(dir, 'opeld.log'));
   const child = spawn(OPELD, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`opeld exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { child, base };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('opeld did not answer /healthz within 20 s');
+  return new Promise((res, rej) => {
+    let seen = '';
+    let base = null;
+    const timer = setTimeout(() => rej(new Error('opeld was not ready within 20 s')), 20000);
+    const onData = (chunk) => {
+      log.write(chunk);
+      seen += chunk.toString();
+      base ??= seen.match(/listening on (http:\/\/[0-9.]+:\d+)/)?.[1] ?? null;
+      if (base && /\bready\b/.test(seen)) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
+        child.stdout.pipe(log);
+        child.stderr.pipe(log);
+        res({ child, base });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', (e) => { clearTimeout(timer); rej(e); });
+    child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`opeld exited with ${code}`)); });
+  });
 }
 
 function stopDaemon(child) {
@@ -194,7 +191,16 @@ async function dashboardChecks(browser, base, practiceCount) {
     assert(/OPEL [1-4]/.test(level), `system level reads "${level}"`);
     assert(/pressure/.test(level), `system level has no name: "${level}"`);
     assert((await page.locator('#counts li').count()) === 5, 'the counts are missing');
-    assert((await page.locator('#places li').count()) >= 1, 'no place tiles');
+    // Place and PCN tiles carry the daemon's levels for them (/v1/status).
+    const status = (await call(base, 'GET', '/v1/status', TOKENS.team)).json;
+    const places = Object.keys(status.places ?? {});
+    assert(places.length === 3, `/v1/status has ${places.length} places`);
+    assert((await page.locator('#places li').count()) === places.length, 'place tiles missing');
+    assert((await page.locator('#pcns li').count()) === Object.keys(status.pcns).length,
+      'PCN tiles missing');
+    const shown = await page.locator('#places .group-level').allTextContents();
+    const expected = places.sort().map((id) => String(status.places[id].level ?? '–'));
+    assert(shown.join() === expected.join(), `place levels ${shown} but the daemon says ${expected}`);
     assert((await page.locator('#themes li').count()) >= 1, 'no themes listed');
   });
 
@@ -270,6 +276,16 @@ async function dashboardChecks(browser, base, practiceCount) {
     assert(/practice token/.test(text), `the notice reads "${text}"`);
   });
   await practice.context.close();
+
+  await check('dashboard: a new #token= on the open page takes effect without a reload', async () => {
+    await page.evaluate(() => { window.sameDocument = true; });
+    await page.goto(`${base}/#token=${TOKENS.admin}`);
+    await page.waitForFunction((t) => sessionStorage.getItem('opeld.token') === t &&
+      !location.hash.includes('token'), TOKENS.admin, { timeout: 5000 });
+    assert(await page.evaluate(() => window.sameDocument === true), 'the page was reloaded');
+    await page.waitForFunction(() => document.querySelector('#conn-text')?.textContent === 'Live',
+      null, { timeout: 10000 });
+  });
 
   await check('dashboard: no script errors or CSP violations', async () => {
     assert(problems.length === 0, problems.join('\n'));
