@@ -10,6 +10,37 @@
 
 namespace opel::core {
 
+namespace {
+
+bool digits(std::string_view s, std::size_t from, std::size_t n) {
+    for (std::size_t i = from; i < from + n; ++i)
+        if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+/// Whether `s` has RFC 3339's shape, `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM)`.
+/// Checked before date::parse, whose seconds field reads a floating-point
+/// number and so takes "nan", "inf" or "1e9" there (a NaN it then converts to
+/// an integer, which is undefined behaviour).
+bool rfc3339_shape(std::string_view s) {
+    if (!digits(s, 0, 4) || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' ||
+        !digits(s, 8, 2) || !digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) ||
+        s[16] != ':' || !digits(s, 17, 2))
+        return false;
+    std::size_t i = 19;
+    if (i < s.size() && s[i] == '.') {
+        const std::size_t from = ++i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+        if (i == from) return false;
+    }
+    const auto zone = s.substr(i);
+    if (zone == "Z" || zone == "z") return true;
+    return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits(zone, 1, 2) &&
+           zone[3] == ':' && digits(zone, 4, 2);
+}
+
+} // namespace
+
 std::string format_time(time_point t) {
     // Every event and every answer carries a time, so this is on the ingest
     // path several times per submission: date::format builds an ostream and
@@ -42,6 +73,7 @@ std::optional<time_point> parse_time(std::string_view s) {
     // %Ez accepts "+01:00" but not "Z", so the two forms are tried in turn.
     if (s.size() < 20 || s.size() > 40 || (s[10] != 'T' && s[10] != 't'))
         return std::nullopt;
+    if (!rfc3339_shape(s)) return std::nullopt;
     std::string text(s);
     text[10] = 'T';
     for (const char* fmt : {"%FT%TZ", "%FT%Tz", "%FT%T%Ez"}) {
