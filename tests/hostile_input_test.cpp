@@ -211,6 +211,7 @@ std::vector<hostile_case> cases() {
         {"Basic instead of Bearer", request("POST", "/v1/submissions", ok_body, "", "Content-Type: application/json\r\nAuthorization: Basic dXNlcjpwYXNz\r\n"), 401, "unauthenticated"},
         {"Bearer with no token", request("POST", "/v1/submissions", ok_body, "", "Content-Type: application/json\r\nAuthorization: Bearer\r\n"), 401, "unauthenticated"},
         {"Bearer with spaces only", request("POST", "/v1/submissions", ok_body, "", "Content-Type: application/json\r\nAuthorization: Bearer    \r\n"), 401, "unauthenticated"},
+        {"two Authorization headers", request("POST", "/v1/submissions", ok_body, practice_token, "Content-Type: application/json\r\nAuthorization: Bearer " + practice_token + "\r\n"), 401, "unauthenticated"},
         {"a 7 KiB token", submit(ok_body, std::string(7000, 't')), 401, "unauthenticated"},
         {"a token with a trailing byte", submit(ok_body, practice_token + "x"), 401, "unauthenticated"},
         {"a token as a prefix", submit(ok_body, practice_token.substr(0, 10)), 401, "unauthenticated"},

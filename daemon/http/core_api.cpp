@@ -67,7 +67,7 @@ void submissions_post(router& r, call& c, done on_done) {
     service::submission_request sr;
     sr.body = c.req.body();
     sr.kind = core::ingest_kind::http;
-    sr.bearer = std::string(service::bearer_token(c.req[bhttp::field::authorization]));
+    sr.bearer = std::string(request_bearer(c.req));
     sr.peer = c.peer;
     sr.path = std::string(c.req.target());
     if (auto it = c.req.find("Idempotency-Key"); it != c.req.end())

@@ -93,10 +93,16 @@ void router::handle(const request& req, const std::string& peer, done on_done) {
     it->second(c, std::move(on_done));
 }
 
+std::string_view request_bearer(const request& req) {
+    if (req.count(bhttp::field::authorization) != 1)
+        return {};
+    return service::bearer_token(req[bhttp::field::authorization]);
+}
+
 std::optional<service::principal> admit(router& r, const call& c, access who,
                                         const done& on_done) {
     auto admitted = r.services().submissions.admit(
-        service::bearer_token(c.req[bhttp::field::authorization]),
+        request_bearer(c.req),
         {c.peer, c.req.target()});
     if (auto* refused = std::get_if<service::reply>(&admitted)) {
         on_done(std::move(*refused));

@@ -66,6 +66,10 @@ private:
 /// `who`; on refusal answers through `on_done` and returns nullopt.
 std::optional<service::principal> admit(router& r, const call& c, access who, const done& on_done);
 
+/// The bearer token of `req`; empty when it has no Authorization header or
+/// more than one (ambiguous credentials are no credentials).
+std::string_view request_bearer(const request& req);
+
 /// A whole decimal integer (a query parameter, a path segment), or nullopt.
 std::optional<std::int64_t> parse_int(std::string_view s);
 
