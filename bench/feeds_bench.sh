@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Live-feed benchmarks (issue 3's performance goals), each against a fresh
+# Live-feed benchmarks (the live feeds' performance goals), each against a fresh
 # opeld on the demo config (database on disk, or on tmpfs with --tmpfs, rate
 # limits off, every listener on a port the kernel picks):
 #   latency  submit-to-PUB: 1,000 ZeroMQ submissions/s paced, latency from each
