@@ -84,7 +84,8 @@ std::string render_metrics(const metrics& m, const store::store_metrics& s) {
     counter(out, "opeld_store_storage_faults_total",
             "Transactions refused by the storage (disk full, read-only, I/O error).",
             s.storage_faults);
-    counter(out, "opeld_store_wal_checkpoints_total", "WAL checkpoints run by the writer.",
+    counter(out, "opeld_store_wal_checkpoints_total",
+            "WAL checkpoints completed by the writer (deferred ones not counted).",
             s.checkpoints);
     gauge(out, "opeld_store_wal_bytes", "Size of the WAL file after the last commit.",
           s.wal_bytes);

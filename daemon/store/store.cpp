@@ -285,15 +285,17 @@ void store::checkpoint_if_due() {
     if (ec)
         return;
     if (size > wal_.truncate_above) {
-        // Wait at most a moment for readers: the writer must not stall on a
-        // long replay; the next commit tries again.
-        write_db_->busy_timeout(std::chrono::milliseconds(50));
+        // Do not wait for readers: while one is on the old WAL (a long
+        // replay, a backup) the checkpoint copies what it can and the next
+        // commit tries again, so the writer never stalls on a reader.
+        write_db_->busy_timeout(std::chrono::milliseconds(0));
         try {
             auto st = write_db_->prepare("PRAGMA wal_checkpoint(TRUNCATE)");
             st.step();
             if (st.int64(0) != 0)
                 log()->debug("WAL checkpoint deferred: a reader is still on the old WAL");
-            ++metrics_.checkpoints;
+            else
+                ++metrics_.checkpoints;
         } catch (const std::exception& e) {
             log()->warn("WAL checkpoint failed: {}", e.what());
         }
@@ -348,13 +350,15 @@ void store::commit_batch(std::vector<pending>& batch) {
     }
     if (ok || storage_fault)
         after_commit(ok, why);
-    if (ok)
-        checkpoint_if_due();
     for (auto& p : batch)
         if (p.done)
             p.done(ok);
     if (ok && sink_ && !tx.events_.empty())
         sink_(std::move(tx.events_));
+    // After the answers and the feeds: a checkpoint is the store's own
+    // housekeeping and must not hold up the batch it follows.
+    if (ok)
+        checkpoint_if_due();
 }
 
 void store::reader_loop() {

@@ -91,7 +91,7 @@ struct store_metrics {
     std::atomic<int> writable{1};
     /// Commits refused by the storage (SQLITE_FULL, SQLITE_READONLY, I/O errors).
     std::atomic<std::uint64_t> storage_faults{0};
-    /// WAL checkpoints the store asked for, and the WAL's size after the last.
+    /// WAL checkpoints completed by the store, and the WAL's size after the last commit.
     std::atomic<std::uint64_t> checkpoints{0};
     std::atomic<std::int64_t> wal_bytes{0};
 };
@@ -99,8 +99,9 @@ struct store_metrics {
 /// How the writer keeps the WAL bounded.
 struct wal_policy {
     /// After a commit that leaves the WAL file larger than this, the writer
-    /// runs a TRUNCATE checkpoint (it waits briefly for readers, then gives
-    /// up until the next commit). SQLite's own PASSIVE autocheckpoint (every
+    /// runs a TRUNCATE checkpoint once the batch is answered (it does not
+    /// wait for readers: while one holds the old WAL, the next commit tries
+    /// again). SQLite's own PASSIVE autocheckpoint (every
     /// 1000 pages) stays on underneath.
     std::uint64_t truncate_above = 64u << 20;
 };
