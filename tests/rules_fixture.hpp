@@ -6,6 +6,7 @@
 #include "core/time.hpp"
 #include "rules/engine.hpp"
 #include "rules/rules_loader.hpp"
+#include "support/paths.hpp"
 
 #include <catch2/catch.hpp>
 

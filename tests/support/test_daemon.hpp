@@ -4,6 +4,7 @@
 
 #include "app/app.hpp"
 #include "config/config_loader.hpp"
+#include "support/paths.hpp"
 #include "support/http_client.hpp"
 
 #include <catch2/catch.hpp>
