@@ -15,6 +15,9 @@
 //                                             posts each webhook at once (the floor)
 //   webhook_bench --port P --receiver-port R  against opeld on P, whose subscriber
 //                                             posts to http://127.0.0.1:R/hook
+//   --interval S                              also a line per S seconds of the
+//                                             schedule: answer and webhook latency
+//                                             of the submissions due in it (a soak)
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -47,6 +50,7 @@ struct options {
     double rate = 1000;
     double seconds = 10;
     int practices = 132;
+    double interval = 0; ///< seconds a report line covers; 0: the whole run only
 };
 
 /// What both ends record, under one lock.
@@ -57,6 +61,8 @@ struct ledger {
     std::vector<bool> accepted;                    ///< answered 201
     std::vector<int> seen;                         ///< webhooks so far, by practice
     std::vector<double> latencies_us;
+    std::vector<float> answer_us;                          ///< by submission number
+    std::vector<std::pair<std::uint64_t, float>> hooks_us; ///< submission, webhook latency
     std::uint64_t received = 0, unmatched = 0, failed = 0;
 };
 
@@ -100,8 +106,9 @@ void record(ledger& l, const std::string& body, clock_type::time_point at, int p
         ++l.unmatched;
         return;
     }
-    l.latencies_us.push_back(
-        std::chrono::duration<double, std::micro>(at - l.scheduled[n]).count());
+    const auto took = std::chrono::duration<double, std::micro>(at - l.scheduled[n]).count();
+    l.latencies_us.push_back(took);
+    l.hooks_us.emplace_back(n, static_cast<float>(took));
     l.cv.notify_all();
 }
 
@@ -199,6 +206,9 @@ private:
             return;
         {
             std::lock_guard lock(l_.mu);
+            l_.answer_us[n_] = static_cast<float>(
+                std::chrono::duration<double, std::micro>(clock_type::now() - l_.scheduled[n_])
+                    .count());
             if (res_.result_int() == 201)
                 l_.accepted[n_] = true;
             else
@@ -331,11 +341,38 @@ double percentile(std::vector<double> v, double p) {
     return v[k];
 }
 
+/// One line per `o.interval` seconds of the schedule: the answers and the
+/// webhooks of the submissions due in it, so a drift over a long run shows.
+void print_intervals(const options& o, const ledger& l, std::uint64_t total) {
+    const auto per = static_cast<std::uint64_t>(o.rate * o.interval);
+    if (per == 0)
+        return;
+    const auto slots = (total + per - 1) / per;
+    std::vector<std::vector<double>> answers(slots), hooks(slots);
+    for (std::uint64_t n = 0; n < total; ++n)
+        if (l.accepted[n])
+            answers[n / per].push_back(l.answer_us[n]);
+    for (const auto& [n, us] : l.hooks_us)
+        hooks[n / per].push_back(us);
+    std::printf("%8s %8s %9s %9s %9s %8s %9s %9s %9s\n", "from_s", "answers", "ans_p50", "ans_p99",
+                "ans_max", "webhooks", "hook_p50", "hook_p99", "hook_max");
+    for (std::uint64_t i = 0; i < slots; ++i) {
+        auto& a = answers[i];
+        auto& h = hooks[i];
+        std::printf("%8.0f %8zu %9.0f %9.0f %9.0f %8zu %9.0f %9.0f %9.0f\n",
+                    double(i) * o.interval, a.size(), percentile(a, 0.5), percentile(a, 0.99),
+                    a.empty() ? 0 : *std::max_element(a.begin(), a.end()), h.size(),
+                    percentile(h, 0.5), percentile(h, 0.99),
+                    h.empty() ? 0 : *std::max_element(h.begin(), h.end()));
+    }
+}
+
 int run(options o, bool use_stub) {
     const auto total = static_cast<std::uint64_t>(o.rate * o.seconds);
     ledger l;
     l.scheduled.resize(total);
     l.accepted.resize(total);
+    l.answer_us.resize(total);
     l.seen.resize(static_cast<std::size_t>(o.practices));
 
     asio::io_context rx;
@@ -370,6 +407,7 @@ int run(options o, bool use_stub) {
     rx_thread.join();
 
     std::lock_guard lock(l.mu);
+    print_intervals(o, l, total);
     const auto& v = l.latencies_us;
     std::printf("%s: %llu submissions at %.0f/s over %d connections, %llu accepted, %llu "
                 "failed; %llu webhooks received (%llu unmatched)\n"
@@ -398,6 +436,7 @@ int main(int argc, char** argv) {
     cli.add_option("--rate,-r", o.rate, "submissions/s");
     cli.add_option("--seconds,-d", o.seconds);
     cli.add_option("--practices", o.practices);
+    cli.add_option("--interval", o.interval, "seconds per report line (0: none)");
     cli.add_flag("--stub", use_stub, "measure against an in-process stub instead");
     cli.add_flag("--free-port", free_port, "print a free local port and exit");
     CLI11_PARSE(cli, argc, argv);
