@@ -237,6 +237,9 @@ std::vector<hostile_case> cases() {
         {"a non-numeric since_seq", request("GET", "/v1/events?since_seq=abc", {}, team_token, {}), 400},
         {"a malformed date", request("GET", "/v1/submissions?since=yesterday", {}, team_token, {}), 400},
         {"a bad percent escape", request("GET", "/v1/events?topic=%zz", {}, team_token, {}), 400},
+        // The event stream parses its own query: the same answers as any route.
+        {"a raw high byte in the stream's query", request("GET", "/v1/stream?topic=al\xa6" "ert", {}, team_token, {}), 400, "invalid_target"},
+        {"a bad percent escape on the stream", request("GET", "/v1/stream?topic=%zz", {}, team_token, {}), 400, "invalid_target"},
         {"a non-numeric alert id", request("POST", "/v1/alerts/abc/ack", "{}", team_token), 404},
         {"an alert id past 64-bit", request("POST", "/v1/alerts/99999999999999999999999/ack", "{}", team_token), 404},
         {"an unknown alert id", request("POST", "/v1/alerts/424242/ack", "{}", team_token), 404},

@@ -44,7 +44,11 @@ void sse_stream::answer_error(service::reply r) {
 void sse_stream::start(const request& req, const std::string& peer) {
     call c{req, peer, {}, {}};
     std::optional<std::int64_t> since;
-    for (const auto& p : boost::urls::parse_origin_form(req.target())->params()) {
+    const auto url = boost::urls::parse_origin_form(req.target());
+    if (!url)
+        return answer_error(service::error_reply(400, "invalid_target",
+                                                 "The request target is not a valid path."));
+    for (const auto& p : url->params()) {
         if (p.key == "topic") {
             prefix_ = p.value;
         } else if (p.key == "since_seq") {
