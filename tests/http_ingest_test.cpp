@@ -345,7 +345,18 @@ TEST_CASE("headers over 8 KiB are refused and the daemon carries on", "[http][ho
     const auto answer =
         c.raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n");
     CHECK(answer.find("431") != std::string::npos);
+    CHECK(answer.find("over the 8 KiB limit") != std::string::npos);
     CHECK(d.client().get("/healthz").status == 200);
+}
+
+TEST_CASE("the refusal of big headers names the configured limit", "[http][hostile]") {
+    config_options o;
+    o.http = "  header_limit: 4096\n";
+    test_daemon d(o);
+    const auto answer = d.client().raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                       std::string(5000, 'a') + "\r\n\r\n");
+    CHECK(answer.find("431") != std::string::npos);
+    CHECK(answer.find("over the 4 KiB limit") != std::string::npos);
 }
 
 TEST_CASE("connections past the cap get 503, not a hang", "[http][limits]") {

@@ -72,6 +72,15 @@ TEST_CASE("loopback is exempt by default and exemptions are configurable",
         CHECK(other.get("/healthz").status == 200);
         CHECK(other.get("/healthz").status == 429);
     }
+    SECTION("an IPv4 client of a dual-stack listener is known by its IPv4 address") {
+        // It arrives as ::ffff:127.0.0.1, which must still match 127.0.0.1.
+        auto o = address_limited("{rate: 1, burst: 1}");
+        o.listen = "\"[::]:0\"";
+        test_daemon d(o);
+        auto c = d.client();
+        for (int i = 0; i < 5; ++i)
+            CHECK(c.get("/healthz").status == 200);
+    }
     SECTION("rate 0 turns it off") {
         test_daemon d(address_limited("{rate: 0, exempt: []}"));
         auto c = d.client();

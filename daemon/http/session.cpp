@@ -24,14 +24,30 @@ any_stream make_stream(boost::asio::ip::tcp::socket&& socket, server& srv) {
     return any_stream(std::move(socket));
 }
 
+/// A limit as people write it: "8 KiB", "1 MiB", else in bytes.
+std::string describe_size(std::size_t bytes) {
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+        return std::to_string(bytes / (1024 * 1024)) + " MiB";
+    if (bytes >= 1024 && bytes % 1024 == 0)
+        return std::to_string(bytes / 1024) + " KiB";
+    return std::to_string(bytes) + " bytes";
+}
+
 } // namespace
 
 session::session(boost::asio::ip::tcp::socket&& socket, server& srv, std::uint64_t id)
     : stream_(make_stream(std::move(socket), srv)), server_(srv), id_(id) {
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec)
-        peer_ = ep.address().to_string();
+    if (!ec) {
+        // On a dual-stack listener ([::]) an IPv4 client arrives as
+        // ::ffff:a.b.c.d; it is named by its IPv4 address, so that limits,
+        // exemptions and logs treat it the same on either kind of listener.
+        auto a = ep.address();
+        if (a.is_v6() && a.to_v6().is_v4_mapped())
+            a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+        peer_ = a.to_string();
+    }
     ++server_.counters().open_connections;
 }
 
@@ -105,10 +121,12 @@ void session::on_read(beast::error_code ec, std::size_t) {
         return do_close();
     if (ec == bhttp::error::body_limit)
         return send_error(413, "body_too_large",
-                          "The body is over the " + std::to_string(body_limit_ / 1024) +
-                              " KiB limit of this call.");
+                          "The body is over the " + describe_size(body_limit_) +
+                              " limit of this call.");
     if (ec == bhttp::error::header_limit)
-        return send_error(431, "headers_too_large", "The request headers are over 8 KiB.");
+        return send_error(431, "headers_too_large",
+                          "The request headers are over the " + describe_size(server_.limits().header_limit) +
+                              " limit.");
     if (ec) {
         if (buffer_.size() == 0 && !parser_->got_some())
             return do_close();

@@ -49,6 +49,7 @@ struct config_options {
     std::string extra{};            ///< top-level sections appended as they are
     std::string limits = "rate: 0"; ///< the body of `limits:`
     std::string http{};             ///< more keys of `http:`, each "  key: value\n"
+    std::string listen = "127.0.0.1:0"; ///< `http.listen`
     std::size_t sse_queue_limit = 0; ///< app_options::sse_queue_limit
 };
 
@@ -62,7 +63,7 @@ inline std::filesystem::path write_config(const std::filesystem::path& dir,
         << "database: opeld.db\n"
         << "practices: " << (src / "config/practices.yaml").string() << "\n"
         << "rules: " << (src / "rules/llr.yaml").string() << "\n"
-        << "http:\n  listen: 127.0.0.1:0\n" << o.http
+        << "http:\n  listen: " << o.listen << "\n" << o.http
         << "zmq:\n  ingest: tcp://127.0.0.1:*\n  publish: tcp://127.0.0.1:*\n"
         << "calendar:\n  working_days: [mon, tue, wed, thu, fri]\n"
         << "  holidays: [2026-12-25, 2026-12-28]\n"
