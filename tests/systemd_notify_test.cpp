@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <regex>
+#include <set>
 
 using namespace opel::test;
 
@@ -83,6 +84,19 @@ TEST_CASE("opeld tells systemd it is ready, alive, reloading and stopping", "[sy
     REQUIRE(std::regex_search(*line, m, std::regex(R"(:(\d+)$)")));
     CHECK(http_client(static_cast<std::uint16_t>(std::stoi(m[1]))).get("/healthz").status ==
           200);
+
+    // Its threads carry names, so that top -H and perf tell them apart.
+    std::set<std::string> threads;
+    for (const auto& t :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(p.pid()) + "/task")) {
+        std::ifstream comm(t.path() / "comm");
+        std::string name;
+        std::getline(comm, name);
+        threads.insert(name);
+    }
+    CHECK(threads.contains("opeld-writer"));
+    CHECK(threads.contains("opeld-reader"));
+    CHECK(threads.contains("opeld-zmq"));
 
     // The event loop pets the watchdog at half of WATCHDOG_USEC.
     CHECK(sd.next() == "WATCHDOG=1");

@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 #include <spdlog/logger.h>
+#include <pthread.h>
 
 namespace opel::store {
 
@@ -159,8 +160,15 @@ store::store(const std::filesystem::path& path, const core::clock& clock, std::s
 store::~store() { stop(); }
 
 void store::start() {
-    writer_ = std::thread([this] { writer_loop(); });
-    reader_ = std::thread([this] { reader_loop(); });
+    // Named, so that top -H, perf and /proc tell the threads apart.
+    writer_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "opeld-writer");
+        writer_loop();
+    });
+    reader_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "opeld-reader");
+        reader_loop();
+    });
 }
 
 void store::stop() {

@@ -9,6 +9,7 @@
 #include "log/log.hpp"
 
 #include <stdexcept>
+#include <pthread.h>
 
 namespace opel::zmq {
 
@@ -120,7 +121,10 @@ std::string bridge::bind_socket(::zmq::socket_t& s, ::zmq::socket_type type,
 void bridge::start() {
     std::lock_guard lock(lifecycle_mu_);
     if (thread_.joinable() || stopped_) return;
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "opeld-zmq");
+        run();
+    });
 }
 
 void bridge::stop() {
