@@ -55,20 +55,23 @@ port=$(grep -m1 -oE 'listening on http://[0-9.]+:[0-9]+' "$dir/opeld.log" | grep
   echo "load: $rate submissions/s for $seconds s, samples every $interval s"
 } | tee "$out/machine.txt"
 
-sample() {  # one line: seconds since start, RSS, peak RSS, fds, threads, CPU s, db and WAL
+kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$pid/status"; }
+sample() {  # one line: seconds since start, RSS (MiB) and its anonymous, file and
+            # shared parts (KiB), peak RSS, fds, threads, CPU s, db and WAL (MiB)
   local st ticks
   st=$(cat "/proc/$pid/stat")
   ticks=$(( $(echo "$st" | awk '{print $14 + $15}') ))
-  printf '%8d %8d %8d %5d %5d %8.1f %8d %8d\n' "$1" \
-    "$(awk '/^VmRSS/{print int($2/1024)}' "/proc/$pid/status")" \
-    "$(awk '/^VmHWM/{print int($2/1024)}' "/proc/$pid/status")" \
+  printf '%8d %8d %8d %8d %8d %8d %5d %5d %8.1f %8d %8d\n' "$1" \
+    "$(( $(kib VmRSS) / 1024 ))" "$(kib RssAnon)" "$(kib RssFile)" "$(kib RssShmem)" \
+    "$(( $(kib VmHWM) / 1024 ))" \
     "$(ls "/proc/$pid/fd" | wc -l)" \
     "$(awk '/^Threads/{print $2}' "/proc/$pid/status")" \
     "$(echo "$ticks / $(getconf CLK_TCK)" | bc -l)" \
     "$(( $(stat -c %s "$dir/opeld.db") / 1048576 ))" \
     "$(( $(stat -c %s "$dir/opeld.db-wal" 2>/dev/null || echo 0) / 1048576 ))"
 }
-printf '%8s %8s %8s %5s %5s %8s %8s %8s\n' at_s rss_mib hwm_mib fds thr cpu_s db_mib wal_mib \
+printf '%8s %8s %8s %8s %8s %8s %5s %5s %8s %8s %8s\n' at_s rss_mib anon_kib file_kib \
+  shmem_kib hwm_mib fds thr cpu_s db_mib wal_mib \
   | tee "$out/memory.txt"
 sample 0 | tee -a "$out/memory.txt"
 "$bench" --port "$port" --receiver-port "$rport" -r "$rate" -d "$seconds" \
