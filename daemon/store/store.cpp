@@ -160,15 +160,12 @@ store::store(const std::filesystem::path& path, const core::clock& clock, std::s
 store::~store() { stop(); }
 
 void store::start() {
-    // Named, so that top -H, perf and /proc tell the threads apart.
-    writer_ = std::thread([this] {
-        pthread_setname_np(pthread_self(), "opeld-writer");
-        writer_loop();
-    });
-    reader_ = std::thread([this] {
-        pthread_setname_np(pthread_self(), "opeld-reader");
-        reader_loop();
-    });
+    // Named, so that top -H, perf and /proc tell the threads apart; named
+    // here, before start() returns, so the names are there by READY=1.
+    writer_ = std::thread([this] { writer_loop(); });
+    pthread_setname_np(writer_.native_handle(), "opeld-writer");
+    reader_ = std::thread([this] { reader_loop(); });
+    pthread_setname_np(reader_.native_handle(), "opeld-reader");
 }
 
 void store::stop() {

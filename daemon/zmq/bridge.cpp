@@ -121,10 +121,8 @@ std::string bridge::bind_socket(::zmq::socket_t& s, ::zmq::socket_type type,
 void bridge::start() {
     std::lock_guard lock(lifecycle_mu_);
     if (thread_.joinable() || stopped_) return;
-    thread_ = std::thread([this] {
-        pthread_setname_np(pthread_self(), "opeld-zmq");
-        run();
-    });
+    thread_ = std::thread([this] { run(); });
+    pthread_setname_np(thread_.native_handle(), "opeld-zmq"); // by the time start() returns
 }
 
 void bridge::stop() {
