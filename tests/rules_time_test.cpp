@@ -307,3 +307,27 @@ TEST_CASE("silences survive a restart", "[rules]") {
     CHECK_FALSE(h.submit("C82001", 3)[0].notify);
     CHECK(h.engine.add_silence(rules::silence{}, h.now).first.id == 8);
 }
+
+TEST_CASE("a practice reporting all day holds a bounded list of ids per day, same evidence",
+          "[rules]") {
+    harness h;
+    constexpr int per_day = 1000;
+    const auto max = static_cast<std::int64_t>(rules::engine::max_evidence);
+    changes last;
+    for (const auto* day : {"2026-11-30", "2026-12-01", "2026-12-02"}) {
+        h.now = at(std::string(day) + "T08:00:00Z");
+        for (int i = 0; i < per_day; ++i) {
+            last = h.submit("C82001", 3);
+            h.now += 10s;
+        }
+    }
+    // Each day keeps fewer than 2 * max_evidence of its 1,000 ids.
+    CHECK(h.engine.report_ids_held() < 3 * 2 * rules::engine::max_evidence);
+    // And the sustained alert's evidence is still the latest max_evidence ids.
+    const auto* a = h.open("practice-sustained-pressure", "C82001");
+    REQUIRE(a);
+    std::vector<std::int64_t> latest;
+    for (std::int64_t id = 3 * per_day - max + 1; id <= 3 * per_day; ++id)
+        latest.push_back(id);
+    CHECK(a->evidence == latest);
+}

@@ -9,6 +9,7 @@
 #include "core/opel_level.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace opel::rules {
 
@@ -204,6 +205,38 @@ bool engine::suppressed(const finding& f) {
     return false;
 }
 
+namespace {
+
+// An alert that stays open for months (a theme cluster, say) would otherwise
+// carry every report since it fired, and each repeat would cost in
+// proportion; it keeps the latest (highest) max_evidence ids, sorted.
+void keep_latest(std::vector<std::int64_t>& evidence) {
+    if (evidence.size() > engine::max_evidence)
+        evidence.erase(evidence.begin(),
+                       evidence.end() - static_cast<std::ptrdiff_t>(engine::max_evidence));
+}
+
+// Adds `more` (sorted, no repeats) to an alert's evidence; false when that
+// changes nothing. A union of sorted lists, so an id that has already been
+// dropped as too old does not come back and push out a newer one.
+bool merge_evidence(std::vector<std::int64_t>& evidence, const std::vector<std::int64_t>& more) {
+    if (!std::is_sorted(evidence.begin(), evidence.end())) { // as stored by an older version
+        std::sort(evidence.begin(), evidence.end());
+        evidence.erase(std::unique(evidence.begin(), evidence.end()), evidence.end());
+    }
+    std::vector<std::int64_t> merged;
+    merged.reserve(evidence.size() + more.size());
+    std::set_union(evidence.begin(), evidence.end(), more.begin(), more.end(),
+                   std::back_inserter(merged));
+    keep_latest(merged);
+    if (merged == evidence)
+        return false;
+    evidence = std::move(merged);
+    return true;
+}
+
+} // namespace
+
 void engine::raise(finding f, core::time_point now, changes& out) {
     if (suppressed(f))
         return;
@@ -218,7 +251,8 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         n.scope = f.scope;
         n.subject = f.subject;
         n.audiences = f.r->audiences;
-        n.evidence = f.evidence;
+        n.evidence = std::move(f.evidence);
+        keep_latest(n.evidence);
         n.created_at = now;
         n.fired_at = now;
         render(n, f);
@@ -229,18 +263,7 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         return;
     }
     const bool worse = f.level > a->level;
-    bool added = false;
-    for (const auto id : f.evidence)
-        if (std::find(a->evidence.begin(), a->evidence.end(), id) == a->evidence.end()) {
-            a->evidence.push_back(id);
-            added = true;
-        }
-    // An alert that stays open for months (a theme cluster, say) would
-    // otherwise carry every report since it fired, and each repeat would cost
-    // in proportion; it keeps the latest max_evidence instead.
-    if (a->evidence.size() > max_evidence)
-        a->evidence.erase(a->evidence.begin(),
-                          a->evidence.end() - static_cast<std::ptrdiff_t>(max_evidence));
+    const bool added = merge_evidence(a->evidence, f.evidence);
     if (!worse && !added)
         return;
     if (worse) {

@@ -92,6 +92,9 @@ public:
     const alert* find(std::int64_t id) const;
     /// The silences in force or still to come.
     std::vector<silence> silences() const;
+    /// How many submission ids the per-day records hold, over every practice
+    /// (bounded: a day keeps at most 2 * max_evidence; for tests and metrics).
+    std::size_t report_ids_held() const;
     /// The id the next new alert will get.
     std::int64_t next_alert_id() const { return next_id_; }
     /// The rule set in force.

@@ -95,6 +95,15 @@ std::optional<engine::report> engine::apply_report(std::size_t p, const core::su
     auto& rec = st.days[day];
     rec.min_level = std::min(rec.min_level, s.level);
     rec.reports.push_back(s.id);
+    // An alert's evidence keeps only the latest (highest) max_evidence ids,
+    // so a day need hold no more: a practice reporting all day long would
+    // otherwise grow this without bound. Trimmed in halves, so the cost is
+    // spread over the reports; the order is free (raise() sorts evidence).
+    if (rec.reports.size() >= 2 * max_evidence) {
+        const auto keep = rec.reports.end() - static_cast<std::ptrdiff_t>(max_evidence);
+        std::nth_element(rec.reports.begin(), keep, rec.reports.end());
+        rec.reports.erase(rec.reports.begin(), keep);
+    }
     const auto oldest = local_day(st.latest->at) - day_history;
     st.days.erase(st.days.begin(), st.days.lower_bound(oldest));
     // `recent` only feeds theme windows when a reload rebuilds them.
@@ -106,6 +115,14 @@ std::optional<engine::report> engine::apply_report(std::size_t p, const core::su
         st.recent.pop_front();
     add_theme_entries(p, r);
     return prev;
+}
+
+std::size_t engine::report_ids_held() const {
+    std::size_t n = 0;
+    for (const auto& st : practices_)
+        for (const auto& [day, rec] : st.days)
+            n += rec.reports.size();
+    return n;
 }
 
 void engine::uncount(std::size_t p) {
