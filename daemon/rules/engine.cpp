@@ -190,7 +190,7 @@ std::vector<silence> engine::silences() const {
 // --- lifecycle ------------------------------------------------------------
 
 alert* engine::open_alert(const std::string& rule, const std::string& subject) {
-    const auto it = by_key_.find({rule, subject});
+    const auto it = by_key_.find(key_view{rule, subject});
     return it == by_key_.end() ? nullptr : &open_.at(it->second);
 }
 
@@ -284,7 +284,9 @@ void engine::resolve(std::int64_t id, const std::string& reason, core::time_poin
         return;
     alert a = std::move(it->second);
     open_.erase(it);
-    by_key_.erase({a.rule, a.subject});
+    if (const auto k = by_key_.find(key_view{a.rule, a.subject});
+        k != by_key_.end() && k->second == id)
+        by_key_.erase(k);
     a.state = alert_state::resolved;
     a.resolution = reason;
     emit(a, true, "resolved: " + reason, now, out);

@@ -18,7 +18,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -227,7 +229,22 @@ private:
     std::chrono::seconds theme_window_{0}; ///< the longest theme window: how long `recent` keeps
 
     std::map<std::int64_t, alert> open_;
-    std::map<std::pair<std::string, std::string>, std::int64_t> by_key_; ///< (rule, subject) -> id
+    /// (rule, subject) of an open alert, looked up without copying either.
+    using key_view = std::pair<std::string_view, std::string_view>;
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(key_view k) const noexcept {
+            const auto h = std::hash<std::string_view>{}(k.first);
+            return h ^ (std::hash<std::string_view>{}(k.second) + 0x9e3779b97f4a7c15 + (h << 6) +
+                        (h >> 2));
+        }
+    };
+    struct key_equal {
+        using is_transparent = void;
+        bool operator()(key_view a, key_view b) const noexcept { return a == b; }
+    };
+    std::unordered_map<std::pair<std::string, std::string>, std::int64_t, key_hash, key_equal>
+        by_key_; ///< (rule, subject) -> id of the open alert
     std::int64_t next_id_ = 1;
     std::map<std::int64_t, silence> silences_;
     std::int64_t next_silence_id_ = 1;
