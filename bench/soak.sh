@@ -12,6 +12,7 @@
 # (defaults: 1800 s at 1,000/s, a line per 60 s, results in var/soak-<time>/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/webhook_opeld.sh
 seconds=1800 rate=1000 interval=60
 out=var/soak-$(date -u +%Y%m%dT%H%M%SZ)
 while [ $# -gt 0 ]; do
@@ -31,22 +32,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 bench=build/webhook_bench
 
 rport=$("$bench" --free-port)
-sed -e "s#^database: .*#database: $dir/opeld.db#" -e 's#^  rate: 50#  rate: 0#' \
-    -e 's#^  listen: 127.0.0.1:8080#  listen: 127.0.0.1:0#' \
-    -e 's#^  ingest: .*#  ingest: ""#' -e 's#^  publish: .*#  publish: ""#' \
-    -e "s#^practices: #practices: $PWD/config/#" \
-    -e "s#^rules: .*#rules: $PWD/bench/webhook_rules.yaml#" \
-    -e '/^subscribers:/,$d' config/opeld.yaml > "$dir/opeld.yaml"
-cat >> "$dir/opeld.yaml" <<YAML
-subscribers:
-  - name: soak
-    url: http://127.0.0.1:$rport/hook
-    audiences: [primary_care_team]
-YAML
-build/opeld --config "$dir/opeld.yaml" 2> "$dir/opeld.log" &
-pid=$!
-for _ in $(seq 100); do grep -q 'listening on' "$dir/opeld.log" 2>/dev/null && break; sleep 0.1; done
-port=$(grep -m1 -oE 'listening on http://[0-9.]+:[0-9]+' "$dir/opeld.log" | grep -oE '[0-9]+$')
+start_webhook_opeld "$dir" "$rport" soak
 {
   echo "date: $(date -u +%FT%TZ)"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -8,6 +8,7 @@
 # Usage: bench/webhook_bench.sh [--seconds N] [--rate R]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/webhook_opeld.sh
 seconds=10
 rate=1000
 while [ $# -gt 0 ]; do
@@ -26,21 +27,7 @@ echo "== stub: the generator and receiver alone"
 "$bench" --stub -r "$rate" -d "$seconds"
 
 rport=$("$bench" --free-port)
-sed -e "s#^database: .*#database: $dir/opeld.db#" -e 's#^  rate: 50#  rate: 0#' \
-    -e 's#^  listen: 127.0.0.1:8080#  listen: 127.0.0.1:0#' \
-    -e 's#^  ingest: .*#  ingest: ""#' -e 's#^  publish: .*#  publish: ""#' \
-    -e "s#^practices: #practices: $PWD/config/#" \
-    -e "s#^rules: .*#rules: $PWD/bench/webhook_rules.yaml#" \
-    -e '/^subscribers:/,$d' config/opeld.yaml > "$dir/opeld.yaml"
-cat >> "$dir/opeld.yaml" <<YAML
-subscribers:
-  - name: bench
-    url: http://127.0.0.1:$rport/hook
-    audiences: [primary_care_team]
-YAML
-build/opeld --config "$dir/opeld.yaml" 2> "$dir/opeld.log" &
-for _ in $(seq 100); do grep -q 'listening on' "$dir/opeld.log" 2>/dev/null && break; sleep 0.1; done
-port=$(grep -m1 -oE 'listening on http://[0-9.]+:[0-9]+' "$dir/opeld.log" | grep -oE '[0-9]+$')
+start_webhook_opeld "$dir" "$rport" bench
 echo "== opeld (database in $dir): $rate submissions/s, one webhook each"
 "$bench" --port "$port" --receiver-port "$rport" -r "$rate" -d "$seconds"
 curl -s "http://127.0.0.1:$port/metrics" | grep -E '^opeld_webhook_deliveries_total|^opeld_store_commits_total'
