@@ -33,13 +33,15 @@ sed -e "s#^database: .*#database: $dbdir/opeld.db#" -e 's#^  rate: 50#  rate: 0#
     -e "s#^practices: #practices: $PWD/config/#" -e "s#^rules: ../#rules: $PWD/#" \
     config/opeld.yaml > "$dbdir/opeld.yaml"
 build/opeld --config "$dbdir/opeld.yaml" --log-level warn 2> "$dbdir/opeld.log" &
-for _ in $(seq 100); do grep -q 'listening on' "$dbdir/opeld.log" 2>/dev/null && break; sleep 0.1; done
-build/opeld --config "$dbdir/opeld.yaml" --check-config "$dbdir/opeld.yaml" >/dev/null
-port=$(grep -m1 -oE 'listening on http://[0-9.]+:[0-9]+' "$dbdir/opeld.log" | grep -oE '[0-9]+$' || true)
-if [ -z "$port" ]; then
-  # --log-level warn hides the info line: find the port from the socket table.
-  port=$(ss -ltnp | grep "pid=$!," | grep -oE '127.0.0.1:[0-9]+' | head -1 | cut -d: -f2)
-fi
+opeld=$!
+# --log-level warn hides the "listening on" line: find the port in the socket table.
+port=
+for _ in $(seq 100); do
+  port=$(ss -ltnp | grep "pid=$opeld," | grep -oE '127.0.0.1:[0-9]+' | head -1 | cut -d: -f2 || true)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "opeld did not start: $(cat "$dbdir/opeld.log")" >&2; exit 1; }
 echo "== opeld (database in $dbdir): 64 connections flat out"
 "$gen" --port "$port" -c 64 -d "$seconds"
 echo "== opeld: 1,000 submissions/s paced over 16 connections"
