@@ -424,7 +424,8 @@ TEST_CASE("config secrets and tokens never reach the log: start, reload, errors,
         }
         const auto at = text.find("url: http://127.0.0.1:1/b");
         REQUIRE(at != std::string::npos);
-        text.replace(at, 25, "url: ftp://nowhere\n    colour: red");
+        // A bad URL with credentials in it: the error names the URL, not them.
+        text.replace(at, 25, "url: ftp://hook-user:hook-pass-91f2@nowhere\n    colour: red");
         // An operator who pastes a token where its digest goes.
         const auto tokens = text.find("tokens:\n");
         REQUIRE(tokens != std::string::npos);
@@ -440,8 +441,10 @@ TEST_CASE("config secrets and tokens never reach the log: start, reload, errors,
     INFO(text);
     CHECK(text.find("stopped") != std::string::npos);
     for (const auto& secret : {file_secret, inline_secret, practice_token, other_practice_token,
-                               team_token, control_token, admin_token})
+                               team_token, control_token, admin_token,
+                               std::string("hook-pass-91f2"), std::string("hook-user")})
         CHECK(text.find(secret) == std::string::npos);
+    CHECK(text.find("ftp://***@nowhere") != std::string::npos);
 }
 
 namespace {

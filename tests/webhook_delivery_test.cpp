@@ -34,6 +34,23 @@ TEST_CASE("a level-4 alert is posted as the Event JSON, signed", "[webhook]") {
     CHECK(c.get("/v1/subscribers", practice_token).status == 403);
 }
 
+TEST_CASE("a subscriber's URL credentials are not shown by /v1/subscribers", "[webhook][secrets]") {
+    receiver r;
+    auto url = r.url();
+    const auto scheme = url.find("://");
+    REQUIRE(scheme != std::string::npos);
+    url.insert(scheme + 3, "hook-user:hook-pw-77@");
+    test_daemon d(with_subscribers(subscriber("team", url, "primary_care_team")));
+    auto c = d.client();
+    submit(c, 4);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(1)); // delivered all the same
+    const auto body = c.get("/v1/subscribers", team_token).body;
+    CHECK(body.find("hook-pw-77") == std::string::npos);
+    CHECK(body.find("hook-user") == std::string::npos);
+    CHECK(body.find("http://***@127.0.0.1:") != std::string::npos);
+}
+
 TEST_CASE("a control_room subscriber gets level-4 practice alerts, not level-3", "[webhook]") {
     receiver r;
     test_daemon d(with_subscribers(subscriber("control", r.url(), "control_room")));

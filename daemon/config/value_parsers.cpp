@@ -121,6 +121,18 @@ bool is_webhook_url(std::string_view text) {
            url->has_authority() && !url->encoded_host().empty();
 }
 
+std::string redact_url_credentials(std::string_view text) {
+    // Found by hand, not by a URL parser, so that text which is not a valid
+    // URL (the case an error message is about) is redacted too.
+    const auto scheme_end = text.find("://");
+    if (scheme_end == std::string_view::npos) return std::string(text);
+    const auto start = scheme_end + 3;
+    const auto end = std::min(text.find_first_of("/?#", start), text.size());
+    const auto at = text.substr(start, end - start).rfind('@');
+    if (at == std::string_view::npos) return std::string(text);
+    return std::string(text.substr(0, start)) + "***" + std::string(text.substr(start + at));
+}
+
 bool is_z85_key(std::string_view text) {
     static constexpr std::string_view alphabet =
         "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";

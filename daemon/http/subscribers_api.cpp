@@ -3,6 +3,7 @@
 // table on the reader thread. Secrets are configuration and never leave it.
 #include "http/subscribers_api.hpp"
 
+#include "config/value_parsers.hpp"
 #include "core/time.hpp"
 
 #include <boost/json.hpp>
@@ -67,7 +68,7 @@ boost::json::object describe(const config::subscriber& sub, const standing& s,
         age = std::max<std::int64_t>(0, (now.time_since_epoch().count() - *s.oldest_pending) /
                                             1000000);
     return {{"name", sub.name},
-            {"url", sub.url},
+            {"url", config::redact_url_credentials(sub.url)},
             {"audiences", std::move(audiences)},
             {"min_level", sub.min_level},
             {"topic_prefix", sub.topic_prefix},

@@ -7,6 +7,8 @@
 // that off: a private CA is given as the subscriber's `ca_file`.
 #include "webhook/exchange.hpp"
 
+#include "config/value_parsers.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
@@ -40,9 +42,9 @@ std::string describe(const char* step, const boost::system::error_code& ec,
 std::variant<endpoint, std::string> parse_endpoint(const std::string& url) {
     const auto u = boost::urls::parse_uri(url);
     if (!u)
-        return "'" + url + "' is not a URL";
+        return "'" + config::redact_url_credentials(url) + "' is not a URL";
     if (u->scheme() != "http" && u->scheme() != "https")
-        return "'" + url + "' is not an http:// or https:// URL";
+        return "'" + config::redact_url_credentials(url) + "' is not an http:// or https:// URL";
     endpoint e;
     e.tls = u->scheme() == "https";
     e.host = u->host_address();
@@ -51,7 +53,7 @@ std::variant<endpoint, std::string> parse_endpoint(const std::string& url) {
     if (e.target.empty())
         e.target = "/";
     if (e.host.empty())
-        return "'" + url + "' names no host";
+        return "'" + config::redact_url_credentials(url) + "' names no host";
     return e;
 }
 
