@@ -46,7 +46,10 @@ db::db(const std::filesystem::path& path, bool create, bool read_only) {
     sqlite3_busy_timeout(db_, 5000);
 }
 
-db::~db() { sqlite3_close_v2(db_); }
+db::~db() {
+    cache_.clear();
+    sqlite3_close_v2(db_);
+}
 
 void db::exec(std::string_view sql) {
     std::string text(sql);
@@ -66,6 +69,29 @@ statement db::prepare(std::string_view sql) {
     if (rc != SQLITE_OK)
         fail(db_, rc);
     return statement(db_, stmt);
+}
+
+cached_statement db::cached(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end())
+        it = cache_.emplace(std::string(sql), std::vector<statement>{}).first;
+    // Elements of an unordered_map stay where they are when it grows, so the
+    // lease can keep a pointer to this SQL's idle list.
+    auto& idle = it->second;
+    if (idle.empty())
+        return cached_statement(&idle, prepare(sql));
+    statement st = std::move(idle.back());
+    idle.pop_back();
+    return cached_statement(&idle, std::move(st));
+}
+
+cached_statement::~cached_statement() {
+    if (!idle_)
+        return;
+    st_.reset();
+    // Leases of one SQL nest only as deep as the code that holds them.
+    if (idle_->size() < 4)
+        idle_->push_back(std::move(st_));
 }
 
 std::int64_t db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

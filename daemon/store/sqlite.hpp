@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -30,6 +32,7 @@ private:
 };
 
 class statement;
+class cached_statement;
 
 /// One connection.
 class db {
@@ -44,6 +47,12 @@ public:
     void exec(std::string_view sql);
     /// Prepares one statement.
     statement prepare(std::string_view sql);
+    /// A statement for `sql` kept prepared on this connection: the first
+    /// call prepares it, later ones reuse it (for SQL run again and again,
+    /// where preparing costs more than running). The lease resets it when
+    /// it ends, so a SELECT left part-read holds no read snapshot; a second
+    /// lease of the same SQL while the first is held gets its own statement.
+    cached_statement cached(std::string_view sql);
     /// The rowid of the last insert on this connection.
     std::int64_t last_insert_rowid() const;
     /// Rows changed by the last statement on this connection.
@@ -58,7 +67,14 @@ public:
     sqlite3* handle() const { return db_; }
 
 private:
+    friend class cached_statement;
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
     sqlite3* db_ = nullptr;
+    // Idle prepared statements by their SQL; ~db finalises them first.
+    std::unordered_map<std::string, std::vector<statement>, text_hash, std::equal_to<>> cache_;
 };
 
 /// A prepared statement; reset after each full step-through.
@@ -66,6 +82,7 @@ class statement {
 public:
     statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
     statement(statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+    statement(const statement&) = delete;
     statement& operator=(statement&& o) noexcept;
     ~statement();
 
@@ -94,6 +111,29 @@ public:
 private:
     sqlite3* db_;
     sqlite3_stmt* stmt_;
+};
+
+/// A statement leased from a connection's cache (db::cached): used like a
+/// statement through `->`, reset and handed back when the lease ends. The
+/// connection must outlive the lease.
+class cached_statement {
+public:
+    cached_statement(cached_statement&& o) noexcept
+        : idle_(o.idle_), st_(std::move(o.st_)) { o.idle_ = nullptr; }
+    cached_statement(const cached_statement&) = delete;
+    cached_statement& operator=(const cached_statement&) = delete;
+    cached_statement& operator=(cached_statement&&) = delete;
+    ~cached_statement();
+
+    statement* operator->() { return &st_; }
+    statement& operator*() { return st_; }
+
+private:
+    friend class db;
+    cached_statement(std::vector<statement>* idle, statement st)
+        : idle_(idle), st_(std::move(st)) {}
+    std::vector<statement>* idle_;
+    statement st_;
 };
 
 } // namespace opel::store::sqlite

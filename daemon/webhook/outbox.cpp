@@ -17,11 +17,11 @@ void record(store::transaction& tx, const std::vector<config::subscriber>& subsc
             body = core::event_json(e);
         // Due at once: the sender's next tick picks it up.
         const auto now = tx.now().time_since_epoch().count();
-        auto st = tx.db().prepare(
+        auto st = tx.db().cached(
             "INSERT OR IGNORE INTO deliveries (subscriber, seq, topic, body, created_at, next_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-        st.bind(1, s.name).bind(2, e.seq).bind(3, e.topic).bind(4, body).bind(5, now);
-        st.run();
+        st->bind(1, s.name).bind(2, e.seq).bind(3, e.topic).bind(4, body).bind(5, now);
+        st->run();
     }
 }
 

@@ -182,14 +182,16 @@ void sender::check(const std::string& name, std::shared_ptr<round> r) {
     l.busy = true;
     l.again = false;
     store_.read([this, name, r, after = l.acked_seq](store::sqlite::db& db) mutable {
-        auto st = db.prepare("SELECT id, seq, body, created_at, next_at, attempts FROM deliveries "
-                             "WHERE state = 'pending' AND subscriber = ?1 AND seq > ?2 "
-                             "ORDER BY seq LIMIT 1");
-        st.bind(1, name).bind(2, after);
         std::optional<row> found;
-        if (st.step())
-            found = row{st.int64(0), st.int64(1), st.text(2), st.int64(3), st.int64(4),
-                        static_cast<int>(st.int64(5))};
+        {
+            auto st = db.cached("SELECT id, seq, body, created_at, next_at, attempts FROM "
+                                "deliveries WHERE state = 'pending' AND subscriber = ?1 AND "
+                                "seq > ?2 ORDER BY seq LIMIT 1");
+            st->bind(1, name).bind(2, after);
+            if (st->step())
+                found = row{st->int64(0), st->int64(1), st->text(2), st->int64(3), st->int64(4),
+                            static_cast<int>(st->int64(5))};
+        }
         boost::asio::post(ex_, [this, name, found = std::move(found), r]() mutable {
             on_oldest(name, std::move(found), std::move(r));
         });
@@ -261,14 +263,14 @@ void sender::on_sent(const std::string& name, const row& d, outcome o) {
             it->second.unsure = false;
         }
         return delivered(name, d.seq, [id = d.id, seq = d.seq, name, recovered](store::transaction& tx) {
-            auto st = tx.db().prepare("UPDATE deliveries SET state = 'delivered', attempts = "
-                                      "attempts + 1, delivered_at = ?2 WHERE id = ?1");
-            st.bind(1, id).bind(2, micros(tx.now())).run();
+            tx.db().cached("UPDATE deliveries SET state = 'delivered', attempts = "
+                           "attempts + 1, delivered_at = ?2 WHERE id = ?1")
+                ->bind(1, id).bind(2, micros(tx.now())).run();
             // The outbox keeps only the latest delivered row of a subscriber
             // (its last success); the event log has every body.
-            auto prune = tx.db().prepare("DELETE FROM deliveries WHERE state = 'delivered' AND "
-                                         "subscriber = ?1 AND seq < ?2");
-            prune.bind(1, name).bind(2, seq).run();
+            tx.db().cached("DELETE FROM deliveries WHERE state = 'delivered' AND "
+                           "subscriber = ?1 AND seq < ?2")
+                ->bind(1, name).bind(2, seq).run();
             if (recovered)
                 recovered(tx);
         });
@@ -298,12 +300,12 @@ void sender::on_sent(const std::string& name, const row& d, outcome o) {
     write(name, [id = d.id, wait, error = std::move(o.error), failing](store::transaction& tx) {
         // A failure a day after the event is the last one: no retry is due.
         const auto now = micros(tx.now());
-        auto st = tx.db().prepare(
+        auto st = tx.db().cached(
             "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, error_at = ?3, "
             "next_at = ?4, state = CASE WHEN ?3 - created_at >= ?5 THEN 'failed' ELSE state END "
             "WHERE id = ?1 AND state = 'pending'");
-        st.bind(1, id).bind(2, error).bind(3, now).bind(4, now + micros(wait));
-        st.bind(5, micros(std::chrono::milliseconds(give_up_after))).run();
+        st->bind(1, id).bind(2, error).bind(3, now).bind(4, now + micros(wait));
+        st->bind(5, micros(std::chrono::milliseconds(give_up_after))).run();
         if (failing)
             failing(tx, error);
     }, {});
