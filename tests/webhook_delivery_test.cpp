@@ -1,9 +1,13 @@
 // Webhooks through the app: a real HTTP receiver on 127.0.0.1 records what
-// the daemon posts and answers a scripted status per request. Retries are
-// driven by the manual clock and run_timers(); waits are on the receiver's
-// condition variable with a timeout, never sleeps.
+// the daemon posts, answers a scripted status per request and counts the
+// connections it accepted. Retries are driven by the manual clock and
+// run_timers(); waits are on the receiver's condition variable with a
+// timeout, never sleeps.
 #include "core/crypto.hpp"
 #include "support/webhook_receiver.hpp"
+#include "webhook/exchange.hpp"
+
+#include <optional>
 
 using namespace opel::test;
 using namespace opel::test::webhook_support;
@@ -235,4 +239,101 @@ TEST_CASE("a subscriber removed on reload has its pending deliveries dropped", "
     CHECK(s.at("failed").as_int64() >= 1);
     CHECK(s.at("last_error") == "subscriber removed");
     REQUIRE(live.wait_for(1));
+}
+
+TEST_CASE("deliveries to a subscriber go one after another over one kept connection",
+          "[webhook]") {
+    receiver r;
+    test_daemon d(with_subscribers(subscriber("team", r.url(), "primary_care_team")));
+    auto c = d.client();
+    submit(c, 4, "C82001");
+    submit(c, 4, "C82002");
+    const auto pending = static_cast<std::size_t>(standing(c, "team").at("pending").as_int64());
+    REQUIRE(pending >= 2);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(pending));
+    d.daemon().run_timers().wait();
+    // A later tick sends over the same connection too.
+    submit(c, 4, "C82003");
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(pending + 1));
+    CHECK(r.connections() == 1);
+    d.daemon().run_timers().wait();
+    CHECK(standing(c, "team").at("pending") == 0);
+}
+
+TEST_CASE("a peer's Connection: close is honoured: the next POST opens a new connection",
+          "[webhook]") {
+    receiver r;
+    r.set_closing(); // and then it lingers: a POST sent on anyway would never be answered
+    test_daemon d(with_subscribers(subscriber("team", r.url(), "primary_care_team")));
+    auto c = d.client();
+    submit(c, 4, "C82001");
+    submit(c, 4, "C82002");
+    const auto pending = static_cast<std::size_t>(standing(c, "team").at("pending").as_int64());
+    REQUIRE(pending >= 2);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(pending));
+    CHECK(r.connections() == pending);
+    d.daemon().run_timers().wait();
+    const auto s = standing(c, "team");
+    CHECK(s.at("pending") == 0);
+    CHECK(s.at("last_error").is_null());
+}
+
+TEST_CASE("a kept connection the peer closed is reopened and the POST sent again at once",
+          "[webhook]") {
+    // The second request comes over the kept connection, which the peer
+    // closes without answering: no failed attempt, the POST goes again.
+    receiver r({200, receiver::drop});
+    test_daemon d(with_subscribers(subscriber("team", r.url(), "primary_care_team")));
+    auto c = d.client();
+    submit(c, 4, "C82001");
+    submit(c, 4, "C82002");
+    const auto pending = static_cast<std::size_t>(standing(c, "team").at("pending").as_int64());
+    REQUIRE(pending >= 2);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(pending + 1));
+    d.daemon().run_timers().wait();
+    const auto got = r.requests();
+    CHECK(got[1].seq() == got[2].seq());
+    CHECK(got[2].seq() > got[0].seq());
+    CHECK(r.connections() == 2);
+    // No backoff was waited for (the clock never moved) and nothing failed.
+    const auto s = standing(c, "team");
+    CHECK(s.at("pending") == 0);
+    CHECK(s.at("last_error").is_null());
+}
+
+TEST_CASE("a kept connection is closed once idle for the limit", "[webhook]") {
+    receiver r;
+    boost::asio::io_context ioc;
+    const auto to = std::get<opel::webhook::endpoint>(opel::webhook::parse_endpoint(r.url()));
+    const auto post = [&](const std::shared_ptr<opel::webhook::connection>& conn) {
+        std::optional<opel::webhook::outcome> got;
+        std::make_shared<opel::webhook::exchange>(conn, "{}", std::map<std::string, std::string>{},
+                                                  [&](opel::webhook::outcome o) { got = o; })
+            ->start();
+        while (!got)
+            ioc.run_one();
+        return got->ok;
+    };
+    // Idle for an hour at most: the second POST reuses the connection.
+    auto kept = std::make_shared<opel::webhook::connection>(ioc.get_executor(), to, nullptr, 1h);
+    REQUIRE(post(kept));
+    CHECK(kept->reusable());
+    REQUIRE(post(kept));
+    CHECK(r.connections() == 1);
+    kept->close();
+    ioc.restart();
+    ioc.run(); // nothing is left waiting: the idle timer went with close()
+    // Idle for no time at all: the timer closes it before the next POST.
+    auto brief = std::make_shared<opel::webhook::connection>(ioc.get_executor(), to, nullptr, 0ms);
+    ioc.restart();
+    REQUIRE(post(brief));
+    ioc.run(); // the idle timer fires
+    CHECK_FALSE(brief->reusable());
+    ioc.restart();
+    REQUIRE(post(brief));
+    CHECK(r.connections() == 3);
 }

@@ -218,10 +218,14 @@ TEST_CASE("an https subscriber is delivered to when its CA is trusted", "[webhoo
     test_daemon d(with_subscribers(
         subscriber("tls", r.url(), "primary_care_team", "    ca_file: " + ca + "\n")));
     auto c = d.client();
-    submit(c, 4);
+    submit(c, 4, "C82001");
+    submit(c, 4, "C82002");
+    const auto pending = static_cast<std::size_t>(standing(c, "tls").at("pending").as_int64());
+    REQUIRE(pending >= 2);
     d.daemon().run_timers().wait();
-    REQUIRE(r.wait_for(1));
+    REQUIRE(r.wait_for(pending));
     CHECK(r.requests().at(0).target == "/hook");
+    CHECK(r.connections() == 1); // one TLS session carried them all
     settle(d);
     const auto s = standing(c, "tls");
     CHECK(s.at("pending") == 0);

@@ -89,6 +89,11 @@ void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
         auto& l = next[name];
         if (auto old = lanes_.find(name); old != lanes_.end())
             l = std::move(old->second); // keeps what is in flight
+        // The URL, its TLS context or its CAs may have changed: the next POST
+        // opens a new connection (one in flight is closed once it ends).
+        if (l.conn && !l.in_flight)
+            l.conn->close();
+        l.conn.reset();
         l.sub = std::move(s);
         l.tls.reset();
         l.tls_error.clear();
@@ -102,7 +107,11 @@ void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
         }
     }
     // A removed subscriber's POST in flight finishes on its own; its outcome
-    // is still written, since the row may have been delivered.
+    // is still written, since the row may have been delivered. Its idle
+    // connection is closed.
+    for (auto& [name, l] : lanes_)
+        if (!next.contains(name) && l.conn && !l.in_flight)
+            l.conn->close();
     lanes_ = std::move(next);
 }
 
@@ -162,9 +171,14 @@ void sender::prune() {
 
 void sender::stop() {
     stopped_ = true;
-    for (auto& [name, l] : lanes_)
+    // Closing the idle connections also stops their idle timers, which
+    // would otherwise keep the io_context running.
+    for (auto& [name, l] : lanes_) {
         if (l.in_flight)
             l.in_flight->cancel();
+        if (l.conn)
+            l.conn->close();
+    }
 }
 
 void sender::check(const std::string& name, std::shared_ptr<round> r) {
@@ -235,9 +249,11 @@ void sender::send(lane& l, row d) {
         headers["X-Opel-Signature"] = signature(l.sub.secret, d.body);
     const auto name = l.sub.name;
     auto body = d.body;
+    if (!l.conn || l.conn->to() != std::get<endpoint>(to))
+        l.conn = std::make_shared<connection>(ex_, std::get<endpoint>(to), l.tls);
     l.in_flight = std::make_shared<exchange>(
-        ex_, std::get<endpoint>(to), std::move(body), headers,
-        [this, name, d = std::move(d)](outcome o) { on_sent(name, d, std::move(o)); }, l.tls);
+        l.conn, std::move(body), headers,
+        [this, name, d = std::move(d)](outcome o) { on_sent(name, d, std::move(o)); });
     l.in_flight->start();
 }
 

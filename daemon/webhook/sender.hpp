@@ -64,6 +64,7 @@ private:
         bool again = false; ///< a tick came while busy: look again when free
         std::vector<std::shared_ptr<round>> waiting; ///< ticks held until then
         std::shared_ptr<exchange> in_flight;
+        std::shared_ptr<connection> conn; ///< kept for the next POST; made at the first
         std::shared_ptr<boost::asio::ssl::context> tls; ///< https:// subscribers
         std::string tls_error;                           ///< why `tls` could not be made
         std::optional<core::time_point> failing_since; ///< first failure since the last 2xx

@@ -37,25 +37,24 @@ struct received {
 };
 
 /// An HTTP server on its own thread: answers each request with the next
-/// scripted status (then `fallback`) and records it. With a TLS context it
+/// scripted status (then `fallback`) and records it, keeping the connection
+/// open for the next request as HTTP/1.1 allows. With a TLS context it
 /// speaks HTTPS, counting the handshakes that failed.
 class receiver {
 public:
+    /// In the script: read the request, then close the connection without
+    /// answering, as a peer that closed an idle connection just as a POST came.
+    static constexpr int drop = 0;
+
     explicit receiver(std::deque<int> script = {}, int fallback = 200,
                       std::shared_ptr<boost::asio::ssl::context> tls = {})
         : script_(std::move(script)), fallback_(fallback), tls_(std::move(tls)),
           acceptor_(ioc_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
-        thread_ = std::thread([this] { serve(); });
+        do_accept();
+        thread_ = std::thread([this] { ioc_.run(); });
     }
     ~receiver() {
-        {
-            std::lock_guard lock(mu_);
-            stopping_ = true;
-        }
-        // Wakes the blocking accept so the thread sees the flag.
-        tcp::socket poke(ioc_);
-        boost::system::error_code ignored;
-        poke.connect(acceptor_.local_endpoint(), ignored);
+        ioc_.stop();
         thread_.join();
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
@@ -67,6 +66,13 @@ public:
     void set_fallback(int status) {
         std::lock_guard lock(mu_);
         fallback_ = status;
+    }
+    /// From now on answers with `Connection: close`, then neither reads more
+    /// from the connection nor closes it: a client that sent another request
+    /// on it would wait for an answer in vain.
+    void set_closing() {
+        std::lock_guard lock(mu_);
+        closing_ = true;
     }
     /// Waits until `n` requests have come (false after 10 s).
     bool wait_for(std::size_t n) {
@@ -82,71 +88,111 @@ public:
         std::lock_guard lock(mu_);
         return got_;
     }
+    /// Connections accepted so far.
+    std::size_t connections() {
+        std::lock_guard lock(mu_);
+        return connections_;
+    }
 
 private:
-    void serve() {
-        for (;;) {
-            tcp::socket s(ioc_);
-            boost::system::error_code ec;
-            acceptor_.accept(s, ec);
-            {
-                std::lock_guard lock(mu_);
-                if (stopping_)
-                    return;
-            }
-            if (ec)
-                continue;
-            if (!tls_) {
-                answer(s);
-                continue;
-            }
-            boost::asio::ssl::stream<tcp::socket> tls(std::move(s), *tls_);
-            tls.handshake(boost::asio::ssl::stream_base::server, ec);
-            if (ec) {
-                {
-                    std::lock_guard lock(mu_);
-                    ++refused_;
-                }
-                cv_.notify_all();
-                continue;
-            }
-            answer(tls);
-        }
-    }
+    /// One accepted connection, answering requests until the client closes it.
     template <class Stream>
-    void answer(Stream& s) {
+    struct session : std::enable_shared_from_this<session<Stream>> {
+        session(receiver& r, Stream s) : owner(r), stream(std::move(s)) {}
+        void handshake() {
+            stream.async_handshake(boost::asio::ssl::stream_base::server,
+                                   [self = this->shared_from_this()](const auto& ec) {
+                                       if (ec)
+                                           return self->owner.count_refusal();
+                                       self->read();
+                                   });
+        }
+        void read() {
+            req = {};
+            bhttp::async_read(stream, buffer, req,
+                              [self = this->shared_from_this()](const auto& ec, std::size_t) {
+                                  if (!ec)
+                                      self->answer();
+                              });
+        }
+        void answer() {
+            const auto [status, closing] = owner.take(req);
+            if (status == drop)
+                return; // this session, and with it the connection, ends here
+            res = {static_cast<bhttp::status>(status), 11};
+            res.body() = "ok";
+            res.keep_alive(req.keep_alive() && !closing);
+            res.prepare_payload();
+            bhttp::async_write(stream, res,
+                               [self = this->shared_from_this(), closing](const auto& ec,
+                                                                          std::size_t) {
+                                   if (ec)
+                                       return;
+                                   if (closing)
+                                       self->owner.lingering_.push_back(self);
+                                   else if (self->res.keep_alive())
+                                       self->read();
+                               });
+        }
+        receiver& owner;
+        Stream stream;
         boost::beast::flat_buffer buffer;
         bhttp::request<bhttp::string_body> req;
-        boost::system::error_code ec;
-        bhttp::read(s, buffer, req, ec);
-        if (ec)
-            return;
-        int status = 0;
+        bhttp::response<bhttp::string_body> res;
+    };
+
+    void do_accept() {
+        acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket s) {
+            if (ec)
+                return;
+            {
+                std::lock_guard lock(mu_);
+                ++connections_;
+            }
+            if (tls_) {
+                using tls_stream = boost::asio::ssl::stream<tcp::socket>;
+                std::make_shared<session<tls_stream>>(*this, tls_stream(std::move(s), *tls_))
+                    ->handshake();
+            } else {
+                std::make_shared<session<tcp::socket>>(*this, std::move(s))->read();
+            }
+            do_accept();
+        });
+    }
+    /// Records `req`; the status to answer and whether to close after it.
+    std::pair<int, bool> take(const bhttp::request<bhttp::string_body>& req) {
+        std::pair<int, bool> out;
         {
             std::lock_guard lock(mu_);
             got_.push_back({std::string(req.target()), req.body(),
                             std::string(req["X-Opel-Signature"]),
                             std::string(req["X-Opel-Event-Seq"])});
-            status = script_.empty() ? fallback_ : script_.front();
+            out = {script_.empty() ? fallback_ : script_.front(), closing_};
             if (!script_.empty())
                 script_.pop_front();
         }
         cv_.notify_all();
-        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
-        res.body() = "ok";
-        res.prepare_payload();
-        bhttp::write(s, res, ec);
+        return out;
+    }
+    void count_refusal() {
+        {
+            std::lock_guard lock(mu_);
+            ++refused_;
+        }
+        cv_.notify_all();
     }
 
     std::mutex mu_;
     std::condition_variable cv_;
     std::vector<received> got_;
     std::size_t refused_ = 0;
+    std::size_t connections_ = 0;
     std::deque<int> script_;
     int fallback_;
-    bool stopping_ = false;
+    bool closing_ = false;
     std::shared_ptr<boost::asio::ssl::context> tls_;
     boost::asio::io_context ioc_;
+    std::vector<std::shared_ptr<void>> lingering_; ///< io thread; before ioc_ in destruction
     tcp::acceptor acceptor_;
     std::thread thread_;
 };
