@@ -66,14 +66,23 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
     std::vector<std::int64_t> ids;
     for (const auto& c : changes) {
         const auto& a = c.after;
-        const auto data = boost::json::serialize(rules::to_json(a));
-        std::int64_t seq = 0;
-        if (c.notify) {
+        if (!c.notify) {
+            // Nobody hears of this change (evidence added, a count moved):
+            // only the row needs it, and only the group's last such change
+            // of the alert, so it is rendered and written once, at commit.
+            tx.defer_alert(a.id, [a](store::transaction& t) {
+                t.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state),
+                            boost::json::serialize(rules::to_json(a)), 0);
+            });
+        } else {
+            const auto data = boost::json::serialize(rules::to_json(a));
             const auto& e = tx.append_event(rules::alert_topic(a), data);
-            seq = e.seq;
             webhook::record(tx, deployment_->cfg->subscribers, e);
+            // Written now, so an earlier deferred state of it must not land after.
+            tx.undefer_alert(a.id);
+            tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data,
+                         e.seq);
         }
-        tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data, seq);
         if (std::find(ids.begin(), ids.end(), a.id) == ids.end())
             ids.push_back(a.id);
         log()->debug("alert {} {}: {}", a.id, rules::state_name(a.state), c.why);

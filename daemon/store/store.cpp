@@ -115,6 +115,27 @@ void transaction::put_alert(std::int64_t id, const std::string& rule, const std:
     st.run();
 }
 
+void transaction::defer_alert(std::int64_t key, std::function<void(transaction&)> write) {
+    auto [it, fresh] = deferred_.try_emplace(key);
+    it->second = std::move(write);
+    if (fresh)
+        deferred_order_.push_back(key);
+}
+
+void transaction::undefer_alert(std::int64_t key) { deferred_.erase(key); }
+
+void transaction::run_deferred() {
+    for (std::size_t i = 0; i < deferred_order_.size(); ++i) {
+        const auto it = deferred_.find(deferred_order_[i]);
+        if (it == deferred_.end())
+            continue;
+        auto write = std::move(it->second);
+        deferred_.erase(it);
+        write(*this);
+    }
+    deferred_order_.clear();
+}
+
 void transaction::put_silence(std::int64_t id, const std::string& data, core::time_point ends_at,
                               bool expired) {
     auto& st = st_.put_silence;
@@ -322,6 +343,7 @@ void store::commit_batch(std::vector<pending>& batch) {
         write_db_->exec("BEGIN IMMEDIATE");
         for (auto& p : batch)
             p.job(tx);
+        tx.run_deferred();
         write_db_->exec("COMMIT");
     } catch (const std::exception& e) {
         ok = false;

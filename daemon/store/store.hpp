@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace opel::store {
@@ -58,6 +59,14 @@ public:
                      bool expired);
     /// Inserts or replaces the summary of `date` (YYYY-MM-DD).
     void put_summary(const std::string& date, const std::string& data);
+    /// Defers the write of alert `id`'s row to just before COMMIT, after
+    /// every job of the group; a later call for the same alert replaces it.
+    /// An alert whose evidence each report of a group extends is then
+    /// rendered and written once a group, not once a report.
+    void defer_alert(std::int64_t id, std::function<void(transaction&)> write);
+    /// Drops alert `id`'s deferred write, if any: the caller has just
+    /// written a newer state of it.
+    void undefer_alert(std::int64_t id);
     /// The connection, for statements this class does not wrap.
     sqlite::db& db() { return db_; }
     /// The time the transaction began (the clock's).
@@ -73,6 +82,10 @@ private:
     std::int64_t next_seq_;
     core::time_point now_;
     std::vector<core::event> events_;
+    // Deferred alert writes by alert id, and the order the ids came in.
+    std::unordered_map<std::int64_t, std::function<void(transaction&)>> deferred_;
+    std::vector<std::int64_t> deferred_order_;
+    void run_deferred();
 };
 
 /// Counters the store keeps for /metrics.
