@@ -12,7 +12,6 @@
 #include <date/tz.h>
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -115,6 +114,13 @@ private:
         std::string note;
         std::string support;
     };
+    /// A report as the theme windows read it: kept only while it may still
+    /// count in one, and only when it carries a theme.
+    struct themed_report {
+        std::int64_t id = 0;
+        core::time_point at{};
+        std::vector<std::string> themes;
+    };
     /// The reports of one local day: the lowest level and their ids.
     struct day_record {
         int min_level = 4;
@@ -128,7 +134,7 @@ private:
         std::optional<report> latest;
         std::optional<int> counted;                  ///< the level counted in the groups while fresh
         std::map<date::sys_days, day_record> days;   ///< recent local days
-        std::deque<report> recent;                   ///< reports within the longest theme window
+        std::vector<themed_report> recent;           ///< reports with themes within the longest theme window, oldest first
     };
     /// A group's counters for one group rule.
     struct group_counter {
@@ -177,7 +183,8 @@ private:
     std::optional<report> apply_report(std::size_t p, const core::submission& s);
     void uncount(std::size_t p);
     void count(std::size_t p);
-    void add_theme_entries(std::size_t p, const report& r);
+    void add_theme_entries(std::size_t p, core::time_point at, std::int64_t id,
+                           const std::vector<std::string>& themes);
     void add_theme_entry(std::size_t ts, std::size_t theme, std::size_t p, core::time_point at,
                          std::int64_t id);
     date::sys_days local_day(core::time_point t) const;

@@ -8,6 +8,7 @@
 #include "rules/engine.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace opel::rules {
 
@@ -36,6 +37,9 @@ void engine::index_practices(std::vector<core::practice> practices) {
     by_code_.clear();
     pcns_.clear();
     places_.clear();
+    // Reserved, and nothrow-movable, so that growing never copies every state.
+    static_assert(std::is_nothrow_move_constructible_v<practice_state>);
+    practices_.reserve(practices.size());
     std::map<std::string, std::size_t> pcn_seen, place_seen;
     for (auto& info : practices) {
         practice_state st;
@@ -74,7 +78,7 @@ void engine::rebuild() {
         if (st.latest && fresh(st.latest->at))
             count(p);
         for (const auto& r : st.recent)
-            add_theme_entries(p, r);
+            add_theme_entries(p, r.at, r.id, r.themes);
     }
     for (const auto& [id, a] : open_)
         schedule_watchers(a);
@@ -106,14 +110,17 @@ std::optional<engine::report> engine::apply_report(std::size_t p, const core::su
     }
     const auto oldest = local_day(st.latest->at) - day_history;
     st.days.erase(st.days.begin(), st.days.lower_bound(oldest));
-    // `recent` only feeds theme windows when a reload rebuilds them.
+    // `recent` only feeds theme windows when a reload rebuilds them, so a
+    // report without themes, which adds nothing to any window, is not kept.
     const auto keep_from = st.latest->at - theme_window_;
-    st.recent.insert(std::upper_bound(st.recent.begin(), st.recent.end(), r.at,
-                                      [](auto t, const report& x) { return t < x.at; }),
-                     r);
-    while (!st.recent.empty() && st.recent.front().at <= keep_from)
-        st.recent.pop_front();
-    add_theme_entries(p, r);
+    if (!r.themes.empty())
+        st.recent.insert(std::upper_bound(st.recent.begin(), st.recent.end(), r.at,
+                                          [](auto t, const themed_report& x) { return t < x.at; }),
+                         themed_report{r.id, r.at, r.themes});
+    st.recent.erase(st.recent.begin(),
+                    std::find_if(st.recent.begin(), st.recent.end(),
+                                 [&](const themed_report& x) { return x.at > keep_from; }));
+    add_theme_entries(p, r.at, r.id, r.themes);
     return prev;
 }
 
@@ -155,18 +162,19 @@ void engine::count(std::size_t p) {
     stale_q_.insert({st.latest->at + rules_->stale_after, p});
 }
 
-void engine::add_theme_entries(std::size_t p, const report& r) {
+void engine::add_theme_entries(std::size_t p, core::time_point at, std::int64_t id,
+                               const std::vector<std::string>& themes) {
     const auto& st = practices_[p];
     for (std::size_t ts = 0; ts < theme_states_.size(); ++ts) {
         const auto& rule = rules_->rules[theme_states_[ts].rule];
         const auto& c = std::get<theme_condition>(rule.when);
-        if (!rule.admits(st.info.pcn, st.info.place) || r.at + c.within <= now_)
+        if (!rule.admits(st.info.pcn, st.info.place) || at + c.within <= now_)
             continue;
-        for (const auto& theme : r.themes) {
+        for (const auto& theme : themes) {
             const auto idx = theme_index(theme);
             if (idx && (c.themes.empty() ||
                         std::find(c.themes.begin(), c.themes.end(), theme) != c.themes.end()))
-                add_theme_entry(ts, *idx, p, r.at, r.id);
+                add_theme_entry(ts, *idx, p, at, id);
         }
     }
 }
