@@ -4,6 +4,8 @@
 // run_timers(); waits are on the receiver's condition variable with a
 // timeout, never sleeps.
 #include "core/crypto.hpp"
+#include "core/event.hpp"
+#include "store/sqlite.hpp"
 #include "support/webhook_receiver.hpp"
 #include "webhook/exchange.hpp"
 
@@ -143,6 +145,45 @@ TEST_CASE("pending deliveries resume after a restart", "[webhook]") {
     second.daemon().run_timers().wait();
     auto c = second.client();
     CHECK(standing(c, "team").at("pending") == 0);
+}
+
+TEST_CASE("the outbox keeps no copy of the body: it is the event's, sent byte for byte",
+          "[webhook]") {
+    receiver r({}, 503);
+    auto first = std::make_unique<test_daemon>(
+        with_subscribers(subscriber("team", r.url(), "primary_care_team")));
+    {
+        auto c = first->client();
+        submit(c, 4);
+    }
+    first->daemon().run_timers().wait();
+    REQUIRE(r.wait_for(1));
+    first->daemon().run_timers().wait();
+    first->stop();
+    {
+        opel::store::sqlite::db db(first->dir() / "opeld.db", false, true);
+        auto q = db.prepare("SELECT count(*), sum(length(body)) FROM deliveries");
+        REQUIRE(q.step());
+        CHECK(q.int64(0) >= 1);
+        CHECK(q.int64(1) == 0);
+        auto e = db.prepare("SELECT seq, topic, time, data FROM events WHERE seq = ?1");
+        e.bind(1, boost::json::parse(r.requests().at(0).body).at("seq").as_int64());
+        REQUIRE(e.step());
+        const opel::core::event ev{e.int64(0), e.text(1),
+                                   opel::core::time_point{std::chrono::microseconds{e.int64(2)}},
+                                   e.text(3)};
+        CHECK(r.requests().at(0).body == opel::core::event_json(ev));
+    }
+    // A row that holds its body, as rows written before did, is sent as it is.
+    {
+        opel::store::sqlite::db db(first->dir() / "opeld.db", false);
+        db.exec("UPDATE deliveries SET body = '{\"kept\":true}' WHERE state = 'pending'");
+    }
+    r.set_fallback(200);
+    test_daemon second(*first, test_epoch() + 10min);
+    second.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(2));
+    CHECK(r.requests().at(1).body == R"({"kept":true})");
 }
 
 TEST_CASE("a delivery not made within 24 hours is marked failed", "[webhook]") {

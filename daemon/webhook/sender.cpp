@@ -6,6 +6,7 @@
 // the injected clock, so tests move days on a manual clock.
 #include "webhook/sender.hpp"
 
+#include "core/event.hpp"
 #include "log/log.hpp"
 #include "webhook/routing.hpp"
 
@@ -198,13 +199,22 @@ void sender::check(const std::string& name, std::shared_ptr<round> r) {
     store_.read([this, name, r, after = l.acked_seq](store::sqlite::db& db) mutable {
         std::optional<row> found;
         {
-            auto st = db.cached("SELECT id, seq, body, created_at, next_at, attempts FROM "
-                                "deliveries WHERE state = 'pending' AND subscriber = ?1 AND "
-                                "seq > ?2 ORDER BY seq LIMIT 1");
+            // The body is the event's JSON, rebuilt from its row (see outbox.cpp).
+            auto st = db.cached(
+                "SELECT d.id, d.seq, d.body, d.created_at, d.next_at, d.attempts, e.topic, "
+                "e.time, e.data FROM deliveries d LEFT JOIN events e ON e.seq = d.seq AND "
+                "d.body = '' WHERE d.state = 'pending' AND d.subscriber = ?1 AND d.seq > ?2 "
+                "ORDER BY d.seq LIMIT 1");
             st->bind(1, name).bind(2, after);
-            if (st->step())
+            if (st->step()) {
                 found = row{st->int64(0), st->int64(1), st->text(2), st->int64(3), st->int64(4),
                             static_cast<int>(st->int64(5))};
+                if (found->body.empty() && !st->is_null(6))
+                    found->body = core::event_json(core::event{
+                        found->seq, st->text(6),
+                        core::time_point{std::chrono::microseconds{st->int64(7)}},
+                        st->text(8)});
+            }
         }
         boost::asio::post(ex_, [this, name, found = std::move(found), r]() mutable {
             on_oldest(name, std::move(found), std::move(r));
@@ -220,6 +230,17 @@ void sender::on_oldest(const std::string& name, std::optional<row> found,
     const auto now = micros(clock_.now());
     if (stopped_ || !found || found->next_at > now)
         return release(name);
+    if (found->body.empty()) {
+        // Its event is not in the log: there is nothing to send, ever.
+        log()->error("webhook to '{}': event {} is not in the event log; given up", name,
+                     found->seq);
+        metrics_.count(name, result::failed);
+        return write(name, [id = found->id](store::transaction& tx) {
+            tx.db().cached("UPDATE deliveries SET state = 'failed', last_error = 'the event is "
+                           "not in the event log' WHERE id = ?1 AND state = 'pending'")
+                ->bind(1, id).run();
+        }, std::move(r));
+    }
     if (now - found->created_at >= micros(std::chrono::milliseconds(give_up_after))) {
         log()->warn("webhook to '{}': event {} not delivered within 24 hours; given up", name,
                     found->seq);
