@@ -4,29 +4,17 @@
 // (one would stop the WAL from being checkpointed).
 #include "store/sqlite.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 using namespace opel::store;
 
 namespace {
-
-struct scratch {
-    scratch() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "opeld-sql-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()));
-        path = tmpl;
-    }
-    ~scratch() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::filesystem::path path;
-};
 
 /// How many statements are prepared on the connection now.
 int statements(const sqlite::db& db) {
@@ -44,8 +32,8 @@ void fill(sqlite::db& db, int from, int to) {
 } // namespace
 
 TEST_CASE("a cached statement is prepared once and starts clean on each lease", "[store]") {
-    scratch dir;
-    sqlite::db db(dir.path / "t.db", true);
+    opel::test::temp_dir dir;
+    sqlite::db db(dir.path() / "t.db", true);
     db.exec("CREATE TABLE t (n INTEGER)");
     fill(db, 0, 10);
     CHECK(statements(db) == 1);
@@ -62,8 +50,8 @@ TEST_CASE("a cached statement is prepared once and starts clean on each lease", 
 }
 
 TEST_CASE("leases of the same SQL can nest", "[store]") {
-    scratch dir;
-    sqlite::db db(dir.path / "t.db", true);
+    opel::test::temp_dir dir;
+    sqlite::db db(dir.path() / "t.db", true);
     db.exec("CREATE TABLE t (n INTEGER)");
     fill(db, 0, 4);
     const std::string_view sql = "SELECT n FROM t WHERE n >= ?1 ORDER BY n";
@@ -83,8 +71,8 @@ TEST_CASE("leases of the same SQL can nest", "[store]") {
 }
 
 TEST_CASE("a lease ended part-way through a SELECT holds no read snapshot", "[store]") {
-    scratch dir;
-    const auto file = dir.path / "t.db";
+    opel::test::temp_dir dir;
+    const auto file = dir.path() / "t.db";
     sqlite::db writer(file, true);
     writer.exec("PRAGMA journal_mode=WAL; CREATE TABLE t (n INTEGER)");
     fill(writer, 0, 100);
@@ -100,5 +88,5 @@ TEST_CASE("a lease ended part-way through a SELECT holds no read snapshot", "[st
     auto cp = writer.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
     REQUIRE(cp.step());
     CHECK(cp.int64(0) == 0);
-    CHECK(std::filesystem::file_size(dir.path / "t.db-wal") == 0);
+    CHECK(std::filesystem::file_size(dir.path() / "t.db-wal") == 0);
 }

@@ -3,28 +3,16 @@
 // afterwards drops the deferred state, so an older state never lands last.
 #include "store/store.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <future>
 
 using namespace opel;
 
 namespace {
-
-struct scratch {
-    scratch() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "opeld-tx-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()));
-        path = tmpl;
-    }
-    ~scratch() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::filesystem::path path;
-};
 
 /// One group of jobs, committed together; true when it committed.
 bool commit_group(store::store& st, std::vector<store::store::write_job> jobs) {
@@ -57,9 +45,9 @@ void put(store::transaction& tx, const std::string& data, std::int64_t seq) {
 } // namespace
 
 TEST_CASE("an alert's deferred writes in one group land once, the last one", "[store]") {
-    scratch dir;
+    test::temp_dir dir;
     core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path / "opeld.db", clock, 1000);
+    store::store st(dir.path() / "opeld.db", clock, 1000);
     st.start();
     int writes = 0;
     // One job defers two states, so both are surely in one transaction.
@@ -77,9 +65,9 @@ TEST_CASE("an alert's deferred writes in one group land once, the last one", "[s
 
 TEST_CASE("an alert written at once after a deferred write drops the deferred one",
           "[store]") {
-    scratch dir;
+    test::temp_dir dir;
     core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path / "opeld.db", clock, 1000);
+    store::store st(dir.path() / "opeld.db", clock, 1000);
     st.start();
     REQUIRE(commit_group(st, {[&](store::transaction& tx) {
         tx.defer_alert(1, [](store::transaction& t) { put(t, "older", 0); });
@@ -91,9 +79,9 @@ TEST_CASE("an alert written at once after a deferred write drops the deferred on
 }
 
 TEST_CASE("a group that fails writes none of its deferred alerts", "[store]") {
-    scratch dir;
+    test::temp_dir dir;
     core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path / "opeld.db", clock, 1000);
+    store::store st(dir.path() / "opeld.db", clock, 1000);
     st.start();
     CHECK_FALSE(commit_group(st, {[&](store::transaction& tx) {
         tx.defer_alert(1, [](store::transaction& t) {

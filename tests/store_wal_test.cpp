@@ -3,28 +3,16 @@
 // letting it grow with the write history.
 #include "store/store.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <future>
 
 using namespace opel;
 
 namespace {
-
-struct scratch {
-    scratch() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "opeld-wal-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()));
-        path = tmpl;
-    }
-    ~scratch() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::filesystem::path path;
-};
 
 /// Queues `job` and waits for its commit.
 bool commit(store::store& st, store::store::write_job job) {
@@ -37,12 +25,12 @@ bool commit(store::store& st, store::store::write_job job) {
 } // namespace
 
 TEST_CASE("the WAL is checkpointed and cut back so it cannot grow without bound", "[store]") {
-    scratch dir;
+    test::temp_dir dir;
     core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
     constexpr std::uint64_t limit = 256 * 1024;
-    store::store st(dir.path / "opeld.db", clock, 1000, store::wal_policy{limit});
+    store::store st(dir.path() / "opeld.db", clock, 1000, store::wal_policy{limit});
     st.start();
-    const auto wal = dir.path / "opeld.db-wal";
+    const auto wal = dir.path() / "opeld.db-wal";
     const std::string data(16 * 1024, 'x');
     std::uintmax_t largest = 0;
     // 400 commits of 16 KiB each: 6 MiB through the WAL, past SQLite's own

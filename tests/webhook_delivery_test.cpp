@@ -123,19 +123,30 @@ TEST_CASE("a retried delivery holds back the later ones: seq order", "[webhook]"
         CHECK(got[i].seq() > got[i - 1].seq());
 }
 
-TEST_CASE("pending deliveries resume after a restart", "[webhook]") {
-    receiver r({}, 503);
-    std::string first_body;
-    auto first = std::make_unique<test_daemon>(
+namespace {
+
+/// A daemon that posted a level-4 alert to `r`, which refuses everything
+/// (503), and then stopped: the delivery is pending on disk.
+std::unique_ptr<test_daemon> stopped_with_a_pending_delivery(receiver& r) {
+    r.set_fallback(503);
+    auto d = std::make_unique<test_daemon>(
         with_subscribers(subscriber("team", r.url(), "primary_care_team")));
     {
-        auto c = first->client();
+        auto c = d->client();
         submit(c, 4);
     }
-    first->daemon().run_timers().wait();
+    d->daemon().run_timers().wait();
     REQUIRE(r.wait_for(1));
-    first->daemon().run_timers().wait();
-    first->stop();
+    d->daemon().run_timers().wait();
+    d->stop();
+    return d;
+}
+
+} // namespace
+
+TEST_CASE("pending deliveries resume after a restart", "[webhook]") {
+    receiver r;
+    auto first = stopped_with_a_pending_delivery(r);
     r.set_fallback(200);
     test_daemon second(*first, test_epoch() + 10min);
     second.daemon().run_timers().wait();
@@ -149,17 +160,8 @@ TEST_CASE("pending deliveries resume after a restart", "[webhook]") {
 
 TEST_CASE("the outbox keeps no copy of the body: it is the event's, sent byte for byte",
           "[webhook]") {
-    receiver r({}, 503);
-    auto first = std::make_unique<test_daemon>(
-        with_subscribers(subscriber("team", r.url(), "primary_care_team")));
-    {
-        auto c = first->client();
-        submit(c, 4);
-    }
-    first->daemon().run_timers().wait();
-    REQUIRE(r.wait_for(1));
-    first->daemon().run_timers().wait();
-    first->stop();
+    receiver r;
+    auto first = stopped_with_a_pending_delivery(r);
     {
         opel::store::sqlite::db db(first->dir() / "opeld.db", false, true);
         auto q = db.prepare("SELECT count(*), sum(length(body)) FROM deliveries");

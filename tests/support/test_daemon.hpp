@@ -5,6 +5,7 @@
 #include "app/app.hpp"
 #include "config/config_loader.hpp"
 #include "support/paths.hpp"
+#include "support/temp_dir.hpp"
 #include "support/http_client.hpp"
 
 #include <catch2/catch.hpp>
@@ -24,25 +25,6 @@ inline const std::string other_practice_token = "token-practice-C82002";
 inline const std::string team_token = "token-team";
 inline const std::string control_token = "token-control";
 inline const std::string admin_token = "token-admin";
-
-/// A fresh temporary directory, removed on destruction.
-class temp_dir {
-public:
-    temp_dir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "opeld-test-XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
-            throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 /// What a test changes in the fixture's config.
 struct config_options {
