@@ -289,10 +289,7 @@ TEST_CASE("deliveries to a subscriber go one after another over one kept connect
     receiver r;
     test_daemon d(with_subscribers(subscriber("team", r.url(), "primary_care_team")));
     auto c = d.client();
-    submit(c, 4, "C82001");
-    submit(c, 4, "C82002");
-    const auto pending = static_cast<std::size_t>(standing(c, "team").at("pending").as_int64());
-    REQUIRE(pending >= 2);
+    const auto pending = two_alerts_pending(c, "team");
     d.daemon().run_timers().wait();
     REQUIRE(r.wait_for(pending));
     d.daemon().run_timers().wait();
@@ -311,10 +308,7 @@ TEST_CASE("a peer's Connection: close is honoured: the next POST opens a new con
     r.set_closing(); // and then it lingers: a POST sent on anyway would never be answered
     test_daemon d(with_subscribers(subscriber("team", r.url(), "primary_care_team")));
     auto c = d.client();
-    submit(c, 4, "C82001");
-    submit(c, 4, "C82002");
-    const auto pending = static_cast<std::size_t>(standing(c, "team").at("pending").as_int64());
-    REQUIRE(pending >= 2);
+    const auto pending = two_alerts_pending(c, "team");
     d.daemon().run_timers().wait();
     REQUIRE(r.wait_for(pending));
     CHECK(r.connections() == pending);
@@ -331,10 +325,7 @@ TEST_CASE("a kept connection the peer closed is reopened and the POST sent again
     receiver r({200, receiver::drop});
     test_daemon d(with_subscribers(subscriber("team", r.url(), "primary_care_team")));
     auto c = d.client();
-    submit(c, 4, "C82001");
-    submit(c, 4, "C82002");
-    const auto pending = static_cast<std::size_t>(standing(c, "team").at("pending").as_int64());
-    REQUIRE(pending >= 2);
+    const auto pending = two_alerts_pending(c, "team");
     d.daemon().run_timers().wait();
     REQUIRE(r.wait_for(pending + 1));
     d.daemon().run_timers().wait();

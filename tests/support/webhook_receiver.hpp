@@ -227,6 +227,16 @@ inline boost::json::object standing(http_client& c, const std::string& name) {
     return {};
 }
 
+/// Two level-4 reports from two practices: the deliveries they left
+/// pending for `subscriber` (at least 2).
+inline std::size_t two_alerts_pending(http_client& c, const std::string& subscriber) {
+    submit(c, 4, "C82001");
+    submit(c, 4, "C82002");
+    const auto pending = standing(c, subscriber).at("pending").as_int64();
+    REQUIRE(pending >= 2);
+    return static_cast<std::size_t>(pending);
+}
+
 /// A port with nothing listening: connecting to it is refused.
 inline std::uint16_t unused_port() {
     boost::asio::io_context ioc;
