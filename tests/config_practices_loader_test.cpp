@@ -91,6 +91,24 @@ TEST_CASE("aliases in a practices file stand for what they name", "[config]") {
           lines{"3: practices.name: expected a string, got a list"});
 }
 
+TEST_CASE("aliases that would expand beyond a bound are refused, not expanded", "[config]") {
+    // Nine levels of ten aliases each name a billion values in a few lines:
+    // refused with a line, where expanding them would exhaust memory.
+    std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i <= 9; ++i) {
+        const auto prev = "*l" + std::to_string(i - 1);
+        text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+        for (int k = 0; k < 10; ++k)
+            text += (k ? ", " : "") + prev;
+        text += "]\n";
+    }
+    text += "practices:\n" + one;
+    const auto got = errors_of(text);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].find("aliases expand to more than 1000000 values; refused") != std::string::npos);
+    CHECK(got[0].rfind("6: ", 0) == 0); // the line of the first alias past the bound
+}
+
 TEST_CASE("practices file errors at the top level", "[config]") {
     CHECK(errors_of("") == lines{"1: practices: missing (required)"});
     CHECK(errors_of("# nothing\n") == lines{"1: practices: missing (required)"});

@@ -33,6 +33,7 @@ struct value {
     int line = 0;             ///< 1-based line of its first event; 0 when it has none
     std::string text;         ///< a scalar's text
     std::vector<value> items; ///< a sequence's items, or a map's keys and values in turn
+    std::size_t nodes = 1;    ///< values in this tree, itself included
 
     /// Its line, or `fallback` when it has none (as yaml_reader::line_of).
     int line_or(int fallback) const { return line > 0 ? line : fallback; }
@@ -56,6 +57,14 @@ int line_of(const YAML::Mark& m) { return m.is_null() || m.line < 0 ? 0 : m.line
 
 constexpr std::array<std::string_view, 4> practice_keys{"code", "name", "pcn", "place"};
 
+/// At most this many values are copied for aliases in one file.
+constexpr std::size_t alias_limit = 1'000'000;
+
+/// Thrown when aliases would copy more than alias_limit values.
+struct too_many_aliases {
+    int line;
+};
+
 /// Builds values from the parser's events and checks each practice as soon as
 /// it is complete; the top-level mapping and the practices list themselves
 /// are never held.
@@ -75,9 +84,17 @@ public:
     void OnNull(const YAML::Mark& m, YAML::anchor_t a) override {
         complete(value{value::kind::null, line_of(m), {}, {}}, a);
     }
-    void OnAlias(const YAML::Mark&, YAML::anchor_t a) override {
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t a) override {
         const auto it = anchors_.find(a);
-        complete(it != anchors_.end() ? it->second : value{}, 0);
+        if (it == anchors_.end())
+            return complete(value{}, 0);
+        // Each alias is a copy of what its anchor names, and anchors can name
+        // values full of aliases: a few lines could otherwise expand into
+        // more values than memory holds (or nest deeper than the stack).
+        copied_ += it->second.nodes;
+        if (copied_ > alias_limit)
+            throw too_many_aliases{line_of(m)};
+        complete(it->second, 0);
     }
     void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
                   const std::string& text) override {
@@ -147,7 +164,10 @@ private:
         }
         frame& parent = stack_.back();
         switch (parent.what) {
-        case role::held: parent.v.items.push_back(std::move(v)); break;
+        case role::held:
+            parent.v.nodes += v.nodes;
+            parent.v.items.push_back(std::move(v));
+            break;
         case role::practices: practice(v, list_line_); ++parent.count; break;
         case role::root:
             if (parent.count++ % 2 == 0)
@@ -261,6 +281,7 @@ private:
     yaml_reader& r_;
     std::vector<frame> stack_;
     std::map<YAML::anchor_t, value> anchors_;
+    std::size_t copied_ = 0; ///< values copied by aliases so far
     int root_line_ = 0;
     bool root_is_map_ = true; ///< a null top level counts as an empty mapping
     std::set<std::string, std::less<>> seen_root_keys_;
@@ -290,6 +311,12 @@ std::optional<std::vector<core::practice>> load_practices(const std::filesystem:
         // load would: nothing read before the fault counts.
         errors.resize(before);
         errors.push_back({file.string(), e.mark.line + 1, e.msg});
+        return std::nullopt;
+    } catch (const too_many_aliases& e) {
+        errors.resize(before);
+        errors.push_back({file.string(), e.line,
+                          "aliases expand to more than " + std::to_string(alias_limit) +
+                              " values; refused"});
         return std::nullopt;
     }
     reader.finish();
