@@ -110,6 +110,13 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_time ON audit (at, id);
 )sql",
+    // 3 -> 4: nothing to change in the tables. From here a webhook delivery
+    // row may hold an empty body, meaning "the event's JSON, built from its
+    // row in events"; an opeld before this would post that empty body, so
+    // the version is raised for it to refuse this database instead.
+    R"sql(
+SELECT 1;
+)sql",
 }};
 
 int read_int_pragma(sqlite::db& db, const char* name) {
