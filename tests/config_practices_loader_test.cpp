@@ -127,6 +127,28 @@ TEST_CASE("practices file errors at the top level", "[config]") {
           lines{"3: end of map flow not found"});
 }
 
+TEST_CASE("a practice may give its list size, a positive whole number", "[config]") {
+    practices_file f("practices:\n  - {code: C82001, name: A, pcn: P, place: city, "
+                     "list_size: 9120}\n" + std::string("  - {code: C82002, name: B, pcn: P, place: city}\n"));
+    std::vector<opel::core::diagnostic> errors;
+    const auto practices = load_practices(f.path(), errors);
+    REQUIRE(practices.has_value());
+    CHECK((*practices)[0].list_size == 9120);
+    CHECK((*practices)[1].list_size == 0); // none given: the mean of the others, when weighed
+    const auto bad = [](const std::string& v) {
+        return errors_of("practices:\n  - {code: C82001, name: A, pcn: P, place: x, list_size: " +
+                         v + "}\n");
+    };
+    const std::string msg = "2: practices.list_size: expected a positive whole number of "
+                            "registered patients (such as 9120), got ";
+    CHECK(bad("0") == lines{msg + "'0'"});
+    CHECK(bad("-5") == lines{msg + "'-5'"});
+    CHECK(bad("9120.5") == lines{msg + "'9120.5'"});
+    CHECK(bad("lots") == lines{msg + "'lots'"});
+    CHECK(bad("20000001") == lines{msg + "'20000001'"});
+    CHECK(bad("[1]") == lines{msg + "a list"});
+}
+
 TEST_CASE("practices file errors in a practice", "[config]") {
     // An empty item's position is where the parser found it empty: the next line.
     CHECK(errors_of("practices:\n  -\n") ==
@@ -143,9 +165,9 @@ TEST_CASE("practices file errors in a practice", "[config]") {
     CHECK(errors_of("practices:\n  - code: C82001\n    code: C82002\n    name: A\n    pcn: P\n"
                     "    place: x\n    ~: 1\n    '': 2\n    lat: 3\n") ==
           lines{"3: practices.code: repeated key",
-                "7: practices.?: unknown key (known keys: code, name, pcn, place)",
+                "7: practices.?: unknown key (known keys: code, name, pcn, place, list_size)",
                 "8: practices.: repeated key",
-                "9: practices.lat: unknown key (known keys: code, name, pcn, place)"});
+                "9: practices.lat: unknown key (known keys: code, name, pcn, place, list_size)"});
     CHECK(errors_of("practices:\n  - {code: X1, name: A, pcn: P, place: x}\n" + one + one) ==
           lines{"2: practices.code: 'X1' is not a practice code (a letter and five digits, as "
                 "C82001)",

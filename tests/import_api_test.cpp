@@ -168,6 +168,10 @@ TEST_CASE("the LLR history gives the published November and December 2022 figure
     CHECK(dec.at("by_level") == boost::json::object{{"1", 37}, {"2", 66}, {"3", 33}, {"4", 3}});
     CHECK(dec.at("themes").at(0).at("theme") == "workforce");
     CHECK(dec.at("themes").at(1).at("theme") == "high_demand");
+    // The group-level rule over the month's responses gives the published
+    // system levels: 2 in November 2022, 3 in December 2022.
+    CHECK(nov.at("levels").at("system") == 2);
+    CHECK(dec.at("levels").at("system") == 3);
     // The whole file again: nothing stored twice, so the figures hold.
     CHECK(import(d, history).json().at("imported") == 0);
     CHECK(c.get("/v1/reports/monthly?month=2022-11", team_token).json().at("responses") == 159);

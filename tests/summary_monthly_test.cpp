@@ -143,6 +143,36 @@ TEST_CASE("December 2022 reproduces the published volumes", "[summary]") {
     CHECK(r.at("practices_reporting") == 69);
 }
 
+TEST_CASE("the group-level rule gives the published months' system levels, 2 and 3",
+          "[summary]") {
+    // November: 13 of 159 at 3 or 4 (8%), 83 at 2 or above (52%): level 2.
+    CHECK(month_of(year{2022} / 11).at("levels").at("system") == 2);
+    // December: 36 of 139 at 3 or 4 (26%, from at least two): level 3.
+    CHECK(month_of(year{2022} / 12).at("levels").at("system") == 3);
+    // Rutland's 4 responses in November are enough for a level; every place
+    // and PCN of the file is named.
+    const auto nov = month_of(year{2022} / 11);
+    CHECK(nov.at("levels").at("places").as_object().size() == 3);
+    CHECK(!nov.at("levels").at("pcns").as_object().empty());
+}
+
+TEST_CASE("monthly levels: too few responses give no level, and list sizes can weigh them",
+          "[summary]") {
+    const std::vector<core::practice> ps{
+        {"C82001", "Alpha Surgery", "North PCN", "city", 20000},
+        {"C82002", "Beta Surgery", "North PCN", "city", 2000},
+        {"C82003", "Gamma Surgery", "North PCN", "city", 2000},
+    };
+    const std::vector<core::submission> subs{report("C82001", 4, "2026-11-02T10:00:00Z"),
+                                             report("C82002", 1, "2026-11-03T10:00:00Z")};
+    auto r = summary::build_monthly(year{2026} / 11, london(), subs, ps);
+    CHECK(r.at("levels").at("system").is_null()); // 2 responses: fewer than 3
+    auto three = subs;
+    three.push_back(report("C82003", 4, "2026-11-04T10:00:00Z"));
+    CHECK(summary::build_monthly(year{2026} / 11, london(), three, ps).at("levels").at("system") ==
+          4);
+}
+
 TEST_CASE("the history holds reports outside the two months, which count in neither", "[summary]") {
     const auto all = history();
     const auto nov = month_of(year{2022} / 11).at("responses").as_int64();

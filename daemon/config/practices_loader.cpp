@@ -10,12 +10,14 @@
 // anchor names, is held as a small tree; the checks and their messages are
 // those yaml_reader gives the config file's sections.
 #include "config/practices_loader.hpp"
+
 #include "config/value_parsers.hpp"
 #include "config/yaml_reader.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <map>
@@ -223,6 +225,21 @@ private:
         next_is_practices_ = false;
     }
 
+    /// `list_size`: registered patients, a positive whole number (at most ten
+    /// million, more than any practice has), for weighted group levels.
+    void read_list_size(const value& v, int line, core::practice& p) {
+        const auto& t = v.text;
+        const bool digits = v.type == value::kind::scalar && !t.empty() && t.size() <= 8 &&
+                            std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const long n = digits ? std::stol(t) : 0;
+        if (!digits || n < 1 || n > 10'000'000) {
+            r_.error(line, "practices.list_size: expected a positive whole number of registered "
+                           "patients (such as 9120), got " + v.describe());
+            return;
+        }
+        p.list_size = static_cast<int>(n);
+    }
+
     /// Checks one item of the list and keeps it if it is a whole new practice.
     void practice(const value& item, int list_line) {
         const int line = item.line_or(list_line);
@@ -246,13 +263,18 @@ private:
                 r_.error(kline, path + ": repeated key");
                 continue;
             }
+            if (text == "list_size") {
+                read_list_size(v, kline, p);
+                continue;
+            }
             std::string* into = text == "code"    ? &p.code
                                 : text == "name"  ? &p.name
                                 : text == "pcn"   ? &p.pcn
                                 : text == "place" ? &p.place
                                                   : nullptr;
             if (!into) {
-                r_.error(kline, path + ": unknown key (known keys: code, name, pcn, place)");
+                r_.error(kline, path + ": unknown key (known keys: code, name, pcn, place, "
+                                       "list_size)");
             } else if (v.type != value::kind::scalar) {
                 r_.error(kline, path + ": expected a string, got " + v.describe());
             } else if (v.text.empty()) {

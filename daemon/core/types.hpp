@@ -18,6 +18,7 @@ struct practice {
     std::string name;
     std::string pcn;   ///< PCN name
     std::string place; ///< place id (city, county, rutland in LLR)
+    int list_size = 0; ///< registered patients; 0 when the practices file gives none
 };
 
 /// Who a bearer token speaks for.

@@ -57,7 +57,9 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
     std::map<std::string, core::group_status> places, pcns;
     boost::json::array rows;
     rows.reserve(practices.size());
-    for (const auto& p : practices) {
+    const auto weights = core::practice_weights(practices, thresholds.weight);
+    for (std::size_t i = 0; i < practices.size(); ++i) {
+        const auto& p = practices[i];
         boost::json::object row{{"code", p.code}, {"name", p.name}, {"pcn", p.pcn},
                                 {"place", p.place}};
         const auto it = latest.find(p.code);
@@ -72,7 +74,7 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
             const auto& s = it->second;
             const bool fresh = now - s.reported_at < stale_after;
             for (auto* g : {&system, &places[p.place], &pcns[p.pcn]})
-                core::add_practice(*g, s.level, fresh);
+                core::add_practice(*g, s.level, fresh, weights[i]);
             row["level"] = s.level;
             boost::json::array themes(s.themes.begin(), s.themes.end());
             row["themes"] = std::move(themes);

@@ -30,15 +30,49 @@ std::pair<core::time_point, core::time_point> month_bounds(date::year_month mont
     return {local_midnight(month / 1, tz), local_midnight(next / 1, tz)};
 }
 
+namespace {
+
+/// The month's responses of one group, for its level: each response counts
+/// as one practice standing at its level, weighed as its practice.
+struct month_group {
+    std::array<int, 4> counts{};
+    std::array<double, 4> weights{};
+
+    void add(int level, double weight) {
+        ++counts[static_cast<std::size_t>(level - 1)];
+        weights[static_cast<std::size_t>(level - 1)] += weight;
+    }
+    boost::json::value level(const core::system_thresholds& t) const {
+        const auto l = core::group_level(counts, weights, t);
+        return l ? boost::json::value(*l) : boost::json::value(nullptr);
+    }
+};
+
+boost::json::object levels_of(const std::map<std::string, month_group>& groups,
+                              const core::system_thresholds& t) {
+    boost::json::object out;
+    for (const auto& [name, g] : groups)
+        out[name] = g.level(t);
+    return out;
+}
+
+} // namespace
+
 boost::json::object build_monthly(date::year_month month, const date::time_zone* tz,
                                   std::span<const core::submission> submissions,
-                                  std::span<const core::practice> practices) {
+                                  std::span<const core::practice> practices,
+                                  const core::system_thresholds& t) {
     const auto [from, to] = month_bounds(month, tz);
-    std::unordered_map<std::string, const core::practice*> by_code;
+    const auto weights = core::practice_weights(practices, t.weight);
+    std::unordered_map<std::string, std::size_t> by_code;
     std::map<std::string, int> places;
-    for (const auto& p : practices) {
-        by_code.emplace(p.code, &p);
-        places.emplace(p.place, 0);
+    std::map<std::string, month_group> place_groups, pcn_groups;
+    month_group system;
+    for (std::size_t i = 0; i < practices.size(); ++i) {
+        by_code.emplace(practices[i].code, i);
+        places.emplace(practices[i].place, 0);
+        place_groups.try_emplace(practices[i].place);
+        pcn_groups.try_emplace(practices[i].pcn);
     }
     std::array<int, 4> levels{};
     std::map<std::string, int> themes;
@@ -52,8 +86,15 @@ boost::json::object build_monthly(date::year_month month, const date::time_zone*
             ++themes[t];
         reporting.insert(s.practice);
         // A practice since removed from the file has no place to count under.
-        if (const auto it = by_code.find(s.practice); it != by_code.end())
-            ++places[it->second->place];
+        const auto it = by_code.find(s.practice);
+        const double weight = it != by_code.end() ? weights[it->second] : 1.0;
+        system.add(s.level, weight);
+        if (it != by_code.end()) {
+            const auto& p = practices[it->second];
+            ++places[p.place];
+            place_groups[p.place].add(s.level, weight);
+            pcn_groups[p.pcn].add(s.level, weight);
+        }
     }
     boost::json::object by_level, by_place;
     for (std::size_t i = 0; i < levels.size(); ++i)
@@ -66,7 +107,10 @@ boost::json::object build_monthly(date::year_month month, const date::time_zone*
         {"by_level", std::move(by_level)},
         {"by_place", std::move(by_place)},
         {"themes", rank_themes(themes)},
-        {"practices_reporting", static_cast<std::int64_t>(reporting.size())}};
+        {"practices_reporting", static_cast<std::int64_t>(reporting.size())},
+        {"levels", boost::json::object{{"system", system.level(t)},
+                                       {"places", levels_of(place_groups, t)},
+                                       {"pcns", levels_of(pcn_groups, t)}}}};
 }
 
 std::optional<date::year_month> parse_month(std::string_view text) {

@@ -2,6 +2,7 @@
 // The monthly report: how many reports a calendar month (in the configured
 // zone) received, by level, by place and by theme.
 
+#include "core/system_level.hpp"
 #include "core/types.hpp"
 
 #include <optional>
@@ -20,11 +21,15 @@ namespace opel::summary {
 std::pair<core::time_point, core::time_point> month_bounds(date::year_month month,
                                                            const date::time_zone* tz);
 
-/// `{month, responses, by_level, by_place, themes, practices_reporting}` over
-/// the submissions whose reported_at falls in `month` in `tz` (others ignored).
+/// `{month, responses, by_level, by_place, themes, practices_reporting,
+/// levels}` over the submissions whose reported_at falls in `month` in `tz`
+/// (others ignored). `levels` is `{system, places: {id: level}, pcns: {name:
+/// level}}`: the group-level rule `t` applied to the month's responses (each
+/// response one count at its level; null when too few).
 boost::json::object build_monthly(date::year_month month, const date::time_zone* tz,
                                   std::span<const core::submission> submissions,
-                                  std::span<const core::practice> practices);
+                                  std::span<const core::practice> practices,
+                                  const core::system_thresholds& t = {});
 
 /// "2022-11" as a year_month, or nullopt when it is not one.
 std::optional<date::year_month> parse_month(std::string_view text);
