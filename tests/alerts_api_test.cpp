@@ -207,3 +207,30 @@ TEST_CASE("an invalid config on reload keeps the old one in force", "[alerts][re
     submit(c, 4);
     CHECK(alerts(c).size() == 1);
 }
+
+TEST_CASE("an inhibited alert is listed with inhibited_by, published, and hidden on request",
+          "[alerts]") {
+    test_daemon d;
+    auto c = d.client();
+    submit(c, 1);
+    const auto answer = submit(c, 4); // a rise of 3: level 4 speaks, the rise is inhibited
+    CHECK(answer.at("alerts").as_array().size() == 2);
+    const auto all = alerts(c);
+    REQUIRE(all.size() == 2);
+    std::int64_t l4 = 0;
+    for (const auto& a : all)
+        if (a.at("rule") == "practice-level-4") {
+            CHECK(a.at("inhibited_by").is_null());
+            l4 = a.at("id").as_int64();
+        }
+    for (const auto& a : all)
+        if (a.at("rule") == "practice-rapid-rise")
+            CHECK(a.at("inhibited_by") == l4);
+    const auto speaking = alerts(c, "?inhibited=false");
+    REQUIRE(speaking.size() == 1);
+    CHECK(speaking[0].at("rule") == "practice-level-4");
+    CHECK(alerts(c, "?inhibited=true").size() == 2);
+    CHECK(c.get("/v1/alerts?inhibited=maybe", team_token).status == 400);
+    // The log stays whole: both alerts' events are on the feed.
+    CHECK(events_on(c, "alert.L4.practice.C82001") == 2);
+}

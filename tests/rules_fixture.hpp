@@ -143,6 +143,15 @@ inline int fired(const changes& cs, const std::string& rule) {
     }));
 }
 
+/// How many changes of `rule` raise or re-fire an alert, told or not
+/// (an inhibited or silenced one is raised, and recorded, but not told).
+inline int raised(const changes& cs, const std::string& rule) {
+    return static_cast<int>(std::count_if(cs.begin(), cs.end(), [&](const auto& c) {
+        return c.after.rule == rule && c.after.state == rules::alert_state::firing &&
+               c.after.fired_at == c.after.updated_at;
+    }));
+}
+
 /// How many changes of `rule` resolve an alert.
 inline int resolved(const changes& cs, const std::string& rule) {
     return static_cast<int>(std::count_if(cs.begin(), cs.end(), [&](const auto& c) {

@@ -159,7 +159,12 @@ TEST_CASE("theme-cluster resolves when its window passes, and repeats within it"
     const auto repeat = h.submit("C82004", 2, {"strep_a"});
     REQUIRE(of(repeat, "theme-cluster").size() == 1);
     CHECK_FALSE(of(repeat, "theme-cluster")[0].notify);
-    CHECK(h.advance_to(at("2026-12-01T09:00:00Z")).empty()); // C82001 leaves: 3 remain
+    // C82001 leaves: 3 remain, so it still holds; its text now says 3, told to nobody.
+    const auto left = h.advance_to(at("2026-12-01T09:00:00Z"));
+    REQUIRE(of(left, "theme-cluster").size() == 1);
+    CHECK(of(left, "theme-cluster")[0].after.message.starts_with("3 practices reported strep_a"));
+    CHECK(of(left, "theme-cluster")[0].published());
+    CHECK_FALSE(of(left, "theme-cluster")[0].notify);
     const auto cs = h.advance_to(at("2026-12-01T10:00:00Z"));   // C82002 and 3 leave
     CHECK(resolved(cs, "theme-cluster") == 1);
 }

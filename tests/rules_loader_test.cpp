@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 using namespace opel;
@@ -123,6 +124,12 @@ TEST_CASE("every rules-file error is reported as file:line:", "[rules]") {
         {"theme_undeclared.yaml", 3, "theme 'telephony' is not declared"},
         {"bad_duration.yaml", 5, "within: expected a positive duration"},
         {"duplicate_key.yaml", 7, "duplicate key 'level'"},
+        {"inhibit_unknown.yaml", 8, "inhibits 'practice-level-9', which is not another rule"},
+        {"inhibit_self.yaml", 8, "inhibits 'a', which is not another rule"},
+        {"inhibit_cycle.yaml", 8, "inhibits form a cycle (a -> b -> c -> a)"},
+        {"group_level_bad_min.yaml", 3, "min_reporting: expected a whole number from 1"},
+        {"group_level_bad_weight.yaml", 4, "weight: expected practices or list_size"},
+        {"group_and_system_level.yaml", 4, "system_level: the older name of group_level"},
     }));
     CAPTURE(c.file);
     const auto text = errors_of(c.file);
@@ -135,6 +142,32 @@ TEST_CASE("every rules-file error is reported as file:line:", "[rules]") {
         found = line.find(c.message) != std::string::npos;
     }
     CHECK(found);
+}
+
+TEST_CASE("the shipped rules give one voice per practice, inhibitors evaluated first",
+          "[rules]") {
+    std::vector<core::diagnostic> errors;
+    auto set = rules::load_rule_set(std::filesystem::path(OPEL_SOURCE_DIR) / "rules/llr.yaml",
+                                    errors);
+    REQUIRE(set);
+    CHECK(set->system.min_reporting == 3);
+    CHECK(set->system.min_practices == 2);
+    CHECK(set->system.weight == core::group_weight::practices);
+    const auto* l4 = set->find("practice-level-4");
+    REQUIRE(l4);
+    CHECK(l4->inhibits == std::vector<std::string>{"practice-level-3", "practice-rapid-rise",
+                                                   "practice-sustained-pressure"});
+    CHECK(set->inhibition_cycle().empty());
+    const auto order = set->evaluation_order();
+    REQUIRE(order);
+    const auto pos = [&](const char* name) {
+        return std::find(order->begin(), order->end(), *set->index_of(name)) - order->begin();
+    };
+    CHECK(pos("practice-level-4") < pos("practice-level-3"));
+    CHECK(pos("practice-level-4") < pos("practice-sustained-pressure"));
+    CHECK(pos("practice-sustained-pressure") < pos("practice-level-3"));
+    CHECK(pos("practice-level-3") < pos("practice-rapid-rise"));
+    CHECK(order->size() == set->rules.size());
 }
 
 TEST_CASE("a missing rules file is refused", "[rules]") {

@@ -25,7 +25,8 @@ TEST_CASE("sustained pressure fires on the third consecutive working day at 3 or
     harness h;
     CHECK(fired(report_on(h, {"2026-11-30", "2026-12-01"}), "practice-sustained-pressure") == 0);
     const auto cs = report_on(h, {"2026-12-02"}, 4);
-    REQUIRE(fired(cs, "practice-sustained-pressure") == 1);
+    // Raised; told through the practice-level-4 alert, which speaks for it.
+    REQUIRE(raised(cs, "practice-sustained-pressure") == 1);
     const auto a = of(cs, "practice-sustained-pressure")[0].after;
     CHECK(a.level == 4);
     CHECK(a.evidence == std::vector<std::int64_t>{1, 2, 3});

@@ -9,6 +9,7 @@
 #include "core/submission_parser.hpp"
 #include "core/time.hpp"
 #include "service/alerting.hpp"
+#include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -24,28 +25,27 @@ namespace {
 void alerts_get(router& r, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done))
         return;
-    bool all = false;
-    std::int64_t since = 0;
+    store::alert_filter f;
     for (const auto& [key, value] : c.query) {
         if (key == "state" && (value == "open" || value == "all"))
-            all = value == "all";
+            f.resolved = value == "all";
         else if (key == "since_seq" && parse_int(value) && *parse_int(value) >= 0)
-            since = *parse_int(value);
+            f.since_seq = *parse_int(value);
+        else if (key == "inhibited" && (value == "true" || value == "false"))
+            f.inhibited = value == "true";
         else
-            return on_done(bad_param(key, key == "state" ? "must be open or all."
-                                         : key == "since_seq" ? "must be a seq number."
-                                                              : "is not known here."));
+            return on_done(bad_param(key, key == "state"       ? "must be open or all."
+                                          : key == "since_seq" ? "must be a seq number."
+                                          : key == "inhibited" ? "must be true or false."
+                                                               : "is not known here."));
     }
     auto& s = r.services();
-    s.store.read([&s, on_done, all, since](store::sqlite::db& db) {
-        auto st = db.prepare("SELECT data FROM alerts WHERE (?1 OR state != 'resolved') "
-                             "AND (?2 = 0 OR seq > ?2) ORDER BY id");
-        st.bind(1, all ? 1 : 0).bind(2, since);
+    s.store.read([&s, on_done, f](store::sqlite::db& db) {
         std::string list = "{\"alerts\":[";
         bool first = true;
-        while (st.step()) {
+        for (const auto& row : store::alert_rows(db, f)) {
             list += first ? "" : ",";
-            list += st.text(0);
+            list += row;
             first = false;
         }
         answer(s, on_done, reply{200, list + "]}", "application/json", {}});

@@ -65,7 +65,8 @@ json::object to_json(const alert& a) {
             {"acknowledged_by", or_null(a.acknowledged_by)},
             {"note", or_null(a.note)},
             {"resolution", or_null(a.resolution)},
-            {"silenced", a.silenced}};
+            {"silenced", a.silenced},
+            {"inhibited_by", a.inhibited_by ? json::value(*a.inhibited_by) : json::value(nullptr)}};
 }
 
 namespace {
@@ -87,6 +88,10 @@ bool read_optional_fields(const json::object& o, alert& a) {
     }
     if (const auto* v = o.if_contains("silenced"); v && v->is_bool())
         a.silenced = v->get_bool();
+    if (const auto* v = o.if_contains("inhibited_by"); v && v->is_int64())
+        a.inhibited_by = v->get_int64();
+    else if (v && !v->is_null())
+        return false;
     return true;
 }
 

@@ -48,13 +48,23 @@ struct alert {
     std::string note;            ///< the acknowledgement's note
     std::string resolution;      ///< why it resolved; empty while open
     bool silenced = false;       ///< a silence matched when it last changed: recorded, not pushed
+    /// The open alert that speaks for this one (an inhibition of the rules
+    /// file): while set, the alert is recorded and published but not delivered.
+    std::optional<std::int64_t> inhibited_by;
 };
 
-/// One change the engine made: persist `after`; publish it when `notify`.
+/// One change the engine made: persist `after`; publish it as an event when
+/// `notify` or `publish`; deliver it to subscribers only when `notify`.
 struct alert_change {
     alert after;
-    bool notify = true; ///< false for a repeat that only adds evidence, or a silenced alert
+    bool notify = true; ///< deliver to subscribers: false for a repeat that only adds
+                        ///< evidence, a silenced alert, or an inhibited one
     std::string why;    ///< a sentence on what caused the change, for logs and backtests
+    bool publish = false; ///< publish the event even though nobody is notified: a
+                          ///< re-rendered text, an inhibition starting or ending
+
+    /// Whether the change becomes an event (on PUB, SSE and /v1/events).
+    bool published() const { return notify || publish; }
 };
 
 /// A silence: alerts matching all its non-empty matchers between `starts_at`

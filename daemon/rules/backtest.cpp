@@ -87,8 +87,60 @@ void record(backtest_result& r, core::time_point at, std::vector<alert_change> c
 } // namespace
 
 bool is_firing(const alert_change& c) {
-    return c.after.state == alert_state::firing && (c.notify || c.after.silenced) &&
+    // An inhibited or silenced alert fires too; it is recorded, not told.
+    return c.after.state == alert_state::firing &&
+           (c.notify || c.after.silenced || c.after.inhibited_by) &&
            c.after.fired_at == c.after.updated_at;
+}
+
+noise_by_day per_day(const backtest_result& r, const date::time_zone* zone) {
+    noise_by_day out;
+    std::set<std::int64_t> seen;
+    for (const auto& [at, c] : r.changes) {
+        const auto s = date::floor<std::chrono::seconds>(at);
+        const auto day = zone ? date::format("%F", date::make_zoned(zone, s))
+                              : date::format("%F", s);
+        const bool raised = seen.insert(c.after.id).second;
+        for (const auto& audience : c.after.audiences) {
+            auto& n = out[day][audience];
+            if (raised) {
+                ++n.raised;
+                n.inhibited += c.after.inhibited_by.has_value();
+            }
+            n.notified += c.notify;
+        }
+    }
+    return out;
+}
+
+std::string format_per_day(const noise_by_day& n) {
+    std::ostringstream out;
+    out << "date        audience            raised  inhibited  notified\n";
+    for (const auto& [day, audiences] : n)
+        for (const auto& [audience, d] : audiences) {
+            out << day << "  " << audience << std::string(audience.size() < 18 ? 18 - audience.size() : 1, ' ');
+            const auto num = [&](int v, std::size_t w) {
+                const auto t = std::to_string(v);
+                out << std::string(w > t.size() ? w - t.size() : 1, ' ') << t;
+            };
+            num(d.raised, 8);
+            num(d.inhibited, 11);
+            num(d.notified, 10);
+            out << "\n";
+        }
+    return out.str();
+}
+
+boost::json::array per_day_json(const noise_by_day& n) {
+    boost::json::array out;
+    for (const auto& [day, audiences] : n)
+        for (const auto& [audience, d] : audiences)
+            out.push_back({{"date", day},
+                           {"audience", audience},
+                           {"raised", d.raised},
+                           {"inhibited", d.inhibited},
+                           {"notified", d.notified}});
+    return out;
 }
 
 backtest_result run_backtest(std::istream& history, const std::string& name,
@@ -158,7 +210,10 @@ std::string format_text(const backtest_result& r, const date::time_zone* zone, b
             continue;
         out << local_text(at, zone) << "  " << change_kind(c) << "  " << c.after.rule << " #"
             << c.after.id << "  L" << c.after.level << " " << c.after.scope << " "
-            << c.after.subject << (c.after.silenced ? "  (silenced)" : "") << "\n    "
+            << c.after.subject << (c.after.silenced ? "  (silenced)" : "")
+            << (c.after.inhibited_by ? "  (inhibited by #" + std::to_string(*c.after.inhibited_by) + ")"
+                                     : std::string())
+            << "\n    "
             << c.after.title << "\n    why: " << c.why << "\n";
     }
     out << "\n" << r.reports << " reports replayed";
@@ -183,6 +238,7 @@ boost::json::object to_json(const backtest_result& r, bool all) {
                                {"change", change_kind(c)},
                                {"why", c.why},
                                {"notify", c.notify},
+                               {"published", c.published()},
                                {"alert", to_json(c.after)}});
     boost::json::object fired;
     for (const auto& [rule, n] : r.fired)

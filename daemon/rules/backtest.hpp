@@ -54,6 +54,26 @@ backtest_result run_backtest(std::istream& history, const std::string& name,
 /// True when a change is a firing the team would have been told of.
 bool is_firing(const alert_change& c);
 
+/// One local day's noise for one audience.
+struct day_noise {
+    int raised = 0;    ///< alerts raised that day with the audience (inhibited ones included)
+    int inhibited = 0; ///< of those, raised inhibited: recorded, never told
+    int notified = 0;  ///< deliveries to the audience: every change with notify set
+};
+
+/// Per local day (YYYY-MM-DD, in order), per audience (by name): what the
+/// replay raised and told.
+using noise_by_day = std::map<std::string, std::map<std::string, day_noise>>;
+
+/// The replay's noise per day and audience, days read in `zone` (null: UTC).
+noise_by_day per_day(const backtest_result& r, const date::time_zone* zone);
+
+/// The per-day table for people: a row per day and audience.
+std::string format_per_day(const noise_by_day& n);
+
+/// The per-day table for machines: [{date, audience, raised, inhibited, notified}].
+boost::json::array per_day_json(const noise_by_day& n);
+
 /// The result for people: each firing (each change with `all`) with its local
 /// time, alert and reason, then the count per rule.
 std::string format_text(const backtest_result& r, const date::time_zone* zone, bool all);

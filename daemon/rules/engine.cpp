@@ -46,6 +46,7 @@ std::vector<alert_change> engine::resume(core::time_point now) {
     now_ = std::max(now_, now);
     resolve_orphans(now, out);
     run_due(now, out);
+    settle_all(now, out);
     return out;
 }
 
@@ -58,6 +59,7 @@ std::vector<alert_change> engine::on_submission(const core::submission& s, core:
         return out;
     const auto prev = apply_report(it->second, s);
     evaluate_report(it->second, s, prev, now, out);
+    settle(now, out);
     return out;
 }
 
@@ -65,6 +67,7 @@ std::vector<alert_change> engine::on_time(core::time_point now) {
     changes out;
     now_ = std::max(now_, now);
     run_due(now, out);
+    settle(now, out);
     return out;
 }
 
@@ -77,6 +80,7 @@ std::vector<alert_change> engine::check_not_reporting(core::time_point now) {
         if (std::holds_alternative<not_reporting_condition>(r.when))
             for (std::size_t p = 0; p < practices_.size(); ++p)
                 check_not_reporting(r, p, now, out);
+    settle(now, out);
     return out;
 }
 
@@ -98,6 +102,7 @@ std::variant<std::vector<alert_change>, std::string> engine::acknowledge(std::in
     a.acknowledged_by = std::move(who);
     a.note = std::move(note);
     emit(a, true, "acknowledged by " + a.acknowledged_by, now, out);
+    settle(now, out);
     return out;
 }
 
@@ -112,6 +117,7 @@ std::vector<alert_change> engine::reload(std::shared_ptr<const rule_set> rules,
     rebuild();
     resolve_orphans(now, out);
     run_due(now, out);
+    settle_all(now, out);
     return out;
 }
 
@@ -123,6 +129,7 @@ std::pair<silence, std::vector<alert_change>> engine::add_silence(silence s,
         s.id = next_silence_id_;
     restore_silence(s);
     run_due(now, out);
+    settle(now, out);
     return {s, std::move(out)};
 }
 
@@ -131,6 +138,7 @@ std::vector<alert_change> engine::expire_silence(std::int64_t id, core::time_poi
     now_ = std::max(now_, now);
     silences_.erase(id);
     apply_silences(now, out);
+    settle(now, out);
     return out;
 }
 
@@ -157,6 +165,7 @@ std::vector<alert_change> engine::resolve_own(const std::string& rule,
     now_ = std::max(now_, now);
     if (const alert* a = open_alert(rule, subject))
         resolve(a->id, reason, now, out);
+    settle(now, out);
     return out;
 }
 
@@ -259,13 +268,12 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         const auto id = n.id;
         by_key_[{n.rule, n.subject}] = id;
         open_[id] = std::move(n);
+        touch_source(open_[id]);
         emit(open_[id], true, f.why, now, out);
         return;
     }
     const bool worse = f.level > a->level;
     const bool added = merge_evidence(a->evidence, f.evidence);
-    if (!worse && !added)
-        return;
     if (worse) {
         a->level = f.level;
         a->state = alert_state::firing;
@@ -273,8 +281,20 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         a->acknowledged_by.clear();
         a->note.clear();
     }
+    // The text always describes the present: a count that moved is a new
+    // text, published, but nobody is notified again unless the level rose.
+    const auto title = std::move(a->title);
+    const auto message = std::move(a->message);
     render(*a, f);
-    emit(*a, worse, (worse ? "worse, fires again: " : "repeat: ") + f.why, now, out);
+    // A group's counts are news to the feeds; a practice's repeat is not (its
+    // row still shows the latest report's text, as it always has).
+    const bool reworded =
+        (a->title != title || a->message != message) && a->scope != "practice";
+    if (!worse && !added && !reworded)
+        return;
+    emit(*a, worse,
+         (worse ? "worse, fires again: " : reworded ? "now reads: " : "repeat: ") + f.why, now,
+         out, reworded);
 }
 
 void engine::resolve(std::int64_t id, const std::string& reason, core::time_point now,
@@ -284,6 +304,7 @@ void engine::resolve(std::int64_t id, const std::string& reason, core::time_poin
         return;
     alert a = std::move(it->second);
     open_.erase(it);
+    touch_source(a);
     if (const auto k = by_key_.find(key_view{a.rule, a.subject});
         k != by_key_.end() && k->second == id)
         by_key_.erase(k);
@@ -305,11 +326,83 @@ void engine::resolve_orphans(core::time_point now, changes& out) {
         resolve(id, reason, now, out);
 }
 
-void engine::emit(alert& a, bool notify, std::string why, core::time_point now, changes& out) {
+void engine::emit(alert& a, bool notify, std::string why, core::time_point now, changes& out,
+                  bool publish) {
     a.updated_at = now;
     a.silenced = silenced_now(a, now);
-    out.push_back({a, notify && !a.silenced, std::move(why)});
+    // A resolved alert keeps the inhibition it ended under: one that was
+    // never told is not told of its end either.
+    const bool was_inhibited = a.inhibited_by.has_value();
+    if (a.state != alert_state::resolved) {
+        const alert* by = inhibitor_for(a);
+        a.inhibited_by = by ? std::optional<std::int64_t>(by->id) : std::nullopt;
+    }
+    const bool quiet = a.silenced || a.inhibited_by.has_value();
+    // Released while it still fires: the alert that spoke for it has gone,
+    // so it is told now, whatever else this change is.
+    const bool released =
+        was_inhibited && !a.inhibited_by && a.state == alert_state::firing;
+    if (released && why.find("no longer inhibited") == std::string::npos)
+        why += " (no longer inhibited: the alert that spoke for it has resolved)";
+    alert_change c{a, (notify || released) && !quiet, std::move(why)};
+    c.publish = !a.silenced && (notify || publish || was_inhibited != a.inhibited_by.has_value());
+    out.push_back(std::move(c));
     after_change(alert(a), now, out);
+}
+
+const alert* engine::inhibitor_for(const alert& a) const {
+    const auto r = rule_index_.find(a.rule);
+    if (r == rule_index_.end())
+        return nullptr;
+    for (const auto s : inhibitors_[r->second]) {
+        const auto it = by_key_.find(key_view{rules_->rules[s].name, a.subject});
+        if (it != by_key_.end() && it->second != a.id)
+            return &open_.at(it->second);
+    }
+    return nullptr;
+}
+
+void engine::touch_source(const alert& a) {
+    const auto r = rule_index_.find(a.rule);
+    if (r != rule_index_.end() && !rules_->rules[r->second].inhibits.empty())
+        touched_.insert({r->second, a.subject});
+}
+
+void engine::reinhibit(alert& a, core::time_point now, changes& out) {
+    const alert* by = inhibitor_for(a);
+    const auto now_by = by ? std::optional<std::int64_t>(by->id) : std::nullopt;
+    if (now_by == a.inhibited_by)
+        return;
+    // Released: the alert that spoke for it has gone while it still holds, so
+    // it is told now. Moved to another inhibitor, or newly inhibited: only
+    // published.
+    const bool released = !now_by;
+    const auto why = released ? "no longer inhibited: alert " + std::to_string(*a.inhibited_by) +
+                                    " has resolved"
+                              : "inhibited by alert " + std::to_string(*now_by) + " (" +
+                                    by->rule + ")";
+    emit(a, released && a.state == alert_state::firing, why, now, out, true);
+}
+
+void engine::settle(core::time_point now, changes& out) {
+    while (!touched_.empty()) {
+        const auto [ri, subject] = *touched_.begin();
+        touched_.erase(touched_.begin());
+        for (const auto& target : rules_->rules[ri].inhibits)
+            if (alert* b = open_alert(target, subject))
+                reinhibit(*b, now, out);
+    }
+}
+
+void engine::settle_all(core::time_point now, changes& out) {
+    touched_.clear();
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, a] : open_)
+        ids.push_back(id);
+    for (const auto id : ids)
+        if (const auto it = open_.find(id); it != open_.end())
+            reinhibit(it->second, now, out);
+    settle(now, out);
 }
 
 void engine::after_change(const alert& a, core::time_point now, changes& out) {

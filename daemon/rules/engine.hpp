@@ -174,7 +174,13 @@ private:
     void raise(finding f, core::time_point now, changes& out);
     void resolve(std::int64_t id, const std::string& reason, core::time_point now, changes& out);
     void resolve_orphans(core::time_point now, changes& out);
-    void emit(alert& a, bool notify, std::string why, core::time_point now, changes& out);
+    void emit(alert& a, bool notify, std::string why, core::time_point now, changes& out,
+              bool publish = false);
+    const alert* inhibitor_for(const alert& a) const;
+    void touch_source(const alert& a);
+    void settle(core::time_point now, changes& out);
+    void settle_all(core::time_point now, changes& out);
+    void reinhibit(alert& a, core::time_point now, changes& out);
     void after_change(const alert& a, core::time_point now, changes& out);
     bool silenced_now(const alert& a, core::time_point now) const;
     void render(alert& a, finding& f) const;
@@ -203,13 +209,16 @@ private:
                                 const std::optional<report>& prev, core::time_point now,
                                 changes& out);
     bool evaluate_sustained(const rule& r, std::size_t p, const core::submission& s,
-                            core::time_point now, changes& out);
+                            const std::optional<report>& prev, core::time_point now,
+                            changes& out);
     void evaluate_group(std::size_t gs, std::size_t g, std::optional<std::size_t> trigger,
                         std::int64_t trigger_id, core::time_point now, changes& out);
     void evaluate_theme(std::size_t ts, std::size_t theme, std::optional<std::int64_t> trigger,
                         core::time_point now, changes& out);
     void check_not_reporting(const rule& r, std::size_t p, core::time_point now, changes& out);
-    finding practice_finding(const rule& r, std::size_t p, const report* rep, int level) const;
+    finding practice_finding(const rule& r, std::size_t p, const report* rep, int level,
+                             const std::optional<report>& prev = std::nullopt) const;
+    static std::string change_text(int level, const std::optional<report>& prev);
     std::string local_text(core::time_point t) const;
 
     // engine_time.cpp: deadlines
@@ -231,6 +240,12 @@ private:
     std::map<std::string, std::size_t> by_code_;
     std::vector<std::string> pcns_;
     std::vector<std::string> places_;
+    std::vector<std::size_t> order_;                   ///< rule indices, inhibitors first
+    std::vector<std::vector<std::size_t>> inhibitors_; ///< per rule: the rules that inhibit it
+    std::map<std::string, std::size_t, std::less<>> rule_index_; ///< rule name -> index
+    /// (rule, subject) of inhibiting alerts that opened or resolved during
+    /// the current call: their targets' inhibition is settled at its end.
+    std::set<std::pair<std::size_t, std::string>> touched_;
     std::vector<group_state> group_states_;
     std::vector<theme_state> theme_states_;
     std::chrono::seconds theme_window_{0}; ///< the longest theme window: how long `recent` keeps

@@ -46,10 +46,23 @@ std::string duration_text(std::chrono::seconds d) {
 
 } // namespace
 
+std::string engine::change_text(int level, const std::optional<report>& prev) {
+    if (!prev)
+        return "in its first report";
+    const auto was = std::to_string(prev->level);
+    if (level > prev->level)
+        return "up from OPEL " + was;
+    if (level < prev->level)
+        return "down from OPEL " + was;
+    return "as in its last report";
+}
+
 void engine::evaluate_report(std::size_t p, const core::submission& s,
                              const std::optional<report>& prev, core::time_point now,
                              changes& out) {
-    for (std::size_t ri = 0; ri < rules_->rules.size(); ++ri)
+    // Inhibiting rules first, so an alert that speaks for another is open
+    // before the other is raised and the other is never told on its own.
+    for (const auto ri : order_)
         evaluate_rule(ri, p, s, prev, now, out);
 }
 
@@ -91,7 +104,7 @@ bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::su
     if (const auto* c = std::get_if<practice_level_condition>(&r.when)) {
         if (s.level < c->at_least || s.level > c->at_most)
             return false;
-        auto f = practice_finding(r, p, &rep, r.level.value_or(s.level));
+        auto f = practice_finding(r, p, &rep, r.level.value_or(s.level), prev);
         f.evidence = {s.id};
         f.why = st.info.code + " reported level " + std::to_string(s.level);
         raise(std::move(f), now, out);
@@ -100,19 +113,19 @@ bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::su
     if (const auto* c = std::get_if<rise_condition>(&r.when)) {
         if (!prev || s.level - prev->level < c->by)
             return false;
-        auto f = practice_finding(r, p, &rep, r.level.value_or(s.level));
+        auto f = practice_finding(r, p, &rep, r.level.value_or(s.level), prev);
         f.evidence = {s.id};
-        f.values["previous_level"] = std::to_string(prev->level);
         f.why = st.info.code + " rose from level " + std::to_string(prev->level) + " to " +
                 std::to_string(s.level);
         raise(std::move(f), now, out);
         return true;
     }
-    return evaluate_sustained(r, p, s, now, out);
+    return evaluate_sustained(r, p, s, prev, now, out);
 }
 
 bool engine::evaluate_sustained(const rule& r, std::size_t p, const core::submission& s,
-                                core::time_point now, changes& out) {
+                                const std::optional<report>& prev, core::time_point now,
+                                changes& out) {
     const auto& c = std::get<sustained_condition>(r.when);
     const auto& st = practices_[p];
     // A run is judged on working days only; a report on a weekend or a bank
@@ -129,7 +142,7 @@ bool engine::evaluate_sustained(const rule& r, std::size_t p, const core::submis
         evidence.insert(evidence.end(), it->second.reports.begin(), it->second.reports.end());
         day = calendar_.previous_working_day(day);
     }
-    auto f = practice_finding(r, p, &*st.latest, r.level.value_or(s.level));
+    auto f = practice_finding(r, p, &*st.latest, r.level.value_or(s.level), prev);
     f.evidence = std::move(evidence);
     f.values["days"] = std::to_string(c.working_days);
     f.why = st.info.code + " reported level " + std::to_string(c.at_least) + " or above on " +
@@ -164,9 +177,10 @@ void engine::evaluate_group(std::size_t gsi, std::size_t g, std::optional<std::s
             f.evidence.push_back(practices_[q].latest->id);
     } else if (trigger && counter.at_least.count(*trigger)) {
         f.evidence = {trigger_id};
-    } else {
-        return;
     }
+    // An open alert is re-rendered whenever its group's counts may have
+    // moved (a practice joining, leaving, changing level or going stale):
+    // raise() publishes it when the text changed.
     f.values = {{"group", subject},
                 {"count", std::to_string(n)},
                 {"reporting", std::to_string(counter.reporting)},
@@ -194,8 +208,6 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
                     now, out);
         return;
     }
-    if (open && !trigger)
-        return;
     finding f(&r, "system", subject, *r.level);
     // Names are capped so a window of hundreds costs no more than ten.
     std::vector<std::string> names;
@@ -209,7 +221,7 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
     }
     if (n > 10)
         names.push_back("and " + std::to_string(n - 10) + " more");
-    if (open)
+    if (open && trigger)
         f.evidence = {*trigger};
     f.values = {{"theme", subject}, {"count", std::to_string(n)}, {"practices", join(names, "none")}};
     f.why = std::to_string(n) + " practices reported " + subject + " within " + within;
@@ -237,7 +249,7 @@ void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point 
 }
 
 engine::finding engine::practice_finding(const rule& r, std::size_t p, const report* rep,
-                                         int level) const {
+                                         int level, const std::optional<report>& prev) const {
     const auto& info = practices_[p].info;
     finding f(&r, "practice", info.code, level);
     f.values = {{"practice", info.name + " (" + info.code + ")"},
@@ -251,6 +263,8 @@ engine::finding engine::practice_finding(const rule& r, std::size_t p, const rep
         f.values["note"] = rep->note.empty() ? "none" : rep->note;
         f.values["support_requested"] = rep->support.empty() ? "none" : rep->support;
         f.values["reported_at"] = local_text(rep->at);
+        f.values["previous_level"] = prev ? std::to_string(prev->level) : "none";
+        f.values["change"] = change_text(rep->level, prev);
     }
     return f;
 }

@@ -3,6 +3,7 @@
 #include "rules/rule_set.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace opel::rules {
 
@@ -68,6 +69,71 @@ const rule* rule_set::find(const std::string& name) const {
         if (r.name == name)
             return &r;
     return nullptr;
+}
+
+std::optional<std::size_t> rule_set::index_of(const std::string& name) const {
+    for (std::size_t i = 0; i < rules.size(); ++i)
+        if (rules[i].name == name)
+            return i;
+    return std::nullopt;
+}
+
+std::optional<std::vector<std::size_t>> rule_set::evaluation_order() const {
+    // Kahn's algorithm, taking the earliest rule in the file whose inhibitors
+    // are all placed: file order wherever the inhibitions leave it free.
+    const auto n = rules.size();
+    std::vector<int> waiting(n, 0);
+    for (const auto& r : rules)
+        for (const auto& t : r.inhibits)
+            if (const auto i = index_of(t))
+                ++waiting[*i];
+    std::vector<std::size_t> order;
+    std::vector<bool> placed(n, false);
+    while (order.size() < n) {
+        std::size_t next = n;
+        for (std::size_t i = 0; i < n && next == n; ++i)
+            if (!placed[i] && waiting[i] == 0)
+                next = i;
+        if (next == n)
+            return std::nullopt;
+        placed[next] = true;
+        order.push_back(next);
+        for (const auto& t : rules[next].inhibits)
+            if (const auto i = index_of(t))
+                --waiting[*i];
+    }
+    return order;
+}
+
+std::vector<std::size_t> rule_set::inhibition_cycle() const {
+    // Depth-first search; a rule met again while on the path closes a cycle.
+    enum class mark { none, on_path, done };
+    std::vector<mark> marks(rules.size(), mark::none);
+    std::vector<std::size_t> path;
+    std::vector<std::size_t> cycle;
+    const std::function<bool(std::size_t)> visit = [&](std::size_t i) {
+        marks[i] = mark::on_path;
+        path.push_back(i);
+        for (const auto& t : rules[i].inhibits) {
+            const auto j = index_of(t);
+            if (!j || marks[*j] == mark::done)
+                continue;
+            if (marks[*j] == mark::on_path) {
+                cycle.assign(std::find(path.begin(), path.end(), *j), path.end());
+                cycle.push_back(*j);
+                return true;
+            }
+            if (visit(*j))
+                return true;
+        }
+        path.pop_back();
+        marks[i] = mark::done;
+        return false;
+    };
+    for (std::size_t i = 0; i < rules.size(); ++i)
+        if (marks[i] == mark::none && visit(i))
+            return cycle;
+    return {};
 }
 
 } // namespace opel::rules

@@ -85,6 +85,8 @@ struct rule {
     std::vector<std::string> places; ///< filter: empty = every place
     std::vector<std::string> pcns;   ///< filter: empty = every PCN
     std::vector<std::string> supersedes; ///< rules whose alert on the same subject this resolves
+    std::vector<std::string> inhibits; ///< rules whose alert on the same subject this one speaks for
+    int inhibits_line = 0;          ///< where `inhibits` is in the file, for messages
     int resolve_at_most = 2;        ///< practice rules: a report at or below resolves
 
     /// The scope of this rule's alerts: practice, pcn, place or system.
@@ -104,13 +106,22 @@ const char* scope_name(group_scope s);
 struct rule_set {
     std::vector<std::string> themes;                  ///< declared theme ids
     std::chrono::hours stale_after{7 * 24};           ///< reports older are stale
-    core::system_thresholds system;
+    core::system_thresholds system;                   ///< the group-level rule (`group_level:`)
     std::vector<rule> rules;                          ///< in file order
 
     /// True when `id` is a declared theme.
     bool has_theme(const std::string& id) const;
     /// The rule named `name`, or null.
     const rule* find(const std::string& name) const;
+    /// The index of the rule named `name`, or nullopt.
+    std::optional<std::size_t> index_of(const std::string& name) const;
+    /// The order rules are evaluated in: a rule that inhibits another comes
+    /// before it (so its alert is open when the other's is raised), otherwise
+    /// file order. Every rule once; nullopt when the inhibitions form a cycle.
+    std::optional<std::vector<std::size_t>> evaluation_order() const;
+    /// A cycle of inhibitions as rule indices (the first repeated at the
+    /// end), or empty when there is none.
+    std::vector<std::size_t> inhibition_cycle() const;
 };
 
 } // namespace opel::rules

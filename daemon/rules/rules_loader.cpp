@@ -270,14 +270,14 @@ const std::vector<std::string>& placeholders_for(const condition& c) {
                                                    "pcn", "place"};
     const auto report = [&](std::vector<std::string> extra) {
         for (const auto* s : {"reported_level", "themes", "note", "support_requested",
-                              "reported_at"})
+                              "reported_at", "previous_level", "change"})
             extra.push_back(s);
         extra.insert(extra.end(), practice.begin(), practice.end());
         return with(extra);
     };
     static const std::vector<std::vector<std::string>> table{
         report({}),
-        report({"previous_level"}),
+        report({}),
         report({"days"}),
         with({"group", "count", "reporting", "share"}),
         with({"theme", "count", "practices"}),
@@ -364,6 +364,10 @@ std::map<std::string, key_handler> rule_keys(loader& l, rule& r, bool& has_condi
         {"places", [&](auto&, auto& v) { r.places = read_list(l, v, "places"); }},
         {"pcns", [&](auto&, auto& v) { r.pcns = read_list(l, v, "pcns"); }},
         {"supersedes", [&](auto&, auto& v) { nodes["supersedes"] = v; r.supersedes = read_list(l, v, "supersedes"); }},
+        {"inhibits", [&](auto&, auto& v) {
+             r.inhibits_line = v.Mark().line + 1;
+             r.inhibits = read_list(l, v, "inhibits");
+         }},
         {"resolve_at_most", [&](auto&, auto& v) {
              nodes["resolve_at_most"] = v;
              set_if(read_int(l, v, "resolve_at_most", 0, 3), r.resolve_at_most);
@@ -433,6 +437,11 @@ void check_references(loader& l, const rule_set& set, const std::vector<YAML::No
         for (const auto& s : r.supersedes)
             if (!set.find(s) || s == r.name)
                 l.error(n, "rule '" + r.name + "': supersedes '" + s + "', which is not another rule");
+        for (const auto& s : r.inhibits)
+            if (!set.find(s) || s == r.name)
+                l.errors.push_back({l.file.string(), r.inhibits_line,
+                                    "rule '" + r.name + "': inhibits '" + s +
+                                        "', which is not another rule"});
         if (const auto* u = std::get_if<unacknowledged_condition>(&r.when)) {
             const auto* w = set.find(u->rule);
             if (!w || w == &r)
@@ -447,6 +456,21 @@ void check_references(loader& l, const rule_set& set, const std::vector<YAML::No
     }
 }
 
+/// Inhibitions must not form a cycle: two rules silencing each other would
+/// leave a practice with no voice at all.
+void check_inhibition_cycle(loader& l, const rule_set& set) {
+    const auto cycle = set.inhibition_cycle();
+    if (cycle.empty())
+        return;
+    std::string path;
+    for (const auto i : cycle)
+        path += (path.empty() ? "" : " -> ") + set.rules[i].name;
+    const auto& first = set.rules[cycle.front()];
+    l.errors.push_back({l.file.string(), first.inhibits_line,
+                        "rule '" + first.name + "': inhibits form a cycle (" + path +
+                            "): each rule would keep the other quiet"});
+}
+
 void read_rules(loader& l, const YAML::Node& n, rule_set& set) {
     if (!n.IsSequence()) {
         l.error(n, "rules: expected a list of rules");
@@ -459,6 +483,7 @@ void read_rules(loader& l, const YAML::Node& n, rule_set& set) {
             nodes.push_back(item);
         }
     check_references(l, set, nodes);
+    check_inhibition_cycle(l, set);
 }
 
 bool valid_theme_id(const std::string& s) {
@@ -483,15 +508,33 @@ void read_themes(loader& l, const YAML::Node& n, rule_set& set) {
     }
 }
 
-void read_system_level(loader& l, const YAML::Node& n, core::system_thresholds& t) {
+void read_weight(loader& l, const YAML::Node& v, core::group_weight& w) {
+    if (v.IsScalar() && v.Scalar() == "practices")
+        w = core::group_weight::practices;
+    else if (v.IsScalar() && v.Scalar() == "list_size")
+        w = core::group_weight::list_size;
+    else
+        l.error(v, "weight: expected practices or list_size");
+}
+
+/// `group_level:` (or its older name `system_level:`): the one rule for the
+/// level of the system, each place and each PCN.
+void read_group_level(loader& l, const YAML::Node& n, const char* what,
+                      core::system_thresholds& t) {
     const auto share = [&](double& field, const char* key) {
         return [&l, &field, key](auto&, auto& v) { set_if(read_share(l, v, key), field); };
     };
-    for_each_key(l, n, "system_level",
+    const auto count = [&](int& field, const char* key) {
+        return [&l, &field, key](auto&, auto& v) { set_if(read_int(l, v, key, 1, 1000000), field); };
+    };
+    for_each_key(l, n, what,
                  {{"level4_share_at_4", share(t.level4_share_at_4, "level4_share_at_4")},
                   {"level4_share_at_3", share(t.level4_share_at_3, "level4_share_at_3")},
                   {"level3_share_at_3", share(t.level3_share_at_3, "level3_share_at_3")},
-                  {"level2_share_at_2", share(t.level2_share_at_2, "level2_share_at_2")}});
+                  {"level2_share_at_2", share(t.level2_share_at_2, "level2_share_at_2")},
+                  {"min_reporting", count(t.min_reporting, "min_reporting")},
+                  {"min_practices", count(t.min_practices, "min_practices")},
+                  {"weight", [&](auto&, auto& v) { read_weight(l, v, t.weight); }}});
 }
 
 void read_stale_after(loader& l, const YAML::Node& n, rule_set& set) {
@@ -531,7 +574,15 @@ std::shared_ptr<const rule_set> load_rule_set(const std::filesystem::path& file,
     for_each_key(l, root, "rules file",
                  {{"themes", [](auto&, auto&) {}},
                   {"stale_after", [&](auto&, auto& v) { read_stale_after(l, v, *set); }},
-                  {"system_level", [&](auto&, auto& v) { read_system_level(l, v, set->system); }},
+                  {"group_level",
+                   [&](auto&, auto& v) { read_group_level(l, v, "group_level", set->system); }},
+                  {"system_level",
+                   [&](auto& k, auto& v) {
+                       if (root["group_level"])
+                           l.error(k, "system_level: the older name of group_level; give one of them");
+                       else
+                           read_group_level(l, v, "system_level", set->system);
+                   }},
                   {"rules", [&](auto&, auto& v) { read_rules(l, v, *set); }}});
     if (errors.size() != before)
         return nullptr;

@@ -66,10 +66,10 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
     std::vector<std::int64_t> ids;
     for (const auto& c : changes) {
         const auto& a = c.after;
-        if (!c.notify) {
-            // Nobody hears of this change (evidence added, a count moved):
-            // only the row needs it, and only the group's last such change
-            // of the alert, so it is rendered and written once, at commit.
+        if (!c.published()) {
+            // Nobody hears of this change (evidence added): only the row
+            // needs it, and only the group's last such change of the alert,
+            // so it is rendered and written once, at commit.
             tx.defer_alert(a.id, [a](store::transaction& t) {
                 t.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state),
                             boost::json::serialize(rules::to_json(a)), 0);
@@ -77,7 +77,10 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
         } else {
             const auto data = boost::json::serialize(rules::to_json(a));
             const auto& e = tx.append_event(rules::alert_topic(a), data);
-            webhook::record(tx, deployment_->cfg->subscribers, e);
+            // Published on every feed; delivered to subscribers only when the
+            // engine says they are told (not inhibited, not silenced).
+            if (c.notify)
+                webhook::record(tx, deployment_->cfg->subscribers, e);
             // Written now, so an earlier deferred state of it must not land after.
             tx.undefer_alert(a.id);
             tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data,

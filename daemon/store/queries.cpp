@@ -1,6 +1,8 @@
 // Read queries. Rows become core values here so nothing above the store sees SQL.
 #include "store/queries.hpp"
 
+#include "core/time.hpp"
+
 #include <boost/json.hpp>
 
 namespace opel::store {
@@ -131,6 +133,38 @@ std::optional<std::string> summary_before(sqlite::db& db, const std::string& dat
 std::optional<std::string> last_summary_date(sqlite::db& db) {
     auto st = db.prepare("SELECT max(date) FROM summaries");
     return first_text(st);
+}
+
+std::vector<std::string> alert_rows_open_at(sqlite::db& db, core::time_point at) {
+    // A resolved alert's row was last written when it resolved, so its
+    // updated_at is when it stopped being open; created_at is in the JSON.
+    auto st = db.prepare("SELECT data, json_extract(data, '$.created_at') FROM alerts "
+                         "WHERE state != 'resolved' OR updated_at > ?1 ORDER BY id");
+    st.bind(1, micros(at));
+    std::vector<std::string> out;
+    while (st.step()) {
+        const auto created = core::parse_time(st.text(1));
+        if (created && *created <= at)
+            out.push_back(st.text(0));
+    }
+    return out;
+}
+
+std::optional<std::string> summary_on(sqlite::db& db, const std::string& date) {
+    auto st = db.prepare("SELECT data FROM summaries WHERE date = ?1");
+    st.bind(1, date);
+    return first_text(st);
+}
+
+std::vector<std::string> alert_rows(sqlite::db& db, const alert_filter& f) {
+    auto st = db.prepare("SELECT data FROM alerts WHERE (?1 OR state != 'resolved') "
+                         "AND (?2 = 0 OR seq > ?2) "
+                         "AND (?3 OR json_extract(data, '$.inhibited_by') IS NULL) ORDER BY id");
+    st.bind(1, f.resolved ? 1 : 0).bind(2, f.since_seq).bind(3, f.inhibited ? 1 : 0);
+    std::vector<std::string> out;
+    while (st.step())
+        out.push_back(st.text(0));
+    return out;
 }
 
 std::vector<std::string> open_alert_rows(sqlite::db& db) {

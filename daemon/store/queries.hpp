@@ -55,4 +55,21 @@ std::optional<std::string> last_summary_date(sqlite::db& db);
 /// The stored JSON of every alert not resolved, by id.
 std::vector<std::string> open_alert_rows(sqlite::db& db);
 
+/// Which alerts `alert_rows` lists.
+struct alert_filter {
+    bool resolved = false;      ///< resolved ones too (state=all)
+    std::int64_t since_seq = 0; ///< only those changed after this seq (0: any)
+    bool inhibited = true;      ///< inhibited ones too (inhibited=false hides them)
+};
+
+/// The JSON of the alerts `f` selects, by id.
+std::vector<std::string> alert_rows(sqlite::db& db, const alert_filter& f);
+
+/// The JSON of every alert that was open (created, not yet resolved) at `at`,
+/// by id; each as it stands now.
+std::vector<std::string> alert_rows_open_at(sqlite::db& db, core::time_point at);
+
+/// The stored summary of exactly `date` (YYYY-MM-DD), if one was built.
+std::optional<std::string> summary_on(sqlite::db& db, const std::string& date);
+
 } // namespace opel::store
