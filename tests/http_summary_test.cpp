@@ -305,3 +305,83 @@ TEST_CASE("a reload that moves summary.at never builds a date twice", "[summary_
     REQUIRE(events.size() == 2);
     CHECK(events[1].at("date") == "2026-11-27");
 }
+
+TEST_CASE("a summary asked for before 09:00 pictures now; the 09:00 one pictures 09:00",
+          "[summary_api]") {
+    test_daemon d;
+    d.clock().set(at(2026_y / 11 / 26, 8));
+    REQUIRE(submit(d, practice_token, R"({"practice":"C82001","level":4})").status == 201);
+    d.clock().set(at(2026_y / 11 / 26, 8, 30));
+    const auto early = daily(d, "2026-11-26");
+    // Every part as of the same moment: now, with the report and its alert.
+    CHECK(early.at("as_of") == "2026-11-26T08:30:00.000000Z");
+    CHECK(names(early.at("pressured"), "C82001"));
+    CHECK(early.at("system").at("reporting") == 1);
+    CHECK(has_alert(early.at("open_alerts"), "practice-level-4", "C82001"));
+    CHECK(!names(early.at("not_reporting"), "C82001"));
+
+    run_at(d, at(2026_y / 11 / 26, 9));
+    d.clock().set(at(2026_y / 11 / 26, 11));
+    REQUIRE(submit(d, other_practice_token, R"({"practice":"C82002","level":4})").status == 201);
+    const auto nine = daily(d, "2026-11-26");
+    CHECK(nine.at("as_of") == "2026-11-26T09:00:00.000000Z");
+    CHECK(names(nine.at("pressured"), "C82001"));
+    CHECK(!names(nine.at("pressured"), "C82002"));
+    CHECK(has_alert(nine.at("open_alerts"), "practice-level-4", "C82001"));
+    CHECK(!has_alert(nine.at("open_alerts"), "practice-level-4", "C82002"));
+    auto c = d.client();
+    const auto html = c.get("/v1/summaries/daily?date=2026-11-26&format=html", team_token);
+    CHECK(html.body.find("As of 09:00 on Thu 26 Nov 2026") != std::string::npos);
+}
+
+TEST_CASE("a past day's summary shows the alerts open at its 09:00, not those since",
+          "[summary_api]") {
+    test_daemon d; // Wednesday 25 November, 10:00
+    REQUIRE(submit(d, practice_token, R"({"practice":"C82001","level":4})").status == 201);
+    d.clock().set(at(2026_y / 11 / 26, 10));
+    REQUIRE(submit(d, practice_token, R"({"practice":"C82001","level":1})").status == 201);
+    // Thursday's 09:00: the level-4 alert of Wednesday was still open then.
+    const auto thu = daily(d, "2026-11-26");
+    CHECK(thu.at("as_of") == "2026-11-26T09:00:00.000000Z");
+    CHECK(has_alert(thu.at("open_alerts"), "practice-level-4", "C82001"));
+    d.clock().set(at(2026_y / 11 / 27, 10));
+    CHECK(!has_alert(daily(d, "2026-11-27").at("open_alerts"), "practice-level-4", "C82001"));
+}
+
+TEST_CASE("changes are worked out from stored reports when no summary was stored",
+          "[summary_api]") {
+    test_daemon d; // Wednesday 25 November, 10:00; no summary is ever built here
+    auto c = d.client();
+    const std::string history =
+        R"({"practice":"C82001","level":2,"reported_at":"2026-11-24T15:00:00Z"})"
+        "\n"
+        R"({"practice":"C82002","level":4,"reported_at":"2026-11-24T15:00:00Z"})"
+        "\n";
+    REQUIRE(c.post("/v1/import", history, admin_token, {{"Content-Type", "application/x-ndjson"}})
+                .status == 200);
+    d.clock().set(at(2026_y / 11 / 26, 8));
+    REQUIRE(submit(d, practice_token, R"({"practice":"C82001","level":4})").status == 201);
+    REQUIRE(submit(d, other_practice_token, R"({"practice":"C82002","level":2})").status == 201);
+    d.clock().set(at(2026_y / 11 / 26, 12));
+    const auto s = daily(d, "2026-11-26");
+    CHECK(stored_dates(d).empty());
+    // Against Wednesday 09:00 as the stored reports stood then.
+    CHECK(names(s.at("changes").at("escalated"), "C82001"));
+    CHECK(names(s.at("changes").at("de_escalated"), "C82002"));
+}
+
+TEST_CASE("a group with too few reporting has no level in the summary", "[summary_api]") {
+    test_daemon d;
+    REQUIRE(submit(d, practice_token, R"({"practice":"C82001","level":4})").status == 201);
+    REQUIRE(submit(d, other_practice_token, R"({"practice":"C82002","level":4})").status == 201);
+    d.clock().set(at(2026_y / 11 / 25, 12));
+    auto c = d.client();
+    const auto status = c.get("/v1/status", team_token).json();
+    CHECK(status.at("system").at("reporting") == 2);
+    CHECK(status.at("system").at("level").is_null()); // 2 reporting: fewer than 3
+    for (const auto& [name, g] : status.at("pcns").as_object())
+        CHECK(g.at("level").is_null());
+    d.clock().set(at(2026_y / 11 / 26, 10));
+    const auto html = c.get("/v1/summaries/daily?date=2026-11-26&format=html", team_token);
+    CHECK(html.body.find("too few reporting") != std::string::npos);
+}

@@ -35,12 +35,17 @@ std::string group_line(const boost::json::value& g) {
            " reporting, " + cell(field(g, "stale")) + " stale";
 }
 
+/// A group's level, or "too few reporting" where the group-level rule gives none.
+std::string group_level_label(const boost::json::value& g) {
+    return field(g, "level").is_null() ? "too few reporting" : level_label(field(g, "level"));
+}
+
 void print_groups(const char* title, const boost::json::value& groups, bool colour) {
     if (!groups.is_object() || groups.get_object().empty())
         return;
     std::vector<table_row> rows;
     for (const auto& [name, g] : groups.get_object())
-        rows.push_back({{std::string(name), level_label(field(g, "level")), group_line(g)},
+        rows.push_back({{std::string(name), group_level_label(g), group_line(g)},
                         level_number(field(g, "level"))});
     std::cout << "\n";
     print_table(std::cout, {title, "LEVEL", "REPORTS"}, rows, colour);
@@ -70,12 +75,31 @@ void print_pressured(const boost::json::value& list, bool colour) {
                 colour);
 }
 
+/// The open alerts one line each: level, subject, title (inhibited ones marked).
+void print_alerts(const boost::json::value& list, bool colour) {
+    const auto n = list.is_array() ? list.get_array().size() : 0;
+    std::cout << "\nopen alerts: " << n << "\n";
+    if (n == 0)
+        return;
+    std::vector<table_row> rows;
+    for (const auto& a : list.get_array()) {
+        const auto& by = field(a, "inhibited_by");
+        rows.push_back({{level_label(field(a, "level")), cell(field(a, "subject")),
+                         cell(field(a, "title")) +
+                             (by.is_int64() ? " (inhibited by " + cell(by) + ")" : "")},
+                        level_number(field(a, "level"))});
+    }
+    print_table(std::cout, {"LEVEL", "SUBJECT", "ALERT"}, rows, colour);
+}
+
 void print_daily(const boost::json::value& s, bool colour) {
     const auto& sys = field(s, "system");
     const bool late = field(s, "late").is_bool() && field(s, "late").get_bool();
+    const auto& as_of = field(s, "as_of");
     std::cout << "OPEL daily summary " << cell(field(s, "date")) << (late ? " (late)" : "")
+              << "\nas of " << cell(as_of.is_null() ? field(s, "generated_at") : as_of)
               << "\nsystem: "
-              << paint(level_label(field(sys, "level")), level_number(field(sys, "level")), colour)
+              << paint(group_level_label(sys), level_number(field(sys, "level")), colour)
               << " (" << group_line(sys) << ")\n";
     print_groups("PLACE", field(s, "by_place"), colour);
     print_groups("PCN", field(s, "by_pcn"), colour);
@@ -84,8 +108,8 @@ void print_daily(const boost::json::value& s, bool colour) {
     std::cout << "\nthemes: " << theme_counts(field(s, "themes"))
               << "\nnot reporting: " << cell(field(s, "not_reporting"))
               << "\nescalated: " << cell(field(changes, "escalated"))
-              << "; de-escalated: " << cell(field(changes, "de_escalated"))
-              << "\nopen alerts: " << cell(field(s, "open_alerts")) << "\n";
+              << "; de-escalated: " << cell(field(changes, "de_escalated")) << "\n";
+    print_alerts(field(s, "open_alerts"), colour);
 }
 
 void print_monthly(const boost::json::value& r) {

@@ -117,10 +117,7 @@ reply daily_answer(store::sqlite::db& db, const service::deployment& d, const pe
     if (stored) {
         s = boost::json::parse(*stored).as_object();
     } else {
-        boost::json::array open;
-        for (const auto& row : store::open_alert_rows(db))
-            open.push_back(boost::json::parse(row));
-        s = service::build_summary(db, d, {q.date, as_of, false}, now, std::move(open));
+        s = service::build_summary(db, d, {q.date, as_of, false}, now);
     }
     return daily_form(q, s, service::schedule_of(*d.cfg).tz);
 }
@@ -162,7 +159,7 @@ reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const 
     const auto* tz = service::schedule_of(*d.cfg).tz;
     const auto [from, to] = summary::month_bounds(q.month, tz);
     const auto subs = store::submissions_between(db, from, to);
-    const auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices);
+    const auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
     const std::string month(report.at("month").as_string());
     switch (q.shape) {
     case form::csv:

@@ -57,21 +57,53 @@ std::string date_text(date::year_month_day d) {
     return date::format("%F", date::sys_days{d});
 }
 
-boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
-                                  const summary_request& r, core::time_point generated_at,
-                                  boost::json::array open_alerts) {
-    const auto& cfg = *d.cfg;
+namespace {
+
+/// The alerts open at `at`, as the API shows them.
+boost::json::array alerts_open_at(store::sqlite::db& db, core::time_point at) {
+    boost::json::array out;
+    for (const auto& row : store::alert_rows_open_at(db, at))
+        out.push_back(boost::json::parse(row));
+    return out;
+}
+
+summary::summary_input input_for(store::sqlite::db& db, const config::config& cfg,
+                                 date::year_month_day day, core::time_point as_of) {
     summary::summary_input in;
-    in.date = r.date;
-    in.generated_at = generated_at;
-    in.as_of = r.as_of;
-    in.late = r.late;
+    in.date = day;
+    in.generated_at = as_of;
+    in.as_of = as_of;
     in.practices = cfg.practices;
-    in.latest = store::latest_as_of(db, cfg.practices, r.as_of);
+    in.latest = store::latest_as_of(db, cfg.practices, as_of);
     in.stale_after = cfg.rules->stale_after;
     in.thresholds = cfg.rules->system;
-    in.previous = as_object(store::summary_before(db, date_text(r.date)));
-    in.open_alerts = std::move(open_alerts);
+    in.timezone = cfg.timezone;
+    return in;
+}
+
+/// The picture one working day before `day`, for `changes`: the summary
+/// stored for that day, or else the same picture worked out from the stored
+/// reports as they stood at that day's summary.at.
+boost::json::object previous_picture(store::sqlite::db& db, const config::config& cfg,
+                                     date::year_month_day day) {
+    const auto sched = schedule_of(cfg);
+    const date::year_month_day before{cfg.calendar.previous_working_day(date::sys_days{day})};
+    if (auto stored = as_object(store::summary_on(db, date_text(before))))
+        return std::move(*stored);
+    return summary::build_daily(input_for(db, cfg, before, summary::fire_instant(sched, before)));
+}
+
+} // namespace
+
+boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
+                                  const summary_request& r, core::time_point generated_at) {
+    const auto& cfg = *d.cfg;
+    auto in = input_for(db, cfg, r.date, r.as_of);
+    in.generated_at = generated_at;
+    in.late = r.late;
+    in.previous = previous_picture(db, cfg, r.date);
+    // Every part of the summary is as of the one moment: the alerts too.
+    in.open_alerts = alerts_open_at(db, r.as_of);
     return summary::build_daily(in);
 }
 
@@ -159,10 +191,7 @@ void summaries::barrier(std::function<void()> done) {
 
 boost::json::object summaries::publish(store::transaction& tx, const deployment& d,
                                        const summary_request& r) {
-    boost::json::array open;
-    for (const auto& a : alerts_.engine().open_alerts())
-        open.push_back(rules::to_json(a));
-    auto summary = build_summary(tx.db(), d, r, tx.now(), std::move(open));
+    auto summary = build_summary(tx.db(), d, r, tx.now());
     auto text = summary::render_daily_json(summary);
     tx.put_summary(date_text(r.date), text);
     webhook::record(tx, d.cfg->subscribers, tx.append_event("summary.daily", std::move(text)));

@@ -35,12 +35,12 @@ summary::schedule schedule_of(const config::config& cfg);
 /// "2026-11-26".
 std::string date_text(date::year_month_day d);
 
-/// Builds the summary `r` describes from `db` (either connection): each
-/// practice's latest report as of r.as_of and the previous stored summary;
-/// `open_alerts` is passed in because the engine lives on the writer thread.
+/// Builds the summary `r` describes from `db` (either connection), all of it
+/// as of r.as_of: each practice's latest report then, the alerts open then,
+/// and `changes` against the picture one working day earlier (its stored
+/// summary, or else worked out from the stored reports).
 boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
-                                  const summary_request& r, core::time_point generated_at,
-                                  boost::json::array open_alerts);
+                                  const summary_request& r, core::time_point generated_at);
 
 /// The scheduler and publisher of the daily summary.
 class summaries {

@@ -91,12 +91,16 @@ boost::json::array practice_rows(const std::vector<standing>& all) {
 
 // Every place and PCN of the practices file appears, sorted by name, even
 // with no report at all: the reader must see a silent place, not miss it.
-boost::json::object grouped(const std::vector<standing>& all, const core::system_thresholds& t,
+boost::json::object grouped(const std::vector<standing>& all, const std::vector<double>& weights,
+                            const core::system_thresholds& t,
                             const std::string core::practice::*key) {
     std::map<std::string, core::group_status> groups;
-    for (const auto& s : all)
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const auto& s = all[i];
         core::add_practice(groups[s.practice->*key],
-                           s.latest ? std::optional{s.latest->level} : std::nullopt, s.fresh);
+                           s.latest ? std::optional{s.latest->level} : std::nullopt, s.fresh,
+                           weights[i]);
+    }
     boost::json::object out;
     for (auto& [name, g] : groups) {
         core::settle_level(g, t);
@@ -105,11 +109,12 @@ boost::json::object grouped(const std::vector<standing>& all, const core::system
     return out;
 }
 
-boost::json::object system_json(const std::vector<standing>& all,
+boost::json::object system_json(const std::vector<standing>& all, const std::vector<double>& weights,
                                 const core::system_thresholds& t) {
     core::group_status g;
-    for (const auto& s : all)
-        core::add_practice(g, s.latest ? std::optional{s.latest->level} : std::nullopt, s.fresh);
+    for (std::size_t i = 0; i < all.size(); ++i)
+        core::add_practice(g, all[i].latest ? std::optional{all[i].latest->level} : std::nullopt,
+                           all[i].fresh, weights[i]);
     core::settle_level(g, t);
     return group_json(g);
 }
@@ -186,13 +191,17 @@ boost::json::object group_json(const core::group_status& g) {
 
 boost::json::object build_daily(const summary_input& in) {
     const auto all = classify(in);
+    const auto weights = core::practice_weights(in.practices, in.thresholds.weight);
     boost::json::object o;
     o["date"] = date::format("%F", date::sys_days{in.date});
+    o["as_of"] = core::format_time(in.as_of.value_or(in.generated_at));
     o["generated_at"] = core::format_time(in.generated_at);
     o["late"] = in.late;
-    o["system"] = system_json(all, in.thresholds);
-    o["by_place"] = grouped(all, in.thresholds, &core::practice::place);
-    o["by_pcn"] = grouped(all, in.thresholds, &core::practice::pcn);
+    if (!in.timezone.empty())
+        o["timezone"] = in.timezone;
+    o["system"] = system_json(all, weights, in.thresholds);
+    o["by_place"] = grouped(all, weights, in.thresholds, &core::practice::place);
+    o["by_pcn"] = grouped(all, weights, in.thresholds, &core::practice::pcn);
     o["pressured"] = pressured(all);
     o["themes"] = standing_themes(all);
     o["not_reporting"] = not_reporting(all);

@@ -31,8 +31,9 @@ struct summary_input {
     std::chrono::hours stale_after{7 * 24};         ///< the rules' stale window
     std::chrono::hours not_reporting_after{7 * 24}; ///< silent this long: not_reporting
     core::system_thresholds thresholds;
-    std::optional<boost::json::object> previous; ///< the previous summary, for `changes`
-    boost::json::array open_alerts;              ///< Alert objects, as the API shows them
+    std::optional<boost::json::object> previous; ///< the picture one working day earlier, for `changes`
+    boost::json::array open_alerts;              ///< Alert objects open at as_of
+    std::string timezone;                        ///< the IANA zone its times are read in
 };
 
 /// `{level, counts, practices, reporting, stale}` with counts keyed "1".."4".

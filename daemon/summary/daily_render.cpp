@@ -74,7 +74,7 @@ std::string banner(const json::object& system) {
         const auto& info = core::level_of(*level);
         out += "OPEL " + std::to_string(info.level) + " " + html_escape(info.name);
     } else {
-        out += "no level (no practice has a current report)";
+        out += "no level: too few reporting";
     }
     out += "<small>" + member_text(system, "reporting") + " of " +
            member_text(system, "practices") + " practices reporting; " +
@@ -90,7 +90,11 @@ std::string group_table(std::string_view title, std::string_view what, const jso
         if (!v.is_object()) continue;
         const auto& g = v.get_object();
         const auto& counts = object_at(g, "counts");
-        out += "<tr>" + cell(std::string(name)) + "<td>" + level_badge(level_at(g)) + "</td>";
+        // A group the group-level rule gives no level reads so, never as a colour.
+        const auto level = level_at(g);
+        out += "<tr>" + cell(std::string(name)) + "<td>" +
+               (level ? level_badge(level) : "<span class=\"level l0\">too few reporting</span>") +
+               "</td>";
         for (const char* k : {"1", "2", "3", "4"})
             out += cell(member_text(counts, k), true);
         out += cell(member_text(g, "reporting") + " of " + member_text(g, "practices"), true);
@@ -143,6 +147,20 @@ std::string code_list(const json::array& codes, const std::map<std::string, std:
     return out + "</ul>\n";
 }
 
+/// "As of 09:00 on Mon 07 Dec 2026 (GMT)": the moment every figure pictures.
+std::string as_of_line(const json::object& summary, const date::time_zone* tz) {
+    auto at = member_text(summary, "as_of");
+    if (at.empty())
+        at = member_text(summary, "generated_at"); // a summary stored before as_of existed
+    const auto t = core::parse_time(at);
+    if (!t)
+        return "As of " + at;
+    const auto minutes = date::floor<std::chrono::minutes>(*t);
+    if (!tz)
+        return date::format("As of %H:%M on %a %d %b %Y (UTC)", minutes);
+    return date::format("As of %H:%M on %a %d %b %Y (%Z)", date::make_zoned(tz, minutes));
+}
+
 std::string alerts_list(const json::array& alerts, const date::time_zone* tz) {
     std::string out = "<h2>Open alerts</h2>\n";
     if (alerts.empty()) return out + "<p>None.</p>\n";
@@ -182,12 +200,73 @@ std::string render_daily_csv(const boost::json::object& summary) {
     return out;
 }
 
+std::string group_text(std::string_view name, const json::object& g) {
+    const auto level = level_at(g);
+    std::string out(name);
+    out += ": ";
+    out += level ? "OPEL " + std::to_string(*level) + " " + std::string(core::level_of(*level).name)
+                 : std::string("too few reporting");
+    const auto& counts = object_at(g, "counts");
+    out += " (" + member_text(g, "reporting") + " of " + member_text(g, "practices") +
+           " reporting; at 1/2/3/4: " + member_text(counts, "1") + "/" +
+           member_text(counts, "2") + "/" + member_text(counts, "3") + "/" +
+           member_text(counts, "4") + ")";
+    return out;
+}
+
+std::string render_daily_text(const boost::json::object& summary, const date::time_zone* tz) {
+    std::string out = "OPEL daily summary " + member_text(summary, "date") + "\n";
+    out += as_of_line(summary, tz) + "\n\n";
+    out += group_text("System", object_at(summary, "system")) + "\n\nPlaces\n";
+    for (const auto& [name, v] : object_at(summary, "by_place"))
+        if (v.is_object()) out += "  " + group_text(name, v.get_object()) + "\n";
+    out += "\nPCNs\n";
+    for (const auto& [name, v] : object_at(summary, "by_pcn"))
+        if (v.is_object()) out += "  " + group_text(name, v.get_object()) + "\n";
+    out += "\nPractices under pressure (OPEL 3 or 4)\n";
+    const auto& pressured = array_at(summary, "pressured");
+    if (pressured.empty()) out += "  none\n";
+    for (const auto& v : pressured) {
+        if (!v.is_object()) continue;
+        const auto& p = v.get_object();
+        out += "  OPEL " + member_text(p, "level") + "  " + member_text(p, "code") + " " +
+               member_text(p, "name") + " (" + member_text(p, "pcn") + ", " +
+               member_text(p, "place") + ")";
+        const auto themes = joined(array_at(p, "themes"), ", ");
+        if (!themes.empty()) out += ": " + themes;
+        out += "\n";
+    }
+    out += "\nThemes\n";
+    const auto& themes = array_at(summary, "themes");
+    if (themes.empty()) out += "  none\n";
+    for (const auto& v : themes)
+        if (v.is_object())
+            out += "  " + member_text(v.get_object(), "theme") + ": " +
+                   member_text(v.get_object(), "count") + "\n";
+    out += "\nNot reporting in the last 7 days: " +
+           std::to_string(array_at(summary, "not_reporting").size()) + "\n";
+    const auto& alerts = array_at(summary, "open_alerts");
+    out += "\nOpen alerts (" + std::to_string(alerts.size()) + ")\n";
+    if (alerts.empty()) out += "  none\n";
+    for (const auto& v : alerts) {
+        if (!v.is_object()) continue;
+        const auto& a = v.get_object();
+        out += "  OPEL " + member_text(a, "level") + "  " + member_text(a, "subject") + "  " +
+               member_text(a, "title");
+        const auto* by = a.if_contains("inhibited_by");
+        if (by && by->is_int64()) out += "  [inhibited by " + std::to_string(by->get_int64()) + "]";
+        out += "\n";
+    }
+    return out;
+}
+
 std::string render_daily_html(const boost::json::object& summary, const date::time_zone* tz) {
     std::map<std::string, std::string> names;
     for (const auto& v : array_at(summary, "practices"))
         if (v.is_object())
             names[member_text(v.get_object(), "code")] = member_text(v.get_object(), "name");
     std::string out = page_head("OPEL daily summary " + member_text(summary, "date"));
+    out += "<p class=\"asof\">" + html_escape(as_of_line(summary, tz)) + "</p>\n";
     out += "<p class=\"meta\">Generated " +
            html_escape(show_time(member_text(summary, "generated_at"), tz));
     const auto* late = summary.if_contains("late");

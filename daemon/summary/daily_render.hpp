@@ -16,6 +16,12 @@ std::string render_daily_json(const boost::json::object& summary);
 /// level, level_name, stale, reported_at, themes (';'-joined), note, support_requested.
 std::string render_daily_csv(const boost::json::object& summary);
 
+/// Plain text a person reads (opelctl, a mail's text part): "As of 09:00 ..."
+/// first, then the system, places, PCNs, pressured practices, themes, how
+/// many are not reporting, and the open alerts one line each; times in `tz`.
+std::string render_daily_text(const boost::json::object& summary,
+                              const date::time_zone* tz = nullptr);
+
 /// A self-contained page; times shown in `tz` when given, else in UTC.
 std::string render_daily_html(const boost::json::object& summary,
                               const date::time_zone* tz = nullptr);

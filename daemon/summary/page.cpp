@@ -18,6 +18,7 @@ constexpr std::string_view base_css = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;max-width:64rem;padding:1rem;color:#1a1a1a;line-height:1.4}
 h1{font-size:1.5rem;margin:.2rem 0}
 h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #bbb}
+.asof{font-size:1.2rem;font-weight:600;margin:.2rem 0}
 .meta{color:#444;margin:.2rem 0 1rem}
 .banner{padding:1rem;border-radius:.5rem;font-size:1.3rem;font-weight:bold}
 .banner small{display:block;font-size:.95rem;font-weight:normal}
