@@ -26,6 +26,7 @@ struct rules_test_args {
     std::string format = "text";
     std::string until;
     bool all = false;
+    bool per_day = false;
 };
 
 void print(const std::vector<core::diagnostic>& errors) {
@@ -89,7 +90,18 @@ int run_rules_test(const rules_test_args& a) {
         return 1;
     }
     const auto result = rules::run_backtest(in, a.history, o);
-    if (a.format == "json")
+    if (a.per_day) {
+        // The noise, not the alerts: raised, inhibited and told per day and audience.
+        const auto noise = rules::per_day(result, o.zone);
+        if (a.format == "json")
+            std::cout << boost::json::serialize(boost::json::object{
+                             {"reports", result.reports},
+                             {"per_day", rules::per_day_json(noise)}})
+                      << "\n";
+        else
+            std::cout << rules::format_per_day(noise) << "\n" << result.reports
+                      << " reports replayed\n";
+    } else if (a.format == "json")
         std::cout << boost::json::serialize(rules::to_json(result, a.all)) << "\n";
     else
         std::cout << rules::format_text(result, o.zone, a.all);
@@ -116,6 +128,9 @@ void add_rules_test(CLI::App& rules_cmd, int& exit_code) {
     test->add_option("--until", args->until,
                      "run the clock to this RFC 3339 time (default: a day after the last report)");
     test->add_flag("--all", args->all, "show every change (repeats, resolutions), not only firings");
+    test->add_flag("--per-day", args->per_day,
+                   "count alerts raised (inhibited apart) and notifications told per day and "
+                   "audience, instead of listing them");
     test->callback([args, &exit_code] { exit_code = run_rules_test(*args); });
 }
 
