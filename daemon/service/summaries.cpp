@@ -57,19 +57,25 @@ std::string date_text(date::year_month_day d) {
     return date::format("%F", date::sys_days{d});
 }
 
+summary::summary_input picture_settings(const deployment& d) {
+    const auto& cfg = *d.cfg;
+    summary::summary_input in;
+    in.practices = cfg.practices;
+    in.stale_after = cfg.rules->stale_after;
+    in.thresholds = cfg.rules->system;
+    return in;
+}
+
 boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
                                   const summary_request& r, core::time_point generated_at,
                                   boost::json::array open_alerts) {
     const auto& cfg = *d.cfg;
-    summary::summary_input in;
+    auto in = picture_settings(d);
     in.date = r.date;
     in.generated_at = generated_at;
     in.as_of = r.as_of;
     in.late = r.late;
-    in.practices = cfg.practices;
     in.latest = store::latest_as_of(db, cfg.practices, r.as_of);
-    in.stale_after = cfg.rules->stale_after;
-    in.thresholds = cfg.rules->system;
     in.previous = as_object(store::summary_before(db, date_text(r.date)));
     in.open_alerts = std::move(open_alerts);
     return summary::build_daily(in);
