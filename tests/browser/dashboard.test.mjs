@@ -252,6 +252,18 @@ async function dashboardChecks(browser, base, practiceCount) {
     const expected = places.sort().map((id) => String(status.places[id].level ?? '–'));
     assert(shown.join() === expected.join(), `place levels ${shown} but the daemon says ${expected}`);
     assert((await page.locator('#themes li').count()) >= 1, 'no themes listed');
+    // A group with too few reporting for a level is grey, in words, never a colour.
+    const names = Object.keys(status.pcns).sort();
+    const tiles = await page.locator('#pcns .group-tile').evaluateAll((els) =>
+      els.map((e) => ({ cls: e.className, text: e.textContent })));
+    names.forEach((name, i) => {
+      const g = status.pcns[name];
+      const t = tiles[i];
+      if (g.level === null)
+        assert(/too-few/.test(t.cls) && !/level-[1-4]/.test(t.cls) && /Too few reporting/.test(t.text),
+          `${name} has no level but its tile is "${t.cls}": "${t.text}"`);
+      else assert(t.cls.includes(`level-${g.level}`), `${name} is ${g.level} but its tile is "${t.cls}"`);
+    });
   });
 
   await check('dashboard: the stream connects (indicator says Live)', async () => {
@@ -442,6 +454,10 @@ async function wallChecks(browser, base) {
       assert(m.overflowing === 0, `${m.overflowing} tiles or alert lines lie off the screen`);
       assert(m.smallest >= size.minFont, `the smallest text is ${m.smallest}px`);
       assert(m.pcns === 26, `${m.pcns} PCN tiles`);
+      const status = (await call(base, 'GET', '/v1/status', TOKENS.team)).json;
+      const tooFew = Object.values(status.pcns).filter((g) => g.level === null).length;
+      const grey = await page.locator('#wall-pcns .wall-tile.too-few').count();
+      assert(grey === tooFew, `${grey} grey PCN tiles, but ${tooFew} PCNs have too few reporting`);
       await shot(page, `wall-${size.width}.png`, { fullPage: false });
     });
     if (size.width === 1920) {
