@@ -229,7 +229,7 @@ std::size_t stored_count(const test_daemon& d) {
 
 TEST_CASE("--help works on every command and exits 0", "[opelctl]") {
     for (const std::vector<std::string>& cmd :
-         {std::vector<std::string>{}, {"submit"}, {"status"}, {"alerts"}, {"ack"}, {"silence"},
+         {std::vector<std::string>{}, {"submit"}, {"status"}, {"history"}, {"alerts"}, {"ack"}, {"silence"},
           {"silence", "add"}, {"silence", "list"}, {"silence", "expire"}, {"tail"}, {"summary"},
           {"report"}, {"import"}, {"rules"}, {"rules", "test"}, {"rules", "check"}}) {
         auto args = cmd;
@@ -468,9 +468,42 @@ TEST_CASE("alerts lists open alerts and ack acknowledges one", "[opelctl]") {
     CHECK(r.out.find("acknowledged") != std::string::npos);
     r = run(at(d, control_token, {"ack", "999999"}));
     CHECK(r.code == 1);
-    CHECK(r.err.find("404") != std::string::npos);
+    CHECK(r.err.find("alert 999999 is not open") != std::string::npos);
     r = run(at(d, practice_token, {"alerts"}));
     CHECK(r.code == 1);
+}
+
+TEST_CASE("ack takes several ids, says when one was acknowledged already, refuses a bad id",
+          "[opelctl]") {
+    test_daemon d;
+    const auto id = level_4_alert(d);
+    // A bad id is a usage error, and nothing is acknowledged.
+    auto r = run(at(d, control_token, {"ack", id, "12x"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("'12x' is not an alert id") != std::string::npos);
+    CHECK(run(at(d, team_token, {"alerts"})).out.find("firing") != std::string::npos);
+    r = run(at(d, control_token, {"ack", id, "--note", "phoning them"}));
+    REQUIRE(r.code == 0);
+    // Twice: said so, with who, and not an error.
+    r = run(at(d, team_token, {"ack", id}));
+    CHECK(r.code == 0);
+    CHECK(r.out.find("already acknowledged by control room") != std::string::npos);
+    // Several at once: each answered; one not open makes the exit 1.
+    REQUIRE(d.client().post("/v1/submissions", R"({"practice":"C82002","level":4})",
+                            other_practice_token).status == 201);
+    const auto list = boost::json::parse(run(at(d, team_token, {"alerts", "--json"})).out);
+    std::vector<std::string> ids;
+    for (const auto& a : list.at("alerts").as_array())
+        if (a.at("state") == "firing") ids.push_back(boost::json::serialize(a.at("id")));
+    REQUIRE(ids.size() >= 1);
+    auto args = std::vector<std::string>{"ack"};
+    args.insert(args.end(), ids.begin(), ids.end());
+    args.push_back("999999");
+    r = run(at(d, control_token, args));
+    CHECK(r.code == 1);
+    CHECK(r.err.find("alert 999999 is not open") != std::string::npos);
+    for (const auto& each : ids)
+        CHECK(r.out.find("alert " + each + " acknowledged") != std::string::npos);
 }
 
 TEST_CASE("silence add, list and expire", "[opelctl]") {
@@ -731,4 +764,33 @@ TEST_CASE("keys prints a CURVE key pair the daemon's key-file reader accepts", "
     const auto secret = opel::zmq::parse_secret_key(r.out);
     CHECK(secret.size() == 40);
     CHECK(r.out.find("public: ") == 0);
+}
+
+// --- history -----------------------------------------------------------------
+
+TEST_CASE("status --history prints the system day by day; history CODE a practice's",
+          "[opelctl]") {
+    test_daemon d;
+    REQUIRE(run(at(d, practice_token, {"submit", "--practice", "C82001", "--level", "3",
+                                       "--note", "two GPs off sick"}))
+                .code == 0);
+    auto r = run(at(d, team_token, {"status", "--history", "--days", "3"}));
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("DATE") != std::string::npos);
+    CHECK(r.out.find("2026-11-23") != std::string::npos);
+    CHECK(r.out.find("2026-11-25") != std::string::npos);
+    CHECK(r.out.find("2026-11-22") == std::string::npos);
+    r = run(at(d, practice_token, {"history", "C82001"}));
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto row = r.out.substr(r.out.find("2026-11-25"));
+    CHECK(row.substr(0, row.find('\n')).find("3 Severe pressure") != std::string::npos);
+    CHECK(row.substr(0, row.find('\n')).find("two GPs off sick") != std::string::npos);
+    CHECK(run(at(d, practice_token, {"history", "C82002"})).code == 1);
+    CHECK(run(at(d, team_token, {"history", "C82001", "--days", "0"})).code == 2);
+    CHECK(run(at(d, team_token, {"status", "--history", "--days", "401"})).code == 2);
+    r = run(at(d, team_token, {"history", "C82001", "--json"}));
+    REQUIRE(r.code == 0);
+    CHECK(boost::json::parse(r.out).at("practice") == "C82001");
 }

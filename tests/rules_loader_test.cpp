@@ -37,6 +37,8 @@ TEST_CASE("the shipped rules load with the nine default rules", "[rules]") {
     REQUIRE(set);
     CHECK(set->themes.size() == 15);
     CHECK(set->has_theme("strep_a"));
+    CHECK(set->theme_name("strep_a") == "Strep A");
+    CHECK(set->theme_name("not_declared") == "not_declared");
     CHECK(set->stale_after == std::chrono::hours(7 * 24));
     CHECK(set->system.level4_share_at_3 == Approx(0.30));
     const std::vector<std::string> names{
@@ -130,6 +132,8 @@ TEST_CASE("every rules-file error is reported as file:line:", "[rules]") {
         {"group_level_bad_min.yaml", 3, "min_reporting: expected a whole number from 1"},
         {"group_level_bad_weight.yaml", 4, "weight: expected practices or list_size"},
         {"group_and_system_level.yaml", 4, "system_level: the older name of group_level"},
+        {"theme_without_name.yaml", 3, "a theme's name is text of 1 to 80 characters"},
+        {"theme_unknown_key.yaml", 3, "unknown key 'colour' (expected id and name)"},
     }));
     CAPTURE(c.file);
     const auto text = errors_of(c.file);

@@ -27,6 +27,22 @@ TEST_CASE("GET /report answers the practice page", "[static]") {
     CHECK(a.body.find("/static/report.js") != std::string::npos);
 }
 
+TEST_CASE("GET /wall answers the wall, whose files are all embedded", "[static]") {
+    test_daemon d;
+    auto c = d.client();
+    const auto a = c.get("/wall");
+    REQUIRE(a.status == 200);
+    CHECK(a.header("Content-Type") == "text/html; charset=utf-8");
+    CHECK(a.body.find("/static/wall.js") != std::string::npos);
+    // Read-only: the page itself has no form or input.
+    CHECK(a.body.find("<input") == std::string::npos);
+    CHECK(a.body.find("<form") == std::string::npos);
+    for (const char* file : {"/static/wall.js", "/static/wall.css", "/static/live.js",
+                             "/static/chime.js", "/static/charts.js", "/static/alerts_view.js",
+                             "/static/practice_view.js"})
+        CHECK(c.get(file).status == 200);
+}
+
 TEST_CASE("static files are served with their content types", "[static]") {
     test_daemon d;
     auto c = d.client();

@@ -31,7 +31,9 @@ export const LEVELS = {
   },
 };
 
-/// The default theme ids of rules/llr.yaml with the words a person reads.
+/// The default theme ids of rules/llr.yaml with the words a person reads,
+/// until the server's own names (the rules file's `themes`, from /v1/me) are
+/// known; a deployment's own theme ids are shown as they are.
 export const THEMES = [
   ['workforce', 'Workforce (sickness, vacancies)'],
   ['recruitment_retention', 'Recruitment and retention'],
@@ -52,7 +54,7 @@ export const THEMES = [
 
 const themeLabels = new Map(THEMES);
 
-/// A theme's label; a deployment's own theme ids are shown as they are.
+/// A theme's name.
 export function themeLabel(id) {
   return themeLabels.get(id) ?? id.replaceAll('_', ' ');
 }
@@ -62,16 +64,46 @@ export function levelText(level) {
   return LEVELS[level] ? `OPEL ${level} ${LEVELS[level].name}` : 'No level';
 }
 
+/// A place or PCN (`{level, reporting, practices, ...}` of /v1/status): its
+/// level, or null when too few of its practices report for one (the group
+/// rule's min_reporting), which is shown in grey and words, never a colour.
+export function groupLevel(g) {
+  return LEVELS[g?.level] ? g.level : null;
+}
+
+/// "Too few reporting (2 of 5)" for a group with no level.
+export function tooFewText(g) {
+  return `Too few reporting (${g?.reporting ?? 0} of ${g?.practices ?? 0})`;
+}
+
+/// A place id as a person reads it ("county" -> "County").
+export const placeLabel = (id) => id.charAt(0).toUpperCase() + id.slice(1);
+
+/// Whether an alert is spoken for by another (the contract's inhibited_by).
+export const isInhibited = (a) => a.inhibited_by !== null && a.inhibited_by !== undefined;
+
+/// Alerts most severe first: level, then firing before acknowledged, then newest.
+export function bySeverity(a, b) {
+  const firing = (x) => (x.state === 'firing' ? 0 : 1);
+  return b.level - a.level || firing(a) - firing(b) ||
+    String(b.updated_at).localeCompare(String(a.updated_at));
+}
+
 // sessionStorage: the token lives as long as the tab, as the contract asks,
 // and is shared by the two pages of one origin.
 const TOKEN_KEY = 'opeld.token';
 const PRACTICE_KEY = 'opeld.practice';
+const DEVICE_KEY = 'opeld.report.token';
 
 export const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY) ?? '',
   setToken: (t) => sessionStorage.setItem(TOKEN_KEY, t),
   practice: () => sessionStorage.getItem(PRACTICE_KEY) ?? '',
   setPractice: (p) => sessionStorage.setItem(PRACTICE_KEY, p),
+  /// The practice page's token, kept on the device until "forget this device".
+  deviceToken: () => localStorage.getItem(DEVICE_KEY) ?? '',
+  setDeviceToken: (t) => localStorage.setItem(DEVICE_KEY, t),
+  forgetDevice: () => localStorage.removeItem(DEVICE_KEY),
   clear() {
     sessionStorage.removeItem(TOKEN_KEY);
     sessionStorage.removeItem(PRACTICE_KEY);
@@ -168,22 +200,80 @@ export function levelBadge(level, { short = false } = {}) {
   );
 }
 
-const timeFmt = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
-const dayTimeFmt = new Intl.DateTimeFormat('en-GB', {
-  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
-});
+// Every time a person reads is in the daemon's `timezone` (from /v1/me), with
+// its zone name, so a screen in another zone, or a browser set wrong, reads
+// the same clock as the summary and opelctl. Until it is known: the browser's.
+let zone;
+let fmt = {};
 
-/// "14:05" for an RFC 3339 time (the browser's own zone).
+/// Sets the zone times are shown in (an IANA name); an unknown one is ignored.
+export function setTimeZone(tz) {
+  try {
+    const opts = (o) => new Intl.DateTimeFormat('en-GB', { timeZone: tz, ...o });
+    fmt = {
+      time: opts({ hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }),
+      full: opts({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+        hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }),
+      day: opts({ year: 'numeric', month: '2-digit', day: '2-digit' }),
+      date: opts({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }),
+    };
+    zone = tz;
+  } catch {
+    // An unknown zone: keep what there was.
+  }
+}
+setTimeZone(undefined);
+
+/// The zone times are shown in.
+export const timeZone = () => zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+const asDate = (iso) => {
+  const d = iso instanceof Date ? iso : new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+};
+
+/// "14:05 GMT" for an RFC 3339 time.
 export function formatTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : timeFmt.format(d);
+  const d = asDate(iso);
+  return d ? fmt.time.format(d) : '';
 }
 
-/// "Wed 25 Nov, 14:05"; just the time when it is today.
+/// "Wed 25 Nov 2026, 14:05 GMT"; just the time when it is today.
 export function formatWhen(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return d.toDateString() === new Date().toDateString() ? timeFmt.format(d) : dayTimeFmt.format(d);
+  const d = asDate(iso);
+  if (!d) return '';
+  return localDay(d) === localDay(new Date()) ? fmt.time.format(d) : fmt.full.format(d);
+}
+
+/// "2026-11-25": the local date of a time, in the daemon's zone.
+export function localDay(iso) {
+  const d = asDate(iso);
+  if (!d) return '';
+  const parts = Object.fromEntries(fmt.day.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/// "Wed 25 Nov 2026" for a YYYY-MM-DD date.
+export function formatDate(ymd) {
+  const d = new Date(`${ymd}T12:00:00Z`);
+  return Number.isNaN(d.getTime()) ? ymd : new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+  }).format(d);
+}
+
+/// Reads /v1/me (who the token is, the daemon's zone and theme names) and
+/// applies the zone and names; resolves to the answer, or null when the
+/// daemon is older than /v1/me. Rejects with an ApiError for 401.
+export async function loadMe() {
+  try {
+    const { body } = await api('/v1/me');
+    if (body.timezone) setTimeZone(body.timezone);
+    for (const t of body.themes ?? []) if (t?.id && t?.name) themeLabels.set(t.id, t.name);
+    return body;
+  } catch (e) {
+    if (e.status === 401) throw e;
+    return null;
+  }
 }
 
 /// A random UUID. crypto.randomUUID() exists only in secure contexts, and a

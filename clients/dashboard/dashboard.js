@@ -1,31 +1,29 @@
-// The live dashboard: loads /v1/status and the open alerts, then follows
-// /v1/stream. EventSource cannot send an Authorization header, so the stream
-// is read with fetch() and its Server-Sent Events parsed here; a dropped
-// stream resumes after the last seq seen (Last-Event-ID and ?since_seq=),
-// with backoff, and the page polls while it has no stream so that a missing
-// or broken endpoint degrades to a slower picture, never an empty one.
+// The live dashboard: loads /v1/status, the open alerts and the last 30 days,
+// then follows /v1/stream (live.js). Each view is a section of index.html
+// drawn by a function here or by its own module (alerts_view.js,
+// practice_view.js); a new view adds a section and a module.
 
 import {
-  ApiError, LEVELS, api, el, formatTime, formatWhen, levelBadge, levelText,
-  session, takeTokenFromFragment, themeLabel,
+  LEVELS, api, el, formatDate, formatTime, formatWhen, groupLevel, isInhibited, levelText,
+  loadMe, placeLabel, session, takeTokenFromFragment, themeLabel, tooFewText,
 } from './common.js';
+import { AlertsView } from './alerts_view.js';
+import { trend } from './charts.js';
+import { allowChime, chimeAllowed, playChime } from './chime.js';
+import { LiveFeed } from './live.js';
+import { initPracticeView, openPractice } from './practice_view.js';
 
 const $ = (id) => document.getElementById(id);
 
 const state = {
   status: null, // the last /v1/status answer
   alerts: new Map(), // open alerts by id
-  lastSeq: null, // the seq of the last event seen; null before the first
-  stream: null, // the AbortController of the running stream
-  retryMs: 0,
-  pollTimer: 0,
+  history: null, // the last /v1/status/history?days=30 answer
   statusTimer: 0,
   flashUntil: new Map(), // practice code -> time its tile stops flashing
 };
 
-const POLL_MS = 30000;
-const MAX_RETRY_MS = 30000;
-const SILENCE_MS = 45000; // three of the server's 15 s keep-alives
+const BASE_TITLE = document.title;
 
 // ---- Connection indicator -------------------------------------------------
 
@@ -56,8 +54,6 @@ function groups(practices, key) {
   return out;
 }
 
-const placeLabel = (id) => id.charAt(0).toUpperCase() + id.slice(1);
-
 // ---- Rendering -------------------------------------------------------------
 
 function renderSystem(s) {
@@ -67,7 +63,7 @@ function renderSystem(s) {
   box.className = `system-level ${known ? `level-${sys.level}` : 'level-none'}`;
   box.replaceChildren(
     el('span', { class: 'system-number' }, known ? `OPEL ${sys.level}` : 'No level'),
-    el('span', { class: 'system-name' }, known ? known.name : 'No practice stands at a level'),
+    el('span', { class: 'system-name' }, known ? known.name : tooFewText(sys)),
   );
   const counts = [1, 2, 3, 4].map((l) =>
     el('li', { class: `count level-${l}` },
@@ -84,18 +80,20 @@ function renderSystem(s) {
 }
 
 /// A place or PCN tile from the server's group (`places` or `pcns` of
-/// /v1/status): its level comes from the daemon, by the configured thresholds.
+/// /v1/status): its level comes from the daemon's group rule; a group with
+/// too few practices reporting has none and is shown grey, in words.
 function groupTile(g, label) {
-  const level = LEVELS[g?.level] ? g.level : null;
+  const level = groupLevel(g);
   const reporting = g?.reporting ?? 0;
   const high = (g?.counts?.[3] ?? 0) + (g?.counts?.[4] ?? 0);
-  return el('li', { class: `group-tile ${level ? `level-${level}` : 'level-none'}` },
+  const detail = level
+    ? `${LEVELS[level].name} · ${reporting} of ${g?.practices ?? 0} reporting${high ? ` · ${high} at OPEL 3+` : ''}`
+    : tooFewText(g);
+  return el('li', { class: `group-tile ${level ? `level-${level}` : 'level-none too-few'}` },
     el('span', { class: 'group-level', text: level ? String(level) : '–' }),
     el('span', { class: 'group-body' },
       el('span', { class: 'group-name', text: label }),
-      el('span', { class: 'group-detail' },
-        `${level ? LEVELS[level].name : 'No level'} · ${reporting} of ${g?.practices ?? 0} reporting` +
-        `${high ? ` · ${high} at OPEL 3+` : ''}`)));
+      el('span', { class: 'group-detail', text: detail })));
 }
 
 function renderGroups(s) {
@@ -113,15 +111,17 @@ function practiceTile(p) {
   const themes = (p.themes ?? []).map(themeLabel).join(', ');
   // The re-fetch that follows an event redraws the tile: it keeps flashing.
   const flash = (state.flashUntil.get(p.code) ?? 0) > Date.now() ? ' flash' : '';
-  return el('li', {
+  return el('li', { class: 'tile-item' }, el('button', {
+    type: 'button',
     class: `tile ${cls}${flash}`,
     title: `${p.name} (${p.code}), ${p.pcn}: ${status}${themes ? `. Themes: ${themes}` : ''}`,
     dataset: { code: p.code },
+    onclick: () => openPractice(p, [...state.alerts.values()]),
   },
   el('span', { class: 'tile-level', 'aria-hidden': 'true', text: level ? String(level) : '–' }),
   el('span', { class: 'tile-code', 'aria-hidden': 'true', text: p.code }),
   el('span', { class: 'tile-name', 'aria-hidden': 'true', text: p.name }),
-  el('span', { class: 'visually-hidden', text: `${p.name} (${p.code}): ${status}.` }));
+  el('span', { class: 'visually-hidden', text: `${p.name} (${p.code}): ${status}. Open its last 90 days.` })));
 }
 
 function matchesFilter(p) {
@@ -177,47 +177,53 @@ function renderStatus() {
   renderThemes(s.practices);
 }
 
-const SCOPES = { practice: 'Practice', pcn: 'PCN', place: 'Place', system: 'System' };
-
-function alertItem(a) {
-  const acknowledged = a.state === 'acknowledged';
-  const item = el('li', { class: `alert-item alert-level-${a.level}`, dataset: { id: a.id } },
-    el('div', { class: 'alert-head' },
-      levelBadge(a.level, { short: true }),
-      el('span', { class: `state state-${a.state}`, text: acknowledged ? 'Acknowledged' : 'Firing' }),
-      el('span', { class: 'meta', text: `${SCOPES[a.scope] ?? a.scope}: ${a.subject}` }),
-      el('span', { class: 'meta', text: `since ${formatWhen(a.created_at)}` })),
-    el('p', { class: 'alert-title', text: a.title }),
-    el('p', { class: 'alert-message', text: a.message }));
-  if (acknowledged) {
-    item.append(el('p', { class: 'meta', text: `Acknowledged at ${formatWhen(a.updated_at)}.` }));
-    return item;
-  }
-  const noteId = `note-${a.id}`;
-  const error = el('p', { class: 'inline-error', hidden: true });
-  const form = el('form', { class: 'ack-form' },
-    el('label', { for: noteId, class: 'visually-hidden', text: `Note for acknowledging: ${a.title}` }),
-    el('input', { id: noteId, type: 'text', maxlength: '500', placeholder: 'Note (optional)' }),
-    el('button', { class: 'button', type: 'submit', 'aria-label': `Acknowledge: ${a.title}` }, 'Acknowledge'));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    acknowledge(a, form, error);
-  });
-  item.append(form, error);
-  return item;
+/// The place ids an alert concerns: its practice's, its PCN's, its place.
+function placesOf(a) {
+  const practices = state.status?.practices ?? [];
+  if (a.scope === 'practice') return practices.filter((p) => p.code === a.subject).map((p) => p.place);
+  if (a.scope === 'pcn') return [...new Set(practices.filter((p) => p.pcn === a.subject).map((p) => p.place))];
+  if (a.scope === 'place') return [a.subject];
+  return [];
 }
 
+const alertsView = new AlertsView({ alerts: state.alerts, placesOf, announce });
+
 function renderAlerts() {
-  const open = [...state.alerts.values()]
-    .filter((a) => a.state !== 'resolved')
-    .sort((a, b) => b.level - a.level || (a.state === 'firing' ? -1 : 1) - (b.state === 'firing' ? -1 : 1) ||
-      String(b.updated_at).localeCompare(String(a.updated_at)));
-  // Keep the focus on the list when the button that had it is replaced.
-  const hadFocus = $('alerts').contains(document.activeElement);
-  $('alerts').replaceChildren(...open.map(alertItem));
-  if (hadFocus) $('alerts-title').focus();
-  $('alerts-count').textContent = String(open.length);
-  $('alerts-empty').hidden = open.length > 0;
+  alertsView.render();
+  // The tab says how many level 4s are firing, so a background tab shows it.
+  const fours = [...state.alerts.values()]
+    .filter((a) => a.level === 4 && a.state === 'firing' && !isInhibited(a)).length;
+  document.title = fours ? `(${fours}) OPEL 4 · ${BASE_TITLE}` : BASE_TITLE;
+}
+
+// ---- The last 30 days -------------------------------------------------------
+
+function renderTrend() {
+  const days = state.history?.days ?? [];
+  if (!days.length) return;
+  $('trend').replaceChildren(trend(days));
+  const [before, today] = days.slice(-2);
+  if (!before || !today) return;
+  const word = (s) => (LEVELS[s.level] ? `OPEL ${s.level}` : 'too few reporting');
+  const delta = (l) => {
+    const d = (today.system.counts?.[l] ?? 0) - (before.system.counts?.[l] ?? 0);
+    return `${d > 0 ? '+' : ''}${d} at ${l}`;
+  };
+  $('compare').textContent =
+    `Today (${formatWhen(today.as_of ?? today.date)}): ${word(today.system)}, ` +
+    `${today.system.reporting} reporting. Yesterday (${formatDate(before.date)}): ` +
+    `${word(before.system)}, ${before.system.reporting} reporting. Change: ` +
+    `${[1, 2, 3, 4].map(delta).join(', ')}.`;
+}
+
+async function loadHistory() {
+  try {
+    state.history = (await api('/v1/status/history?days=30')).body;
+    renderTrend();
+  } catch (e) {
+    if (e.status === 401 || e.status === 403) return;
+    $('trend').replaceChildren(el('p', { class: 'inline-error', text: `The last 30 days could not be loaded: ${e.message}` }));
+  }
 }
 
 function announce(text) {
@@ -230,9 +236,7 @@ function announce(text) {
 
 /// Stops everything and asks for a token again.
 function refused(e) {
-  stopStream();
-  clearInterval(state.pollTimer);
-  state.pollTimer = 0;
+  feed.stop();
   if (e.status === 401) {
     session.clear();
     showSignIn(`That token was not accepted: ${e.message}`);
@@ -263,7 +267,8 @@ async function loadAlerts() {
       const seen = state.alerts.get(a.id);
       fresh.set(a.id, seen && String(seen.updated_at) > String(a.updated_at) ? seen : a);
     }
-    state.alerts = fresh;
+    state.alerts.clear();
+    for (const [id, a] of fresh) state.alerts.set(id, a);
     $('alerts-error').hidden = true;
     renderAlerts();
   } catch (e) {
@@ -276,7 +281,7 @@ async function loadAlerts() {
 }
 
 function loadAll() {
-  return Promise.all([loadStatus(), loadAlerts()]);
+  return Promise.all([loadStatus(), loadAlerts(), loadHistory()]);
 }
 
 /// Status events come in bursts (a busy morning): one re-fetch per burst.
@@ -285,30 +290,9 @@ function statusSoon() {
   state.statusTimer = setTimeout(loadStatus, 300);
 }
 
-async function acknowledge(a, form, error) {
-  const button = form.querySelector('button');
-  button.disabled = true;
-  error.hidden = true;
-  try {
-    const note = form.querySelector('input').value.trim();
-    const { body } = await api(`/v1/alerts/${encodeURIComponent(a.id)}/ack`, {
-      method: 'POST', body: note ? { note } : {},
-    });
-    state.alerts.set(body.id, body);
-    renderAlerts();
-    announce(`Acknowledged: ${body.title}`);
-  } catch (e) {
-    button.disabled = false;
-    error.textContent = `Not acknowledged: ${e.message}`;
-    error.hidden = false;
-  }
-}
-
 // ---- Events ----------------------------------------------------------------
 
 function onEvent(ev) {
-  if (typeof ev.seq === 'number' && (state.lastSeq === null || ev.seq > state.lastSeq))
-    state.lastSeq = ev.seq;
   $('last-event').textContent = formatTime(ev.time ?? new Date().toISOString());
   const topic = String(ev.topic ?? '');
   if (topic.startsWith('status.')) onStatusEvent(ev.data);
@@ -335,7 +319,10 @@ function onAlertEvent(a) {
   if (a.state === 'resolved') state.alerts.delete(a.id);
   else state.alerts.set(a.id, a);
   renderAlerts();
-  if (a.state === 'firing' && !before) announce(`New alert, ${levelText(a.level)}: ${a.title}`);
+  if (a.state === 'firing' && !before && !isInhibited(a)) {
+    announce(`New alert, ${levelText(a.level)}: ${a.title}`);
+    if (a.level === 4 && chimeAllowed()) playChime();
+  }
   else if (a.state === 'resolved' && before) announce(`Resolved: ${a.title}`);
 }
 
@@ -343,169 +330,15 @@ function onSummaryEvent(ev) {
   const at = formatTime(ev.data?.generated_at ?? ev.time);
   $('summary-at').textContent = `Daily summary at ${at}`;
   $('summary-at').hidden = false;
+  loadHistory(); // a new day's picture
 }
 
-/// Server-Sent Events, parsed as the HTML standard says: lines end in CR,
-/// LF or CRLF; a blank line dispatches; `data:` lines join with LF; a line
-/// opening with a colon is a comment (keep-alive).
-class SseParser {
-  constructor(dispatch) {
-    this.dispatch = dispatch;
-    this.buffer = '';
-    this.reset();
-  }
-
-  reset() {
-    this.data = [];
-    this.event = '';
-  }
-
-  push(chunk) {
-    this.buffer += chunk;
-    for (;;) {
-      const i = this.buffer.search(/[\r\n]/);
-      if (i < 0) return;
-      // A CR at the end of a chunk may be the first half of a CRLF.
-      if (this.buffer[i] === '\r' && i === this.buffer.length - 1) return;
-      const skip = this.buffer.startsWith('\r\n', i) ? 2 : 1;
-      const line = this.buffer.slice(0, i);
-      this.buffer = this.buffer.slice(i + skip);
-      this.line(line);
-    }
-  }
-
-  line(line) {
-    if (line === '') {
-      if (this.data.length) this.dispatch({ event: this.event || 'message', data: this.data.join('\n') });
-      this.reset();
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
-    // `id:` is the Event's seq, which the data carries too; `retry:` is ours to choose.
-  }
-}
-
-function stopStream() {
-  state.stream?.abort();
-  state.stream = null;
-}
-
-/// Reads the stream until it ends; throws why it stopped otherwise. The
-/// server writes a comment every 15 s, so silence for SILENCE_MS means a
-/// connection that died without a reset (a NAT, a sleeping laptop).
-async function streamOnce(signal) {
-  const attempt = new AbortController();
-  const abort = () => attempt.abort();
-  signal.addEventListener('abort', abort);
-  let silent = false;
-  let watchdog = 0;
-  const heard = () => {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(() => { silent = true; attempt.abort(); }, SILENCE_MS);
-  };
-  try {
-    heard();
-    await readStream(attempt.signal, heard);
-  } catch (e) {
-    if (e.name === 'AbortError' && silent && !signal.aborted)
-      throw new ApiError(0, `nothing heard for ${SILENCE_MS / 1000} s`);
-    throw e;
-  } finally {
-    clearTimeout(watchdog);
-    signal.removeEventListener('abort', abort);
-  }
-}
-
-async function readStream(signal, heard) {
-  const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${session.token()}` };
-  let target = '/v1/stream';
-  if (state.lastSeq !== null) {
-    headers['Last-Event-ID'] = String(state.lastSeq);
-    target += `?since_seq=${state.lastSeq}`;
-  }
-  let res;
-  try {
-    res = await fetch(target, { headers, signal, cache: 'no-store' });
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'the server could not be reached');
-  }
-  if (!res.ok) throw await ApiError.from(res);
-  state.retryMs = 0;
-  setConn('live', 'Live');
-  stopPolling();
-  // Before the first event there is no seq to resume from, so whatever
-  // happened while the stream was down is read afresh instead.
-  if (state.lastSeq === null) loadAll();
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  const parser = new SseParser((msg) => {
-    try {
-      onEvent(JSON.parse(msg.data));
-    } catch (e) {
-      console.warn('opeld: an event could not be read', e, msg);
-    }
-  });
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    heard();
-    parser.push(value);
-  }
-}
-
-async function follow() {
-  stopStream();
-  const controller = new AbortController();
-  state.stream = controller;
-  while (state.stream === controller) {
-    setConn(state.retryMs ? 'retrying' : 'connecting', 'Connecting…');
-    let why = 'the stream ended';
-    try {
-      await streamOnce(controller.signal);
-    } catch (e) {
-      if (e.name === 'AbortError') return;
-      if (e.status === 401 || e.status === 403) return refused(e);
-      why = e.status ? `the server answered ${e.status}: ${e.message}` : e.message;
-    }
-    if (state.stream !== controller) return;
-    startPolling();
-    // Doubling with jitter, so that a wall of screens does not reconnect in step.
-    state.retryMs = Math.min(MAX_RETRY_MS, state.retryMs ? state.retryMs * 2 : 1000);
-    const wait = Math.round(state.retryMs * (0.75 + Math.random() * 0.5));
-    await countdown(wait, why);
-  }
-}
-
-/// Waits `ms`, showing the seconds left on the indicator.
-function countdown(ms, why) {
-  const until = Date.now() + ms;
-  return new Promise((resolve) => {
-    const tick = () => {
-      const left = until - Date.now();
-      if (left <= 0) return resolve();
-      setConn('retrying', `Reconnecting in ${Math.ceil(left / 1000)} s`, `Live updates paused: ${why}.`);
-      setTimeout(tick, Math.min(1000, left));
-    };
-    tick();
-  });
-}
-
-// While the stream is down the picture is refreshed by polling.
-function startPolling() {
-  if (state.pollTimer) return;
-  state.pollTimer = setInterval(loadAll, POLL_MS);
-}
-
-function stopPolling() {
-  clearInterval(state.pollTimer);
-  state.pollTimer = 0;
-}
+const feed = new LiveFeed({
+  onEvent,
+  onConn: setConn,
+  reload: loadAll,
+  onRefused: refused,
+});
 
 // ---- Start -----------------------------------------------------------------
 
@@ -518,19 +351,41 @@ function showSignIn(message) {
   $('token-input').focus();
 }
 
-function start() {
+async function start() {
   $('sign-in').hidden = true;
   $('board').hidden = false;
   $('sign-out').hidden = false;
   notice('');
+  try {
+    await loadMe();
+  } catch (e) {
+    return refused(e);
+  }
   // Events are counted from the page's opening: say so until one comes.
   $('last-event').textContent = `none since ${formatTime(new Date().toISOString())}`;
   loadAll();
-  follow();
+  feed.start();
+}
+
+function renderChime() {
+  const on = chimeAllowed();
+  $('chime').textContent = on ? 'Chime on' : 'Chime off';
+  $('chime').setAttribute('aria-pressed', String(on));
+  $('chime').title = on
+    ? 'A new level 4 chimes here and on the wall in this browser. Select to stop it.'
+    : 'Select to chime for a new level 4, here and on the wall in this browser.';
 }
 
 function init() {
   takeTokenFromFragment();
+  initPracticeView();
+  renderChime();
+  $('chime').addEventListener('click', () => {
+    allowChime(!chimeAllowed());
+    renderChime();
+    // The click is the gesture a browser asks for before it plays a sound.
+    if (chimeAllowed()) playChime();
+  });
   $('token-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const token = $('token-input').value.trim();
@@ -540,11 +395,10 @@ function init() {
     start();
   });
   const forget = () => {
-    stopStream();
-    stopPolling();
+    feed.reset();
     state.status = null;
     state.alerts.clear();
-    state.lastSeq = null;
+    state.history = null;
   };
   $('sign-out').addEventListener('click', () => {
     forget();

@@ -1,18 +1,23 @@
-// The practice page: signs a practice manager in (ODS code and token, kept
-// for the tab), sends a report to POST /v1/submissions and says what happens
-// next, and lists the practice's recent reports. Each report carries an
+// The practice page: signs a practice manager in (a token only: the practice
+// is the token's, from /v1/me; the token is kept on the device until "forget
+// this device"), sends a report to POST /v1/submissions and says what happens
+// next, shows the practice's last 30 days and, once the team has seen its
+// escalation, who and their note. Each report carries an
 // Idempotency-Key that stays the same while its content does, so a double
 // click or a retry after a lost answer stores it once.
 
 import {
-  LEVELS, THEMES, api, el, formatWhen, levelBadge, session, takeTokenFromFragment,
-  themeLabel, uuid,
+  LEVELS, THEMES, api, el, formatDate, formatTime, formatWhen, levelBadge, loadMe, localDay,
+  session, themeLabel, uuid,
 } from './common.js';
+import { lastDays, timeline } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
 
 const MAX_THEMES = 10;
-const CODE = /^[A-Z][0-9]{5}$/;
+const DAYS = 30;
+
+let practice = null; // {code, name, pcn, place} of the token, from /v1/me
 
 let pending = null; // {signature, key} of the last report sent, until it is answered
 let busy = false;
@@ -29,7 +34,12 @@ function fieldError(id, text) {
 
 // ---- The form -------------------------------------------------------------------
 
-function buildForm() {
+let built = false;
+
+/// Builds the form once; `themes` are the rules file's ({id, name}), else the defaults.
+function buildForm(themes) {
+  if (built) return;
+  built = true;
   $('levels').replaceChildren(...[1, 2, 3, 4].map((l) => {
     const id = `level-${l}-choice`;
     return el('label', { class: 'level-choice', for: id },
@@ -40,7 +50,8 @@ function buildForm() {
         el('span', { text: LEVELS[l].meaning }),
         el('span', { text: `Support: ${LEVELS[l].support}` })));
   }));
-  $('themes').replaceChildren(...THEMES.map(([id, label]) =>
+  const choices = themes?.length ? themes.map((t) => [t.id, themeLabel(t.id)]) : THEMES;
+  $('themes').replaceChildren(...choices.map(([id, label]) =>
     el('label', { class: 'check' },
       el('input', { type: 'checkbox', name: 'themes', value: id }),
       el('span', { text: label }))));
@@ -60,7 +71,7 @@ function buildForm() {
 function readForm() {
   const level = document.querySelector('input[name="level"]:checked');
   const themes = [...document.querySelectorAll('input[name="themes"]:checked')].map((i) => i.value);
-  const body = { practice: session.practice(), level: level ? Number(level.value) : null, themes };
+  const body = { practice: practice?.code, level: level ? Number(level.value) : null, themes };
   const note = $('note').value.trim();
   const support = $('support').value.trim();
   if (note) body.note = note;
@@ -132,6 +143,7 @@ async function send(ev) {
     $('note').dispatchEvent(new Event('input'));
     $('support').dispatchEvent(new Event('input'));
     loadHistory();
+    loadSeen();
   } catch (e) {
     failed(e);
   } finally {
@@ -143,7 +155,7 @@ async function send(ev) {
 
 function failed(e) {
   if (e.status === 401) {
-    session.clear();
+    forget();
     return showSignIn(`Your token was not accepted: ${e.message}`);
   }
   // A refusal is final for this content: the next attempt gets a new key.
@@ -155,38 +167,75 @@ function failed(e) {
     e.status === 0 ? 'Nothing was lost: press Send report again when the connection is back.' : '');
 }
 
-// ---- Recent reports ----------------------------------------------------------------
+// ---- The last 30 days ----------------------------------------------------------------
 
 async function loadHistory() {
-  const code = encodeURIComponent(session.practice());
   try {
-    const { body } = await api(`/v1/submissions?practice=${code}&limit=10`);
+    const { body } = await api(`/v1/practices/${encodeURIComponent(practice.code)}/history?days=${DAYS}`);
     fieldError('history-error', '');
-    const rows = body.submissions ?? [];
-    $('history').querySelector('tbody').replaceChildren(...rows.map((s) => el('tr', {},
-      el('td', { text: formatWhen(s.reported_at ?? s.received_at) }),
-      el('td', {}, levelBadge(s.level)),
-      el('td', { 'data-label': 'Themes', text: (s.themes ?? []).map(themeLabel).join(', ') || '—' }),
-      el('td', { class: 'note', 'data-label': 'Note' }, s.note || '—',
-        s.support_requested ? el('div', { class: 'meta', text: `Support: ${s.support_requested}` }) : null))));
-    $('history').hidden = rows.length === 0;
-    $('history-empty').hidden = rows.length > 0;
-    return true;
+    const days = body.days ?? [];
+    const byDate = new Map(days.map((d) => [d.date, d]));
+    $('history-chart').replaceChildren(
+      timeline(lastDays(localDay(new Date()), DAYS), byDate, { label: `Your levels over the last ${DAYS} days` }));
+    $('history').querySelector('tbody').replaceChildren(...[...days].reverse().map((d) => el('tr', {},
+      el('td', { text: `${formatDate(d.date)}, ${formatTime(d.reported_at)}` }),
+      el('td', {}, levelBadge(d.level)),
+      el('td', { 'data-label': 'Themes', text: (d.themes ?? []).map(themeLabel).join(', ') || '—' }),
+      el('td', { class: 'note', 'data-label': 'Note', text: d.note || '—' }))));
+    $('history').hidden = days.length === 0;
+    $('history-empty').hidden = days.length > 0;
   } catch (e) {
-    if (e.status === 401 || e.status === 403) {
-      // A wrong code keeps the token; a refused token goes.
-      if (e.status === 401) session.clear();
-      else session.setPractice('');
-      showSignIn(e.status === 401 ? `Your token was not accepted: ${e.message}`
-        : `This token is not for practice ${decodeURIComponent(code)}: ${e.message}`);
-      return false;
+    if (e.status === 401) {
+      forget();
+      return showSignIn(`Your token was not accepted: ${e.message}`);
     }
-    fieldError('history-error', `Your recent reports could not be loaded: ${e.message}`);
-    return true;
+    fieldError('history-error', `Your reports could not be loaded: ${e.message}`);
+  }
+}
+
+/// The practice's open escalation and, once the team has acknowledged it,
+/// who and their note: "Seen by the primary care team at 09:14: we will call you".
+function renderSeen(alerts) {
+  const rows = (alerts ?? []).map((a) => {
+    const seen = a.state === 'acknowledged';
+    return el('li', { class: seen ? 'seen-yes' : 'seen-not-yet' },
+      levelBadge(a.level, { short: true }), ` ${a.title}`,
+      el('p', { class: 'seen-what' }, seen
+        ? `Seen by ${a.acknowledged_by || 'the primary care team'} at ${formatWhen(a.updated_at)}` +
+          `${a.note ? `: ${a.note}` : '.'}`
+        : `Raised at ${formatWhen(a.created_at)}; not yet seen by the primary care team.`));
+  });
+  $('seen-list').replaceChildren(...rows);
+  $('seen').hidden = rows.length === 0;
+}
+
+async function loadSeen() {
+  try {
+    renderSeen((await loadMe())?.alerts);
+  } catch {
+    // A refused token is handled by the history that loads beside it.
   }
 }
 
 // ---- Signing in -------------------------------------------------------------------
+
+/// Forgets the token on this device (and in this tab).
+function forget() {
+  session.forgetDevice();
+  session.clear();
+  practice = null;
+}
+
+/// Takes `#token=TOKEN` into the device's storage and out of the address bar.
+function takeTokenFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (!token) return;
+  session.setDeviceToken(token);
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+}
 
 function showSignIn(message) {
   $('reporting').hidden = true;
@@ -194,50 +243,65 @@ function showSignIn(message) {
   $('signed-in').hidden = true;
   $('sign-in').hidden = false;
   notice(message);
-  $('practice-input').value = session.practice();
-  $(session.practice() ? 'token-input' : 'practice-input').focus();
+  $('token-input').focus();
 }
 
-function showReporting() {
+/// Asks the daemon whose token this is; reports for that practice.
+async function enter() {
+  session.setToken(session.deviceToken());
+  let me;
+  try {
+    me = await loadMe();
+  } catch (e) {
+    forget();
+    return showSignIn(`Your token was not accepted: ${e.message}`);
+  }
+  if (!me) return showSignIn('The server could not be reached. Reload the page to try again.');
+  if (!me.practice) {
+    forget();
+    return showSignIn('That token is not a practice\'s: this page is for practice managers. ' +
+      'The primary care team and the control room use the dashboard at /.');
+  }
+  practice = me.practice;
+  buildForm(me.themes);
   $('sign-in').hidden = true;
   $('reporting').hidden = false;
   $('sign-out').hidden = false;
-  $('signed-in').textContent = `Practice ${session.practice()}`;
+  $('signed-in').textContent = `${practice.name} (${practice.code})`;
   $('signed-in').hidden = false;
   notice('');
+  renderSeen(me.alerts);
   loadHistory();
 }
 
 function signIn(ev) {
   ev.preventDefault();
-  const code = $('practice-input').value.trim().toUpperCase();
   const token = $('token-input').value.trim();
-  if (!CODE.test(code)) {
-    fieldError('sign-in-error', 'Enter the practice ODS code: a letter and five digits, for example C82001.');
-    return $('practice-input').focus();
-  }
   if (!token) {
     fieldError('sign-in-error', 'Enter your access token.');
     return $('token-input').focus();
   }
   fieldError('sign-in-error', '');
-  session.setPractice(code);
-  session.setToken(token);
+  session.setDeviceToken(token);
   $('token-input').value = '';
-  showReporting();
+  enter();
 }
 
 function init() {
   takeTokenFromFragment();
-  buildForm();
   $('sign-in-form').addEventListener('submit', signIn);
   $('report-form').addEventListener('submit', send);
   $('sign-out').addEventListener('click', () => {
-    session.clear();
+    forget();
     $('result').hidden = true;
-    showSignIn('');
+    showSignIn('This device has forgotten the token.');
   });
-  if (session.token() && CODE.test(session.practice())) showReporting();
+  window.addEventListener('hashchange', () => {
+    if (!new URLSearchParams(location.hash.slice(1)).has('token')) return;
+    takeTokenFromFragment();
+    enter();
+  });
+  if (session.deviceToken()) enter();
   else showSignIn('');
 }
 

@@ -12,6 +12,8 @@
 #include "http/alerts_api.hpp"
 #include "http/audit_api.hpp"
 #include "http/events_api.hpp"
+#include "http/history_api.hpp"
+#include "http/me_api.hpp"
 #include "http/static_api.hpp"
 #include "http/subscribers_api.hpp"
 #include "http/summary_api.hpp"
@@ -76,6 +78,8 @@ app::app(config::config cfg, app_options opts)
     http::add_alert_routes(*router_);
     http::add_event_routes(*router_);
     http::add_summary_routes(*router_, *summaries_);
+    http::add_history_routes(*router_);
+    http::add_me_routes(*router_);
     http::add_import_routes(*router_);
     http::add_subscriber_routes(*router_);
     http::add_audit_routes(*router_);

@@ -122,6 +122,7 @@ void add_static_routes(router& r) {
     };
     r.add(bhttp::verb::get, "/", page("/index.html"));
     r.add(bhttp::verb::get, "/report", page("/report.html"));
+    r.add(bhttp::verb::get, "/wall", page("/wall.html"));
     r.add(bhttp::verb::get, "/static/{}", [files](call& c, done on_done) {
         const auto name = "/" + c.params.at(0);
         const auto it = files->find(name);

@@ -64,6 +64,11 @@ bool rule_set::has_theme(const std::string& id) const {
     return contains(themes, id);
 }
 
+const std::string& rule_set::theme_name(const std::string& id) const {
+    const auto it = theme_names.find(id);
+    return it == theme_names.end() ? id : it->second;
+}
+
 const rule* rule_set::find(const std::string& name) const {
     for (const auto& r : rules)
         if (r.name == name)

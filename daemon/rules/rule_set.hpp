@@ -6,6 +6,7 @@
 #include "rules/text_template.hpp"
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -105,12 +106,16 @@ const char* scope_name(group_scope s);
 /// A validated rules file.
 struct rule_set {
     std::vector<std::string> themes;                  ///< declared theme ids
+    /// Display names by theme id (`themes: [{id, name}]`); ids without one are absent.
+    std::map<std::string, std::string> theme_names;
     std::chrono::hours stale_after{7 * 24};           ///< reports older are stale
     core::system_thresholds system;                   ///< the group-level rule (`group_level:`)
     std::vector<rule> rules;                          ///< in file order
 
     /// True when `id` is a declared theme.
     bool has_theme(const std::string& id) const;
+    /// The name a person reads for theme `id`: its display name, else the id.
+    const std::string& theme_name(const std::string& id) const;
     /// The rule named `name`, or null.
     const rule* find(const std::string& name) const;
     /// The index of the rule named `name`, or nullopt.

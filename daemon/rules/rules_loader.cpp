@@ -491,21 +491,41 @@ bool valid_theme_id(const std::string& s) {
            s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
 }
 
+/// One entry of `themes`: a plain id, or `{id, name}` with a display name.
+/// Returns the id (empty when refused).
+std::string read_theme(loader& l, const YAML::Node& t, rule_set& set) {
+    const YAML::Node id = t.IsMap() ? t["id"] : t;
+    if (t.IsMap()) {
+        for (const auto& kv : t) {
+            const auto key = kv.first.Scalar();
+            if (key != "id" && key != "name")
+                l.error(kv.first, "themes: unknown key '" + key + "' (expected id and name)");
+        }
+        const YAML::Node name = t["name"];
+        if (!name || !name.IsScalar() || name.Scalar().empty() || name.Scalar().size() > 80) {
+            l.error(t, "themes: a theme's name is text of 1 to 80 characters");
+            return {};
+        }
+    }
+    if (!id || !id.IsScalar() || !valid_theme_id(id.Scalar())) {
+        l.error(t, "themes: a theme id is lower-case letters, digits, '_' and '-'");
+        return {};
+    }
+    if (set.has_theme(id.Scalar())) {
+        l.error(t, "themes: duplicate theme id '" + id.Scalar() + "'");
+        return {};
+    }
+    if (t.IsMap()) set.theme_names[id.Scalar()] = t["name"].Scalar();
+    return id.Scalar();
+}
+
 void read_themes(loader& l, const YAML::Node& n, rule_set& set) {
     if (!n.IsSequence()) {
-        l.error(n, "themes: expected a list of theme ids");
+        l.error(n, "themes: expected a list of theme ids, or of {id, name}");
         return;
     }
-    for (const auto& t : n) {
-        if (!t.IsScalar() || !valid_theme_id(t.Scalar())) {
-            l.error(t, "themes: a theme id is lower-case letters, digits, '_' and '-'");
-            continue;
-        }
-        if (set.has_theme(t.Scalar()))
-            l.error(t, "themes: duplicate theme id '" + t.Scalar() + "'");
-        else
-            set.themes.push_back(t.Scalar());
-    }
+    for (const auto& t : n)
+        if (auto id = read_theme(l, t, set); !id.empty()) set.themes.push_back(std::move(id));
 }
 
 void read_weight(loader& l, const YAML::Node& v, core::group_weight& w) {

@@ -57,6 +57,16 @@ std::string date_text(date::year_month_day d) {
     return date::format("%F", date::sys_days{d});
 }
 
+summary::summary_input picture_settings(const deployment& d) {
+    const auto& cfg = *d.cfg;
+    summary::summary_input in;
+    in.practices = cfg.practices;
+    in.stale_after = cfg.rules->stale_after;
+    in.thresholds = cfg.rules->system;
+    in.timezone = cfg.timezone;
+    return in;
+}
+
 namespace {
 
 /// The alerts open at `at`, as the API shows them.
@@ -67,41 +77,37 @@ boost::json::array alerts_open_at(store::sqlite::db& db, core::time_point at) {
     return out;
 }
 
-summary::summary_input input_for(store::sqlite::db& db, const config::config& cfg,
+summary::summary_input input_for(store::sqlite::db& db, const deployment& d,
                                  date::year_month_day day, core::time_point as_of) {
-    summary::summary_input in;
+    auto in = picture_settings(d);
     in.date = day;
     in.generated_at = as_of;
     in.as_of = as_of;
-    in.practices = cfg.practices;
-    in.latest = store::latest_as_of(db, cfg.practices, as_of);
-    in.stale_after = cfg.rules->stale_after;
-    in.thresholds = cfg.rules->system;
-    in.timezone = cfg.timezone;
+    in.latest = store::latest_as_of(db, d.cfg->practices, as_of);
     return in;
 }
 
 /// The picture one working day before `day`, for `changes`: the summary
 /// stored for that day, or else the same picture worked out from the stored
 /// reports as they stood at that day's summary.at.
-boost::json::object previous_picture(store::sqlite::db& db, const config::config& cfg,
+boost::json::object previous_picture(store::sqlite::db& db, const deployment& d,
                                      date::year_month_day day) {
+    const auto& cfg = *d.cfg;
     const auto sched = schedule_of(cfg);
     const date::year_month_day before{cfg.calendar.previous_working_day(date::sys_days{day})};
     if (auto stored = as_object(store::summary_on(db, date_text(before))))
         return std::move(*stored);
-    return summary::build_daily(input_for(db, cfg, before, summary::fire_instant(sched, before)));
+    return summary::build_daily(input_for(db, d, before, summary::fire_instant(sched, before)));
 }
 
 } // namespace
 
 boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
                                   const summary_request& r, core::time_point generated_at) {
-    const auto& cfg = *d.cfg;
-    auto in = input_for(db, cfg, r.date, r.as_of);
+    auto in = input_for(db, d, r.date, r.as_of);
     in.generated_at = generated_at;
     in.late = r.late;
-    in.previous = previous_picture(db, cfg, r.date);
+    in.previous = previous_picture(db, d, r.date);
     // Every part of the summary is as of the one moment: the alerts too.
     in.open_alerts = alerts_open_at(db, r.as_of);
     return summary::build_daily(in);

@@ -9,6 +9,7 @@
 #include "service/alerting.hpp"
 #include "service/deployment.hpp"
 #include "store/store.hpp"
+#include "summary/daily.hpp"
 #include "summary/schedule.hpp"
 
 #include <boost/json.hpp>
@@ -34,6 +35,10 @@ summary::schedule schedule_of(const config::config& cfg);
 
 /// "2026-11-26".
 std::string date_text(date::year_month_day d);
+
+/// What every picture of `d` is drawn with: its practices (which must outlive
+/// the result, as `d` does), stale window, group-level thresholds and zone.
+summary::summary_input picture_settings(const deployment& d);
 
 /// Builds the summary `r` describes from `db` (either connection), all of it
 /// as of r.as_of: each practice's latest report then, the alerts open then,

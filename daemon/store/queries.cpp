@@ -107,6 +107,19 @@ std::vector<core::submission> submissions_between(sqlite::db& db, core::time_poi
     return out;
 }
 
+std::vector<core::submission> practice_submissions_between(sqlite::db& db, const std::string& code,
+                                                           core::time_point from,
+                                                           core::time_point to) {
+    auto st = db.prepare(std::string(submission_columns) +
+                         "WHERE practice = ?1 AND reported_at >= ?2 AND reported_at < ?3 "
+                         "ORDER BY reported_at, id");
+    st.bind(1, code).bind(2, micros(from)).bind(3, micros(to));
+    std::vector<core::submission> out;
+    while (st.step())
+        out.push_back(read_submission(st));
+    return out;
+}
+
 namespace {
 
 std::optional<std::string> first_text(sqlite::statement& st) {
@@ -169,6 +182,21 @@ std::vector<std::string> alert_rows(sqlite::db& db, const alert_filter& f) {
 
 std::vector<std::string> open_alert_rows(sqlite::db& db) {
     auto st = db.prepare("SELECT data FROM alerts WHERE state != 'resolved' ORDER BY id");
+    std::vector<std::string> out;
+    while (st.step())
+        out.push_back(st.text(0));
+    return out;
+}
+
+} // namespace opel::store
+
+namespace opel::store {
+
+std::vector<std::string> open_alert_rows_about(sqlite::db& db, const std::string& scope,
+                                               const std::string& subject) {
+    auto st = db.prepare("SELECT data FROM alerts WHERE state != 'resolved' AND scope = ?1 "
+                         "AND subject = ?2 ORDER BY id");
+    st.bind(1, scope).bind(2, subject);
     std::vector<std::string> out;
     while (st.step())
         out.push_back(st.text(0));

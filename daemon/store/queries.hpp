@@ -43,6 +43,12 @@ std::vector<std::optional<core::submission>> latest_as_of(sqlite::db& db,
 std::vector<core::submission> submissions_between(sqlite::db& db, core::time_point from,
                                                   core::time_point to);
 
+/// The reports of practice `code` with from <= reported_at < to, oldest first
+/// (ties: by id), for a practice's history.
+std::vector<core::submission> practice_submissions_between(sqlite::db& db, const std::string& code,
+                                                           core::time_point from,
+                                                           core::time_point to);
+
 /// The stored daily summary of `date` (YYYY-MM-DD) as JSON text, if any.
 std::optional<std::string> summary_of(sqlite::db& db, const std::string& date);
 
@@ -51,6 +57,10 @@ std::optional<std::string> summary_before(sqlite::db& db, const std::string& dat
 
 /// The latest date (YYYY-MM-DD) with a stored daily summary, if any.
 std::optional<std::string> last_summary_date(sqlite::db& db);
+
+/// The stored JSON of every alert not resolved about `subject` in `scope`, by id.
+std::vector<std::string> open_alert_rows_about(sqlite::db& db, const std::string& scope,
+                                               const std::string& subject);
 
 /// The stored JSON of every alert not resolved, by id.
 std::vector<std::string> open_alert_rows(sqlite::db& db);

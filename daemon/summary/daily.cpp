@@ -211,6 +211,12 @@ boost::json::object build_daily(const summary_input& in) {
     return o;
 }
 
+boost::json::object build_picture(const summary_input& in) {
+    const auto all = classify(in);
+    return {{"system", system_json(all, in.thresholds)},
+            {"places", grouped(all, in.thresholds, &core::practice::place)}};
+}
+
 std::vector<std::optional<core::submission>>
 latest_per_practice(std::span<const core::practice> practices,
                     std::span<const core::submission> submissions, core::time_point as_of) {

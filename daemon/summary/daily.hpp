@@ -42,6 +42,10 @@ boost::json::object group_json(const core::group_status& g);
 /// The summary object of CONTRACT.md, plus `practices` (one row per practice).
 boost::json::object build_daily(const summary_input& in);
 
+/// `{system, places}` of the summary `in` describes: the same levels and
+/// counts as build_daily, without the lists (for the history of many days).
+boost::json::object build_picture(const summary_input& in);
+
 /// For each practice (in order), its latest submission with reported_at at or
 /// before `as_of` among `submissions` (any order), or nullopt.
 std::vector<std::optional<core::submission>>

@@ -1,10 +1,12 @@
-// Browser test of the dashboard (GET /) and the practice page (GET /report)
-// against a live opeld: starts the built daemon on a temporary config and a
-// free port, drives Debian's headless Chromium with playwright-core, checks
-// that a report made during the test reaches the dashboard without a reload,
-// that Acknowledge changes the alert, and that the practice page stores a
-// report once however often it is clicked; takes the screenshots of both
-// pages at desktop and phone widths for docs/. Exits non-zero on a failure.
+// Browser test of the dashboard (GET /), the wall (GET /wall) and the
+// practice page (GET /report) against a live opeld: starts the built daemon
+// on a temporary config and a free port, seeds a month of made-up history and
+// a morning's picture, drives Debian's headless Chromium with playwright-core,
+// and checks that a report made during the test reaches the dashboard without
+// a reload, the alert filters and bulk acknowledgement, a practice's
+// timeline, the wall at three sizes (no scrolling, no inputs, a new level 4
+// flashes the title), and the practice page's remembered sign-in; takes the
+// screenshots for docs/. Exits non-zero on a failure.
 //
 //   OPELD=/path/to/opeld  (default: <repo>/build/opeld)
 //   CHROMIUM=/usr/bin/chromium
@@ -26,8 +28,14 @@ const SHOTS = process.env.SCREENSHOTS ?? join(repo, 'docs/screenshots');
 const TOKENS = {
   admin: 'browser-admin',
   team: 'browser-team',
+  control: 'browser-control',
   practice: 'browser-practice-C82001',
 };
+const WALLS = [
+  { width: 1920, height: 1080, minFont: 20 },
+  { width: 3840, height: 2160, minFont: 20 },
+  { width: 1366, height: 768, minFont: 13 },
+];
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -71,7 +79,8 @@ function writeConfig(dir) {
     'limits:\n  rate: 0',
     'tokens:\n' +
       token('admin', TOKENS.admin, 'admin') +
-      token('team', TOKENS.team, 'team') +
+      token('primary care team', TOKENS.team, 'team') +
+      token('control room', TOKENS.control, 'control_room') +
       token('C82001 manager', TOKENS.practice, 'practice', 'C82001'),
   ].join('\n') + '\n');
   return file;
@@ -130,11 +139,52 @@ async function call(base, method, path, token, body) {
   return { status: res.status, json, text };
 }
 
-/// A morning's picture: most practices coping, a PCN under strain, one at 4.
+const NOTES = [
+  'Two GPs off sick; locum cover not found for this afternoon.',
+  'Phones overwhelmed from 08:00; duty doctor list full by 10:30.',
+  'Clinical system down for two hours this morning.',
+  'Rising respiratory illness in children; extra same-day slots added.',
+];
+
+/// A month of history, imported (it raises no alerts): each practice reports
+/// on about two working days in five, its level drifting with a winter week.
+function history(codes) {
+  const lines = [];
+  const today = new Date();
+  for (let back = 30; back >= 1; back -= 1) {
+    const day = new Date(today.getTime() - back * 86400000);
+    if (day.getUTCDay() === 0 || day.getUTCDay() === 6) continue;
+    const pressure = back <= 12 && back >= 6 ? 1 : 0; // a hard week
+    codes.forEach((code, i) => {
+      if ((i + back) % 5 > 1 || i % 7 === 5) return;
+      const wobble = (i * 7 + back * 3) % 10;
+      const level = Math.min(4, 1 + (wobble > 5 ? 1 : 0) + (wobble > 8 ? 1 : 0) + pressure * (wobble > 3 ? 1 : 0));
+      const at = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 8, 10 + (i % 40)));
+      const line = { practice: code, level, reported_at: at.toISOString(), themes: level >= 3 ? ['workforce', 'high_demand'] : [] };
+      if (level >= 3) line.note = NOTES[(i + back) % NOTES.length];
+      lines.push(JSON.stringify(line));
+    });
+  }
+  return lines.join('\n') + '\n';
+}
+
+/// A month behind, then a morning's picture: most practices coping, a PCN
+/// under strain, one at 4.
 async function seed(base) {
   const status = await call(base, 'GET', '/v1/status', TOKENS.admin);
   assert(status.status === 200, `GET /v1/status answered ${status.status}`);
   const codes = status.json.practices.map((p) => p.code);
+  // In parts of about 40 KB: a body with a Content-Length over the 64 KiB of
+  // other calls is refused before the import route's larger limit applies.
+  const lines = history(codes).trim().split('\n');
+  for (let i = 0; i < lines.length; i += 250) {
+    const imported = await fetch(`${base}/v1/import`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKENS.admin}`, 'Content-Type': 'application/x-ndjson' },
+      body: lines.slice(i, i + 250).join('\n') + '\n',
+    });
+    assert(imported.status === 200, `the history import answered ${imported.status}`);
+  }
   const themes = [['workforce'], ['high_demand'], ['it_systems', 'telephony'], [], ['ari', 'high_demand']];
   let n = 0;
   for (const [i, code] of codes.entries()) {
@@ -142,7 +192,7 @@ async function seed(base) {
     const level = [0, 8, 9, 40].includes(i) ? 3 : i === 61 ? 4 : i % 3 === 0 ? 2 : 1;
     const body = { practice: code, level, themes: themes[i % themes.length] };
     if (level >= 3) {
-      body.note = 'Two GPs off sick; locum cover not found for this afternoon.';
+      body.note = NOTES[i % NOTES.length];
       body.support_requested = 'Help from the PCN hub for the afternoon surgery.';
     }
     const r = await call(base, 'POST', '/v1/submissions', TOKENS.admin, body);
@@ -202,6 +252,18 @@ async function dashboardChecks(browser, base, practiceCount) {
     const expected = places.sort().map((id) => String(status.places[id].level ?? '–'));
     assert(shown.join() === expected.join(), `place levels ${shown} but the daemon says ${expected}`);
     assert((await page.locator('#themes li').count()) >= 1, 'no themes listed');
+    // A group with too few reporting for a level is grey, in words, never a colour.
+    const names = Object.keys(status.pcns).sort();
+    const tiles = await page.locator('#pcns .group-tile').evaluateAll((els) =>
+      els.map((e) => ({ cls: e.className, text: e.textContent })));
+    names.forEach((name, i) => {
+      const g = status.pcns[name];
+      const t = tiles[i];
+      if (g.level === null)
+        assert(/too-few/.test(t.cls) && !/level-[1-4]/.test(t.cls) && /Too few reporting/.test(t.text),
+          `${name} has no level but its tile is "${t.cls}": "${t.text}"`);
+      else assert(t.cls.includes(`level-${g.level}`), `${name} is ${g.level} but its tile is "${t.cls}"`);
+    });
   });
 
   await check('dashboard: the stream connects (indicator says Live)', async () => {
@@ -213,7 +275,7 @@ async function dashboardChecks(browser, base, practiceCount) {
     const code = 'C82003';
     const before = await page.textContent(`#practices .tile[data-code="${code}"] .tile-level`);
     const r = await call(base, 'POST', '/v1/submissions', TOKENS.admin,
-      { practice: code, level: 4, themes: ['workforce'], note: 'Browser test: live update.' });
+      { practice: code, level: 4, themes: ['workforce'], note: 'Half the clinical team off with flu; urgent demand only.' });
     assert(r.status === 201, `the submission answered ${r.status}: ${r.text}`);
     // Well inside the 30 s poll: only the stream can bring it this quickly.
     await page.waitForFunction((c) => {
@@ -227,18 +289,84 @@ async function dashboardChecks(browser, base, practiceCount) {
   });
 
   await check('dashboard: the new alert arrives live and Acknowledge changes it', async () => {
-    const item = page.locator('#alerts .alert-item', { hasText: 'C82003' })
+    const row = page.locator('#alerts .alert-row', { hasText: 'C82003' })
       .filter({ has: page.locator('.state-firing') }).first();
-    await item.waitFor({ timeout: 8000 });
-    ackedId = await item.getAttribute('data-id');
-    await item.locator('input').fill('Called the practice; PCN hub cover arranged.');
-    await item.getByRole('button', { name: /Acknowledge/ }).click();
-    await page.locator(`#alerts .alert-item[data-id="${ackedId}"] .state-acknowledged`)
-      .waitFor({ timeout: 5000 });
+    await row.waitFor({ timeout: 8000 });
+    ackedId = await row.getAttribute('data-id');
+    await row.getByRole('button', { name: /Acknowledge/ }).click();
+    await page.locator(`#alerts .alert-row[data-id="${ackedId}"] .state-acknowledged`)
+      .first().waitFor({ timeout: 5000 });
     const all = await call(base, 'GET', '/v1/alerts?state=all', TOKENS.team);
     assert(all.status === 200, `GET /v1/alerts answered ${all.status}`);
     const stored = all.json.alerts.find((a) => String(a.id) === ackedId);
     assert(stored?.state === 'acknowledged', `the daemon has the alert as ${stored?.state}`);
+    const text = await page.textContent(`#alerts .alert-row[data-id="${ackedId}"]`);
+    assert(/Seen by primary care team/.test(text), `the row does not say who: "${text}"`);
+  });
+
+  await check('dashboard: alerts are compact rows; the filters narrow them', async () => {
+    const rows = page.locator('#alerts > .alert-row');
+    const count = await rows.count();
+    assert(count >= 3, `${count} alert rows`);
+    assert((await page.locator('#alerts input[type=text]').count()) === 0, 'a row still has a note box');
+    const box = await rows.first().boundingBox();
+    assert(box.height <= 64, `an alert row is ${box.height}px tall`);
+    await page.selectOption('#af-level', '4');
+    const levels = await page.locator('#alerts > .alert-row').evaluateAll((els) => els.map((e) => e.dataset.level));
+    assert(levels.length >= 1 && levels.every((l) => l === '4'), `level filter left levels ${levels}`);
+    await page.selectOption('#af-level', '');
+    await page.selectOption('#af-state', 'acknowledged');
+    const states = await page.locator('#alerts > .alert-row .state').allTextContents();
+    assert(states.length >= 1 && states.every((t) => t === 'Acknowledged'), `state filter left ${states}`);
+    await page.selectOption('#af-state', '');
+    const rules = await page.locator('#af-rule option').allTextContents();
+    assert(rules.includes('practice-level-3'), `rule choices: ${rules}`);
+    await page.selectOption('#af-rule', 'practice-level-3');
+    const shownRules = await page.locator('#alerts > .alert-row').evaluateAll((els) => els.map((e) => e.dataset.rule));
+    assert(shownRules.length >= 1 && shownRules.every((r) => r === 'practice-level-3'), `rule filter left ${shownRules}`);
+    const places = await page.locator('#af-place option').allTextContents();
+    assert(places.includes('City'), `place choices: ${places}`);
+  });
+
+  await check('dashboard: bulk acknowledge takes the shown alerts with one note', async () => {
+    // Still filtered to practice-level-3.
+    const firing = await page.locator('#alerts > .alert-row .state-firing').count();
+    assert(firing >= 2, `${firing} firing practice-level-3 alerts to acknowledge`);
+    await page.click('#ack-all-shown');
+    // One left out: C82001's, which the practice page's check acknowledges later.
+    await page.locator('#alerts > .alert-row', { hasText: 'C82001' }).locator('.alert-select').uncheck();
+    await page.fill('#bulk-note', 'PCN hub cover arranged for the afternoon.');
+    await page.click('#bulk-submit');
+    await page.waitForFunction(() => document.querySelectorAll('#alerts > .alert-row .state-firing').length === 1,
+      null, { timeout: 8000 });
+    const all = (await call(base, 'GET', '/v1/alerts?state=open', TOKENS.team)).json.alerts;
+    const left = all.filter((a) => a.rule === 'practice-level-3' && a.state === 'firing');
+    assert(left.length === 1 && left[0].subject === 'C82001', `${left.map((a) => a.subject)} still firing in the daemon`);
+    const noted = all.filter((a) => a.rule === 'practice-level-3' && a.note === 'PCN hub cover arranged for the afternoon.');
+    assert(noted.length >= 2, `${noted.length} carry the note`);
+    await page.selectOption('#af-rule', '');
+  });
+
+  await check('dashboard: the last 30 days and today against yesterday are drawn', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('#trend svg g').length === 30,
+      null, { timeout: 8000 });
+    const compare = await page.textContent('#compare');
+    assert(/Today .*Yesterday .*Change:/.test(compare), `the comparison reads "${compare}"`);
+  });
+
+  await check('dashboard: a practice tile opens its 90-day timeline', async () => {
+    await page.click('#practices .tile[data-code="C82001"]');
+    await page.waitForSelector('#practice-view[open]', { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelectorAll('#pv-timeline svg rect').length === 90,
+      null, { timeout: 5000 });
+    const reported = await page.locator('#pv-timeline svg rect:not([data-level=""])').count();
+    assert(reported >= 3, `${reported} days coloured in the timeline`);
+    const title = await page.textContent('#pv-title');
+    assert(/C82001/.test(title), `the panel is for "${title}"`);
+    assert((await page.locator('#pv-days li').count()) >= 1, 'no themes or notes listed');
+    await shot(page, 'dashboard-practice.png', { fullPage: false });
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('#practice-view').open, null, { timeout: 2000 });
   });
 
   await check('dashboard: the page works from the keyboard (skip link, filter)', async () => {
@@ -249,6 +377,8 @@ async function dashboardChecks(browser, base, practiceCount) {
     const first = await page.evaluate(() => document.activeElement?.textContent?.trim());
     assert(first === 'Skip to content', `first tab stop is "${first}"`);
     await page.fill('#filter-text', 'C82003');
+    await page.waitForFunction(() => document.querySelectorAll('#practices .tile').length === 1,
+      null, { timeout: 3000 }).catch(() => {});
     const shown = await page.locator('#practices .tile').count();
     assert(shown === 1, `the filter left ${shown} tiles`);
     await page.fill('#filter-text', '');
@@ -293,18 +423,114 @@ async function dashboardChecks(browser, base, practiceCount) {
   await context.close();
 }
 
+async function wallChecks(browser, base) {
+  const problems = [];
+  for (const size of WALLS) {
+    const { context, page } = await newPage(browser, { width: size.width, height: size.height }, problems);
+    const label = `${size.width}x${size.height}`;
+    await check(`wall ${label}: one screen, no scrolling, no inputs, readable`, async () => {
+      await page.goto(`${base}/wall#token=${TOKENS.control}`);
+      await page.waitForFunction(() => document.querySelectorAll('#wall-pcns .wall-tile').length > 20 &&
+        document.querySelectorAll('#wall-alert-list .wall-alert').length > 0, null, { timeout: 10000 });
+      await page.waitForFunction(() => document.querySelector('#wall-conn-text')?.textContent === 'Live',
+        null, { timeout: 10000 });
+      assert(!page.url().includes('token'), 'the token is still in the URL');
+      const m = await page.evaluate(() => ({
+        sw: document.documentElement.scrollWidth, sh: document.documentElement.scrollHeight,
+        w: innerWidth, h: innerHeight,
+        inputs: document.querySelectorAll('input, select, textarea, button, a[href], [tabindex]').length,
+        overflowing: [...document.querySelectorAll('.wall-tile, .wall-alert')].filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.bottom > innerHeight + 1 || r.right > innerWidth + 1;
+        }).length,
+        smallest: Math.min(...[...document.querySelectorAll('body *')]
+          .filter((e) => e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+          .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+          .map((e) => parseFloat(getComputedStyle(e).fontSize))),
+        pcns: document.querySelectorAll('#wall-pcns .wall-tile').length,
+      }));
+      assert(m.sw <= m.w && m.sh <= m.h, `the page is ${m.sw}x${m.sh} in ${m.w}x${m.h}`);
+      assert(m.inputs === 0, `${m.inputs} inputs or focusable things on the wall`);
+      assert(m.overflowing === 0, `${m.overflowing} tiles or alert lines lie off the screen`);
+      assert(m.smallest >= size.minFont, `the smallest text is ${m.smallest}px`);
+      assert(m.pcns === 26, `${m.pcns} PCN tiles`);
+      const status = (await call(base, 'GET', '/v1/status', TOKENS.team)).json;
+      const tooFew = Object.values(status.pcns).filter((g) => g.level === null).length;
+      const grey = await page.locator('#wall-pcns .wall-tile.too-few').count();
+      assert(grey === tooFew, `${grey} grey PCN tiles, but ${tooFew} PCNs have too few reporting`);
+      await shot(page, `wall-${size.width}.png`, { fullPage: false });
+    });
+    if (size.width === 1920) {
+      await check('wall: inhibited alerts are counted, not listed; a new level 4 flashes the title', async () => {
+        const open = (await call(base, 'GET', '/v1/alerts?state=open', TOKENS.team)).json.alerts;
+        const listed = await page.locator('#wall-alert-list .wall-alert').evaluateAll((els) => els.map((e) => e.dataset.id));
+        const inhibited = open.filter((a) => a.inhibited_by !== null && a.inhibited_by !== undefined).map((a) => String(a.id));
+        assert(!listed.some((id) => inhibited.includes(id)), 'an inhibited alert is listed');
+        // A practice at 1 rises to 4: a new level-4 alert.
+        const r = await call(base, 'POST', '/v1/submissions', TOKENS.admin,
+          { practice: 'C82002', level: 4, themes: ['high_demand'], note: 'Both nurses off; urgent care only today.' });
+        assert(r.status === 201, `the submission answered ${r.status}`);
+        await page.waitForFunction(() => document.title.startsWith('⚠ OPEL 4'), null, { timeout: 8000 });
+        await page.waitForFunction(() => !document.title.startsWith('⚠'), null, { timeout: 3000 });
+        assert((await page.locator('.wall-tile.pulse').count()) >= 1, 'no tile pulses');
+        const first = await page.locator('#wall-alert-list .wall-alert').first().getAttribute('class');
+        assert(/alert-level-4/.test(first), `the first line is not a level 4: ${first}`);
+      });
+    }
+    await context.close();
+  }
+  const { context, page } = await newPage(browser, { width: 1920, height: 1080 }, problems);
+  await check('wall: says Stale when the stream has been down for over 30 s, and recovers', async () => {
+    // A stream that cannot connect, from the start (the wall still polls).
+    await page.route('**/v1/stream*', (route) => route.abort());
+    await page.goto(`${base}/wall#token=${TOKENS.control}`);
+    await page.waitForFunction(() => /Reconnecting/.test(document.querySelector('#wall-conn-text')?.textContent),
+      null, { timeout: 10000 });
+    await page.waitForSelector('#wall-pcns .wall-tile', { timeout: 10000 });
+    assert(await page.locator('#wall-stale').isHidden(), 'Stale at once, before 30 s');
+    // 31 s later by the page's clock, rather than a 31 s wait.
+    await page.evaluate(() => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + 31000;
+    });
+    await page.waitForSelector('#wall-stale:not([hidden])', { timeout: 5000 });
+    assert(await page.evaluate(() => document.body.classList.contains('is-stale')), 'the board is not dimmed');
+    await shot(page, 'wall-stale.png', { fullPage: false });
+    await page.unroute('**/v1/stream*');
+    await page.waitForFunction(() => document.querySelector('#wall-stale').hidden &&
+      document.querySelector('#wall-conn-text').textContent === 'Live', null, { timeout: 40000 });
+  });
+  await context.close();
+
+  await check('wall: no script errors or CSP violations', async () => {
+    // Offline on purpose above: its failed calls are not script errors.
+    const real = problems.filter((p) => !/net::ERR_FAILED/.test(p));
+    assert(real.length === 0, real.join('\n'));
+  });
+}
+
 async function reportChecks(browser, base) {
   const problems = [];
   const { context, page } = await newPage(browser, DESKTOP, problems);
-  const note = `Browser test report ${Date.now()}: half the clinical team off with flu.`;
+  const note = `Half the clinical team off with flu since ${new Date().toISOString().slice(11, 16)}.`;
 
-  await check('report: signs in with the practice code and token', async () => {
+  await check('report: signs in with the token alone; the practice is the token\'s', async () => {
     await page.goto(`${base}/report`);
-    await page.fill('#practice-input', 'c82001');
+    assert((await page.locator('#practice-input').count()) === 0, 'the page still asks for an ODS code');
     await page.fill('#token-input', TOKENS.practice);
     await page.click('#sign-in-form button[type="submit"]');
     await page.waitForSelector('#reporting:not([hidden])', { timeout: 5000 });
+    const who = await page.textContent('#signed-in');
+    assert(/Aldermere Surgery \(C82001\)/.test(who), `signed in as "${who}"`);
     await page.waitForSelector('#history tbody tr', { timeout: 5000 });
+  });
+
+  await check('report: the sign-in is remembered in another tab and after a reload', async () => {
+    const other = await context.newPage();
+    await other.goto(`${base}/report`);
+    await other.waitForSelector('#reporting:not([hidden])', { timeout: 5000 });
+    assert(await other.locator('#sign-in').isHidden(), 'the second tab asks to sign in');
+    await other.close();
   });
 
   await check('report: a double-clicked level-3 report is stored once and alerts the team', async () => {
@@ -324,46 +550,67 @@ async function reportChecks(browser, base) {
     assert(stored[0].support_requested === 'A locum for Thursday afternoon.', 'support not stored');
   });
 
-  await check('report: the new report is listed under recent reports', async () => {
+  await check('report: the last 30 days show the new report', async () => {
     await page.waitForFunction((n) => document.querySelector('#history tbody')?.textContent.includes(n),
       note, { timeout: 5000 });
+    assert((await page.locator('#history-chart svg rect').count()) === 30, 'no 30-day strip');
   });
 
+  await check('report: once the team acknowledges, the page says who and the note', async () => {
+    await page.waitForSelector('#seen:not([hidden])', { timeout: 5000 });
+    const open = (await call(base, 'GET', '/v1/alerts?state=open', TOKENS.team)).json.alerts;
+    const mine = open.filter((a) => a.scope === 'practice' && a.subject === 'C82001' && a.state === 'firing');
+    assert(mine.length >= 1, 'no firing alert for C82001');
+    for (const a of mine) {
+      const r = await call(base, 'POST', `/v1/alerts/${a.id}/ack`, TOKENS.team, { note: 'we will call you before noon' });
+      assert(r.status === 200, `ack answered ${r.status}`);
+    }
+    await page.reload();
+    await page.waitForFunction(() => /Seen by primary care team at .*: we will call you before noon/
+      .test(document.querySelector('#seen')?.textContent ?? ''), null, { timeout: 5000 });
+  });
+
+  // The picture: the acknowledged escalation and the last 30 days.
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  await shot(page, 'report-desktop.png');
+
   await check('report: a level 2 is no escalation; a refused report shows the server\'s message', async () => {
-    // A level 2 after the level 3 closes that alert (it is in `alerts`), but
-    // is no escalation, and the answer says so.
     await page.getByLabel(/OPEL 2: Moderate pressure/).check();
     await page.click('#submit');
     await page.waitForFunction(() => /no escalation/.test(document.querySelector('#result')?.textContent),
       null, { timeout: 5000 });
-    // Now a token for another practice: the server's 403 message is shown.
-    await page.evaluate(() => sessionStorage.setItem('opeld.practice', 'C82002'));
+    // Another practice's code in the body: the server's 403 message is shown.
+    await page.route('**/v1/submissions', (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}');
+      route.continue({ postData: JSON.stringify({ ...body, practice: 'C82002' }) });
+    });
     await page.getByLabel(/OPEL 1: Low pressure/).check();
     await page.click('#submit');
     await page.waitForSelector('#result.result-error', { timeout: 5000 });
     const text = await page.textContent('#result');
     assert(/not sent/.test(text) && text.length > 30, `the answer reads "${text}"`);
-    await page.evaluate(() => sessionStorage.setItem('opeld.practice', 'C82001'));
+    await page.unroute('**/v1/submissions');
   });
 
-  // A clean form for the pictures: level 3 chosen, the last answer shown.
-  await page.goto(`${base}/report`);
-  await page.waitForSelector('#history tbody tr', { timeout: 5000 }).catch(() => {});
-  await shot(page, 'report-desktop.png');
   const phone = await newPage(browser, PHONE, problems);
   await check('report: phone width renders without sideways scrolling', async () => {
-    await phone.page.goto(`${base}/report`);
-    await phone.page.evaluate((t) => {
-      sessionStorage.setItem('opeld.token', t);
-      sessionStorage.setItem('opeld.practice', 'C82001');
-    }, TOKENS.practice);
-    await phone.page.reload();
+    await phone.page.goto(`${base}/report#token=${TOKENS.practice}`);
     await phone.page.waitForSelector('#history tbody tr', { timeout: 5000 });
+    assert(!phone.page.url().includes('token'), 'the token is still in the URL');
     const wide = await phone.page.evaluate(() => document.documentElement.scrollWidth);
     assert(wide <= PHONE.width, `the page is ${wide}px wide`);
     await shot(phone.page, 'report-phone.png');
   });
   await phone.context.close();
+
+  await check('report: Forget this device forgets the token', async () => {
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in:not([hidden])', { timeout: 5000 });
+    const kept = await page.evaluate(() => localStorage.getItem('opeld.report.token'));
+    assert(kept === null, 'the token is still stored');
+    await page.reload();
+    await page.waitForSelector('#sign-in:not([hidden])', { timeout: 5000 });
+  });
 
   await check('report: no script errors or CSP violations', async () => {
     assert(problems.length === 0, problems.join('\n'));
@@ -390,6 +637,7 @@ async function main() {
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     await dashboardChecks(browser, daemon.base, codes.length);
+    await wallChecks(browser, daemon.base);
     await reportChecks(browser, daemon.base);
   } catch (e) {
     failures.push(`setup: ${e.message}`);

@@ -1,0 +1,69 @@
+// What a token's page needs to know about itself. The practice page takes
+// its practice from here rather than asking for an ODS code, and shows the
+// team's acknowledgement of its alert; every page shows times in the
+// daemon's `timezone` and themes by the rules file's names.
+#include "service/me.hpp"
+
+#include "store/queries.hpp"
+
+#include <cstdio>
+
+namespace opel::service {
+
+namespace {
+
+const char* role_name(core::role r) {
+    switch (r) {
+    case core::role::practice: return "practice";
+    case core::role::team: return "team";
+    case core::role::control_room: return "control_room";
+    case core::role::admin: return "admin";
+    }
+    return "practice";
+}
+
+/// The practice's open alerts that are its voice, in the fields its page shows.
+boost::json::array practice_alerts(store::sqlite::db& db, const std::string& code) {
+    boost::json::array out;
+    for (const auto& row : store::open_alert_rows_about(db, "practice", code)) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(row, ec);
+        if (ec || !v.is_object()) continue;
+        const auto& a = v.as_object();
+        if (const auto* by = a.if_contains("inhibited_by"); by && !by->is_null()) continue;
+        boost::json::object o;
+        for (const auto* key : {"id", "level", "title", "state", "created_at", "updated_at",
+                                "acknowledged_by", "note"})
+            o[key] = a.contains(key) ? a.at(key) : boost::json::value(nullptr);
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+} // namespace
+
+boost::json::object me(store::sqlite::db& db, const deployment& d, const principal& who) {
+    const auto& cfg = *d.cfg;
+    boost::json::value practice = nullptr;
+    boost::json::array alerts;
+    if (const auto* p = who.role == core::role::practice ? d.find_practice(who.practice) : nullptr) {
+        practice = {{"code", p->code}, {"name", p->name}, {"pcn", p->pcn}, {"place", p->place}};
+        alerts = practice_alerts(db, p->code);
+    }
+    boost::json::array themes;
+    for (const auto& id : cfg.rules->themes)
+        themes.push_back({{"id", id}, {"name", cfg.rules->theme_name(id)}});
+    const auto at = cfg.summary.at.count();
+    char hhmm[8];
+    std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", static_cast<int>(at / 60 % 100),
+                  static_cast<int>(at % 60));
+    return {{"name", who.name},
+            {"role", role_name(who.role)},
+            {"practice", std::move(practice)},
+            {"timezone", cfg.timezone},
+            {"summary_at", hhmm},
+            {"themes", std::move(themes)},
+            {"alerts", std::move(alerts)}};
+}
+
+} // namespace opel::service
