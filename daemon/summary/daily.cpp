@@ -213,8 +213,9 @@ boost::json::object build_daily(const summary_input& in) {
 
 boost::json::object build_picture(const summary_input& in) {
     const auto all = classify(in);
-    return {{"system", system_json(all, in.thresholds)},
-            {"places", grouped(all, in.thresholds, &core::practice::place)}};
+    const auto weights = core::practice_weights(in.practices, in.thresholds.weight);
+    return {{"system", system_json(all, weights, in.thresholds)},
+            {"places", grouped(all, weights, in.thresholds, &core::practice::place)}};
 }
 
 std::vector<std::optional<core::submission>>
