@@ -195,6 +195,7 @@ private:
                          std::int64_t id);
     date::sys_days local_day(core::time_point t) const;
     bool fresh(core::time_point reported_at) const;
+    core::time_point stale_at(core::time_point reported_at) const;
     bool counts_in(const group_state& g, std::size_t p) const;
     std::size_t group_of(const group_state& g, std::size_t p) const;
     std::string group_subject(group_scope scope, std::size_t g) const;

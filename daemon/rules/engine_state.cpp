@@ -159,7 +159,7 @@ void engine::uncount(std::size_t p) {
         --c.reporting;
         c.at_least.erase(p);
     }
-    stale_q_.erase({st.latest->at + rules_->stale_after, p});
+    stale_q_.erase({stale_at(st.latest->at), p});
     st.counted.reset();
 }
 
@@ -175,7 +175,7 @@ void engine::count(std::size_t p) {
         if (*st.counted >= std::get<group_condition>(r.when).at_least)
             c.at_least.insert(p);
     }
-    stale_q_.insert({st.latest->at + rules_->stale_after, p});
+    stale_q_.insert({stale_at(st.latest->at), p});
 }
 
 void engine::add_theme_entries(std::size_t p, core::time_point at, std::int64_t id,
@@ -216,8 +216,14 @@ date::sys_days engine::local_day(core::time_point t) const {
     return date::sys_days{date::floor<date::days>(local).time_since_epoch()};
 }
 
+core::time_point engine::stale_at(core::time_point reported_at) const {
+    // A report exactly stale_after old still stands (CONTRACT.md: "older
+    // reports are stale"), as in /v1/status and the summary.
+    return reported_at + rules_->stale_after + std::chrono::microseconds{1};
+}
+
 bool engine::fresh(core::time_point reported_at) const {
-    return reported_at + rules_->stale_after > now_;
+    return now_ < stale_at(reported_at);
 }
 
 bool engine::counts_in(const group_state& g, std::size_t p) const {

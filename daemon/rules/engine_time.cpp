@@ -62,7 +62,7 @@ void engine::expire_stale(std::size_t p, core::time_point now, changes& out) {
     if (!st.counted)
         return;
     // uncount() would erase the queue entry, which run_one already took.
-    stale_q_.insert({st.latest->at + rules_->stale_after, p});
+    stale_q_.insert({stale_at(st.latest->at), p});
     uncount(p);
     for (std::size_t gs = 0; gs < group_states_.size(); ++gs)
         if (counts_in(group_states_[gs], p))

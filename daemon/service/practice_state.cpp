@@ -72,7 +72,8 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
             row["stale"] = false;
         } else {
             const auto& s = it->second;
-            const bool fresh = now - s.reported_at < stale_after;
+            // A report exactly stale_after old still stands, as in the summary.
+            const bool fresh = now - s.reported_at <= stale_after;
             for (auto* g : {&system, &places[p.place], &pcns[p.pcn]})
                 core::add_practice(*g, s.level, fresh, weights[i]);
             row["level"] = s.level;
