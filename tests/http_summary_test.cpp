@@ -245,7 +245,7 @@ TEST_CASE("a date with no summary is built on demand, neither stored nor publish
     CHECK(published(d).empty());
 }
 
-TEST_CASE("an admin may build and publish a summary now; others may not", "[summary_api]") {
+TEST_CASE("an admin may build and publish a summary now, others may not", "[summary_api]") {
     test_daemon d;
     auto c = d.client();
     CHECK(c.post("/v1/summaries/daily?date=2026-11-24", "", team_token).status == 403);

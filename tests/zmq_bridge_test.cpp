@@ -224,7 +224,7 @@ TEST_CASE("mailbox: wakes once per batch, caps events, refuses after close", "[z
     CHECK(m.post_events({{"e", "5"}}) == 1);
 }
 
-TEST_CASE("secret key files: a bare key, labelled keys or a pair; bad ones refused", "[zmq]") {
+TEST_CASE("secret key files: a bare key, labelled keys or a pair, and bad ones refused", "[zmq]") {
     using opel::zmq::parse_secret_key;
     const auto [pub, sec] = opel::zmq::generate_curve_keypair();
     const auto [other_pub, other_sec] = opel::zmq::generate_curve_keypair();
@@ -271,7 +271,7 @@ TEST_CASE("ZAP policy allows only listed CURVE client keys", "[zmq]") {
     CHECK_THROWS_AS(opel::zmq::zap_policy({"not a key"}), std::runtime_error);
 }
 
-TEST_CASE("the bridge reports the endpoints it bound; bind failures say why", "[zmq]") {
+TEST_CASE("the bridge reports the endpoints it bound, and bind failures say why", "[zmq]") {
     fake_service service;
     bridge b(local_options(), service.submit());
     CHECK(b.ingest_endpoint().rfind("tcp://127.0.0.1:", 0) == 0);
@@ -361,7 +361,7 @@ TEST_CASE("a DEALER pipelines 1,000 tagged requests answered from another thread
     CHECK(b.counters().requests_received == n);
 }
 
-TEST_CASE("an empty payload and 1 MB of garbage are answered; the bridge carries on", "[zmq]") {
+TEST_CASE("an empty payload and 1 MB of garbage are answered and the bridge carries on", "[zmq]") {
     fake_service service(true);
     bridge b(local_options(), service.submit());
     b.start();
