@@ -49,13 +49,13 @@ void events_get(router& r, call& c, done on_done) {
 
 } // namespace
 
-void add_event_routes(router& r) {
+void add_event_routes(router& r, event_hub& hub, sse_limits limits) {
     r.add(bhttp::verb::get, "/v1/events", [&r](call& c, done d) { events_get(r, c, std::move(d)); });
-    // The stream itself is taken over by the session (sse_stream); the route
-    // exists so that other methods get a 405 and the path is known.
-    r.add(bhttp::verb::get, "/v1/stream", [](call&, done d) {
-        d(service::error_reply(400, "not_a_stream", "Open /v1/stream with GET."));
-    });
+    r.add_stream("/v1/stream",
+                 [&r, &hub, limits](call& c, any_stream&& s, connection_slot&& slot) {
+                     std::make_shared<sse_stream>(std::move(s), std::move(slot), r, hub, limits)
+                         ->start(c);
+                 });
 }
 
 } // namespace opel::http
