@@ -33,7 +33,7 @@ void events_get(router& r, call& c, done on_done) {
         }
     }
     auto& s = r.services();
-    s.store.read([&s, on_done, since, limit, topic](store::sqlite::db& db) {
+    read_and_answer(s, on_done, [since, limit, topic](store::sqlite::db& db) {
         const auto events =
             store::events_since(db, since, topic, static_cast<std::size_t>(limit));
         std::string body = "{\"events\":[";
@@ -43,7 +43,7 @@ void events_get(router& r, call& c, done on_done) {
         body += events.size() == static_cast<std::size_t>(limit)
                     ? std::to_string(events.back().seq)
                     : std::string("null");
-        answer(s, on_done, service::reply{200, body + "}", "application/json", {}});
+        return service::reply{200, body + "}", "application/json", {}};
     });
 }
 

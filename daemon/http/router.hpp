@@ -118,6 +118,12 @@ service::reply bad_param(const std::string& name, const std::string& why);
 /// Posts `r` to `on_done` on the io thread (from a store thread).
 void answer(service::services& s, const done& on_done, service::reply r);
 
+/// Runs `job` on the reader thread and answers with its reply; a read that
+/// throws (a damaged or missing table, an I/O error) answers 503, so no call
+/// is left unanswered.
+void read_and_answer(service::services& s, done on_done,
+                     std::function<service::reply(store::sqlite::db&)> job);
+
 /// Runs `job` on the writer thread and answers with its reply after the
 /// commit (or 503 when the commit fails).
 void write_and_answer(service::services& s, done on_done,
