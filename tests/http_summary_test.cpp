@@ -206,6 +206,12 @@ TEST_CASE("each form of the daily summary over HTTP", "[summary_api]") {
     CHECK(html.body.starts_with("<!doctype html>"));
     CHECK(html.body.find("OPEL daily summary 2026-11-26") != std::string::npos);
     CHECK(html.body.find("C82001") != std::string::npos);
+    // An HTML answer is never sniffed and may load and run nothing foreign.
+    CHECK(html.header("X-Content-Type-Options") == "nosniff");
+    CHECK(html.header("Content-Security-Policy").find("script-src 'self'") != std::string::npos);
+    CHECK(html.header("Content-Security-Policy").find("frame-ancestors 'none'") !=
+          std::string::npos);
+    CHECK(csv.header("X-Content-Type-Options") == "nosniff");
 }
 
 TEST_CASE("the summary call refuses bad parameters and non-readers", "[summary_api]") {
