@@ -26,6 +26,8 @@ public:
     /// Takes one request from `peer`'s bucket; a 429 reply with Retry-After
     /// when it is over its limit.
     std::optional<service::reply> take(const std::string& peer);
+    /// True for an address no per-address limit applies to.
+    bool exempt(const std::string& peer) const { return exempt_.contains(peer); }
     /// The number of buckets held (for tests).
     std::size_t size() const { return buckets_.size(); }
 

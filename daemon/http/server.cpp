@@ -46,7 +46,8 @@ server::server(asio::io_context& ioc, const config::http_config& cfg, router& r,
               .body_limit = cfg.body_limit,
               .read_timeout = cfg.read_timeout,
               .idle_timeout = cfg.idle_timeout},
-      max_connections_(cfg.max_connections), address_limiter_(r.services().clock, m) {
+      max_connections_(cfg.max_connections),
+      max_per_address_(cfg.max_connections_per_address), address_limiter_(r.services().clock, m) {
     if (cfg.tls_cert && cfg.tls_key) {
         auto made = make_tls_context(*cfg.tls_cert, *cfg.tls_key);
         if (auto* why = std::get_if<std::string>(&made))
@@ -92,6 +93,9 @@ void server::on_accept(tcp::socket socket) {
     if (connections_.size() >= max_connections_)
         return refuse(std::move(socket));
     const auto peer = peer_name(socket);
+    // One address may not hold every connection: the others still get in.
+    if (connections_.from(peer) >= max_per_address_ && !address_limiter_.exempt(peer))
+        return refuse(std::move(socket));
     auto slot = connections_.admit(peer);
     std::make_shared<session>(std::move(socket), *this, std::move(slot), peer)->start();
 }

@@ -79,6 +79,7 @@ private:
     service::metrics& metrics_;
     session_limits limits_;
     std::size_t max_connections_;
+    std::size_t max_per_address_;
     std::size_t largest_body_ = 0;
     connection_manager connections_;
     address_limiter address_limiter_;
