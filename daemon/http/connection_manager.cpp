@@ -5,54 +5,53 @@
 
 namespace opel::http {
 
+void connection_table::release(std::uint64_t id) {
+    const auto it = open.find(id);
+    if (it == open.end())
+        return;
+    if (auto p = per_peer.find(it->second.peer); p != per_peer.end() && --p->second == 0)
+        per_peer.erase(p);
+    open.erase(it);
+}
+
 connection_slot& connection_slot::operator=(connection_slot&& o) noexcept {
     if (this != &o) {
         release();
-        manager_ = o.manager_;
+        table_ = std::move(o.table_);
         id_ = o.id_;
-        o.manager_ = nullptr;
+        o.table_.reset();
     }
     return *this;
 }
 
 void connection_slot::bind(std::weak_ptr<connection> c) {
-    if (!manager_)
-        return;
-    if (auto it = manager_->open_.find(id_); it != manager_->open_.end())
-        it->second.owner = std::move(c);
+    if (auto t = table_.lock())
+        if (auto it = t->open.find(id_); it != t->open.end())
+            it->second.owner = std::move(c);
 }
 
 void connection_slot::release() {
-    if (manager_)
-        manager_->release(id_);
-    manager_ = nullptr;
+    if (auto t = table_.lock())
+        t->release(id_);
+    table_.reset();
 }
 
 connection_slot connection_manager::admit(const std::string& peer) {
-    const auto id = next_id_++;
-    open_.emplace(id, entry{peer, {}});
-    ++per_peer_[peer];
-    return {*this, id};
-}
-
-void connection_manager::release(std::uint64_t id) {
-    const auto it = open_.find(id);
-    if (it == open_.end())
-        return;
-    if (auto p = per_peer_.find(it->second.peer); p != per_peer_.end() && --p->second == 0)
-        per_peer_.erase(p);
-    open_.erase(it);
+    const auto id = table_->next_id++;
+    table_->open.emplace(id, connection_table::entry{peer, {}});
+    ++table_->per_peer[peer];
+    return {table_, id};
 }
 
 std::size_t connection_manager::from(const std::string& peer) const {
-    const auto it = per_peer_.find(peer);
-    return it == per_peer_.end() ? 0 : it->second;
+    const auto it = table_->per_peer.find(peer);
+    return it == table_->per_peer.end() ? 0 : it->second;
 }
 
 void connection_manager::stop_all() {
     // Copy first: a connection may release its slot while being stopped.
     std::vector<std::shared_ptr<connection>> live;
-    for (auto& [id, e] : open_)
+    for (auto& [id, e] : table_->open)
         if (auto c = e.owner.lock())
             live.push_back(std::move(c));
     for (auto& c : live)

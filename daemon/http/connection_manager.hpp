@@ -23,14 +23,30 @@ public:
 
 class connection_manager;
 
+/// The manager's bookkeeping, shared with the slots: a connection whose
+/// handler is destroyed with the io_context, after the server, must not
+/// reach into a manager that is gone.
+struct connection_table {
+    struct entry {
+        std::string peer;
+        std::weak_ptr<connection> owner;
+    };
+    std::uint64_t next_id = 0;
+    std::unordered_map<std::uint64_t, entry> open;
+    std::unordered_map<std::string, std::size_t> per_peer;
+    /// Forgets connection `id`.
+    void release(std::uint64_t id);
+};
+
 /// One open connection's place in the count; released when destroyed.
 /// Move-only; an empty slot holds nothing.
 class connection_slot {
 public:
     connection_slot() = default;
-    connection_slot(connection_manager& m, std::uint64_t id) : manager_(&m), id_(id) {}
-    connection_slot(connection_slot&& o) noexcept : manager_(o.manager_), id_(o.id_) {
-        o.manager_ = nullptr;
+    connection_slot(std::weak_ptr<connection_table> t, std::uint64_t id)
+        : table_(std::move(t)), id_(id) {}
+    connection_slot(connection_slot&& o) noexcept : table_(std::move(o.table_)), id_(o.id_) {
+        o.table_.reset();
     }
     connection_slot& operator=(connection_slot&& o) noexcept;
     connection_slot(const connection_slot&) = delete;
@@ -43,7 +59,7 @@ public:
     void release();
 
 private:
-    connection_manager* manager_ = nullptr;
+    std::weak_ptr<connection_table> table_;
     std::uint64_t id_ = 0;
 };
 
@@ -55,21 +71,12 @@ public:
     /// Asks every open connection to finish.
     void stop_all();
     /// How many connections are open.
-    std::size_t size() const { return open_.size(); }
+    std::size_t size() const { return table_->open.size(); }
     /// How many of them come from `peer`.
     std::size_t from(const std::string& peer) const;
 
 private:
-    friend class connection_slot;
-    struct entry {
-        std::string peer;
-        std::weak_ptr<connection> owner;
-    };
-    void release(std::uint64_t id);
-
-    std::uint64_t next_id_ = 0;
-    std::unordered_map<std::uint64_t, entry> open_;
-    std::unordered_map<std::string, std::size_t> per_peer_;
+    std::shared_ptr<connection_table> table_ = std::make_shared<connection_table>();
 };
 
 } // namespace opel::http

@@ -154,7 +154,7 @@ void add_import_routes(router& r) {
     // bounded, since the whole request is parsed and stored in one go.
     r.add(bhttp::verb::post, "/v1/import",
           [&r](call& c, done d) { import_post(r, c, std::move(d)); },
-          {.body_limit = 4 * 1024 * 1024});
+          {.body_limit = 4 * 1024 * 1024, .streaming = false});
 }
 
 } // namespace opel::http

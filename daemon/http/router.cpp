@@ -45,7 +45,8 @@ void router::add(bhttp::verb method, std::string pattern, handler h, route_optio
 }
 
 void router::add_stream(std::string pattern, stream_handler h) {
-    add_entry(bhttp::verb::get, std::move(pattern), {{}, std::move(h), {.streaming = true}});
+    add_entry(bhttp::verb::get, std::move(pattern),
+              {{}, std::move(h), {.body_limit = std::nullopt, .streaming = true}});
 }
 
 void router::add_entry(bhttp::verb method, std::string pattern, method_entry e) {

@@ -89,10 +89,18 @@ std::optional<std::vector<::zmq::message_t>> bridge::receive_bounded(bool& refus
     std::size_t count = 1;
     std::size_t bytes = frames[0].size();
     bool more = frames[0].more();
+    std::string peer; // from a frame off the wire: the identity frame has no metadata
     while (more) {
         ::zmq::message_t part;
         (void)router_.recv(part, ::zmq::recv_flags::none); // the rest has arrived with it
         more = part.more();
+        if (peer.empty()) {
+            try {
+                peer = part.gets("Peer-Address");
+            } catch (const ::zmq::error_t&) {
+                peer = "an unknown address";
+            }
+        }
         ++count;
         bytes += part.size();
         if (count <= opts_.max_frames && bytes <= opts_.max_message_bytes)
@@ -102,11 +110,6 @@ std::optional<std::vector<::zmq::message_t>> bridge::receive_bounded(bool& refus
     if (count <= opts_.max_frames && bytes <= opts_.max_message_bytes)
         return frames;
     refused = true;
-    std::string peer = "an unknown address";
-    try {
-        peer = frames[0].gets("Peer-Address");
-    } catch (const ::zmq::error_t&) {
-    }
     if (count > opts_.max_frames)
         refuse_message(std::move(frames), peer, 400, "too_many_frames",
                        "A message may have at most " + std::to_string(opts_.max_frames) +
