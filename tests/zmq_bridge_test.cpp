@@ -550,7 +550,7 @@ TEST_CASE("a service that throws gets its client a 503, and the bridge carries o
 
 TEST_CASE("a message past its frame count or total size is refused, its envelope not echoed",
           "[zmq][hostile]") {
-    log_capture logs;
+    opel::test::log_capture logs;
     fake_service service;
     auto o = local_options();
     o.max_frames = 16;
