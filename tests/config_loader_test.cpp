@@ -213,7 +213,8 @@ TEST_CASE("http errors: address, negative limit, wrong type, lone TLS file", "[c
     CHECK(has(errors, "bad-http.yaml:6: http.read_timeout: expected an integer, got 'fast'"));
     CHECK(has(errors, "bad-http.yaml:7: http.body_limt: unknown key"));
     CHECK(has(errors, "bad-http.yaml:8: http.tls_cert: given without tls_key (both or neither)"));
-    CHECK(errors.size() == 5);
+    CHECK(has(errors, "bad-http.yaml:9: http.max_connections_per_address: must be between 1 and"));
+    CHECK(errors.size() == 6);
 }
 
 TEST_CASE("an IPv6 listen address needs brackets", "[config]") {

@@ -212,3 +212,37 @@ TEST_CASE("an SSE client that stops reading is cut off, and resumes without a ga
         last = e->id;
     }
 }
+
+TEST_CASE("event streams count toward http.max_connections", "[events][sse][limits]") {
+    test_daemon d({.http = "  max_connections: 3\n"});
+    std::vector<std::unique_ptr<sse_client>> streams;
+    for (int i = 0; i < 3; ++i) {
+        streams.push_back(std::make_unique<sse_client>(d.port(), "/v1/stream", team_token));
+        REQUIRE(streams.back()->status_line().find("200") != std::string::npos);
+    }
+    // Three streams hold three connections: a fourth is over the cap.
+    auto fourth = d.client();
+    CHECK(fourth.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("503") !=
+          std::string::npos);
+    // A stream that ends gives its place back.
+    streams.pop_back();
+    bool served = false;
+    for (int i = 0; i < 500 && !served; ++i) // until the daemon has seen the close
+        served = d.client().get("/healthz").status == 200;
+    CHECK(served);
+}
+
+TEST_CASE("a stream whose client has gone is closed at once, not at a heartbeat",
+          "[events][sse]") {
+    test_daemon d;
+    const auto& m = d.daemon().metrics();
+    {
+        sse_client gone(d.port(), "/v1/stream", team_token);
+        REQUIRE(m.sse_clients == 1);
+    }
+    // Heartbeats come every 15 s; the close is seen well before the first.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (m.sse_clients != 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(m.sse_clients == 0);
+}

@@ -4,9 +4,15 @@
 // must still serve, and after them all nothing may have been stored. The
 // slow-client cases rely on the daemon's configured 1-second deadlines: the
 // test blocks until the daemon closes, it never sleeps.
+#include "support/log_capture.hpp"
 #include "support/test_daemon.hpp"
 
 #include <boost/asio/write.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace opel::test;
 namespace beast = boost::beast;
@@ -36,10 +42,30 @@ public:
         beast::error_code ec;
         boost::asio::write(socket_, boost::asio::buffer(bytes), ec);
     }
+    /// Sends `bytes` one at a time, one every 100 ms, and stops early when
+    /// the daemon answers or closes. The pause is the pacing a slow client
+    /// has, not a wait for the daemon. Returns how many bytes were sent
+    /// before the daemon spoke or closed (all of them if it never did).
+    std::size_t trickle(const std::string& bytes) {
+        for (std::size_t i = 0; i < bytes.size(); ++i) {
+            send(bytes.substr(i, 1));
+            pollfd p{socket_.native_handle(), POLLIN, 0};
+            if (::poll(&p, 1, 100) > 0)
+                return i + 1;
+        }
+        return bytes.size();
+    }
     /// Ends the client's side.
     void finish() {
         beast::error_code ec;
         socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    }
+    /// Reads what has come (blocking until something has).
+    std::string read_some() {
+        char buf[8192];
+        beast::error_code ec;
+        const auto n = socket_.read_some(boost::asio::buffer(buf), ec);
+        return std::string(buf, ec ? 0 : n);
     }
     /// Reads until the daemon closes the connection.
     std::string read_all() {
@@ -163,6 +189,9 @@ std::vector<hostile_case> cases() {
         {"chunk without its CRLF", chunked + "2\r\n{}XX0\r\n\r\n", 400, "malformed_request"},
         {"chunked and Content-Length together", post_head() + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400, "malformed_request"},
         {"an unknown transfer coding", post_head() + "Transfer-Encoding: gzip\r\n\r\n{}", 400},
+        {"a transfer coding before chunked", post_head() + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400, "malformed_request"},
+        {"chunked twice", post_head() + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400, "malformed_request"},
+        {"chunked on HTTP/1.0", "POST /v1/submissions HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + practice_token + "\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400, "malformed_request"},
         // Pipelining: the first answer is the valid request's.
         {"valid request then pipelined garbage", request("GET", "/healthz", {}, {}, {}) + "\x01\x02GARBAGE\r\n\r\n", 200},
         {"pipelined garbage after a refused submission", submit("{") + "NOT HTTP\r\n\r\n", 400, "malformed_json"},
@@ -285,15 +314,19 @@ TEST_CASE("every kind of hostile request gets its clear refusal and the daemon c
     CHECK(count_of(c, "/v1/submissions", "submissions") == 1);
 }
 
+/// Bytes enough that trickling them at 100 ms a byte takes 10 s, far past
+/// the test daemons' 1-second read deadline.
+std::string slow_bytes(std::size_t n = 100) { return std::string(n, 'a'); }
+
 TEST_CASE("a client that trickles its head is cut at the read deadline", "[hostile][slow]") {
     config_options o;
     o.http = "  read_timeout: 1\n  idle_timeout: 1\n";
     test_daemon d(o);
     raw_connection conn(d.port());
-    // A byte a write, and then nothing more: the head never ends.
-    for (const char ch : std::string("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a"))
-        conn.send(std::string(1, ch));
-    // Blocks until the daemon closes: its 1-second deadline is what ends this.
+    // Every byte arrives well within the deadline of one read; the deadline
+    // is for the whole head, so the daemon closes while bytes still come.
+    const std::string head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + slow_bytes();
+    CHECK(conn.trickle(head) < head.size());
     const auto wire = conn.read_all();
     CHECK(parse_answers(wire).empty());
     CHECK(d.client().get("/healthz").status == 200);
@@ -305,13 +338,30 @@ TEST_CASE("a client that trickles its body is cut at the read deadline and store
     o.http = "  read_timeout: 1\n  idle_timeout: 1\n";
     test_daemon d(o);
     raw_connection conn(d.port());
-    conn.send(post_head() + "Content-Length: " + std::to_string(ok_body.size()) + "\r\n\r\n");
-    for (const char ch : ok_body.substr(0, ok_body.size() - 1))
-        conn.send(std::string(1, ch));
+    // A valid submission, padded with trailing blanks to trickle slowly.
+    const std::string body = ok_body + std::string(100, ' ');
+    conn.send(post_head() + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+    CHECK(conn.trickle(body) < body.size());
     const auto wire = conn.read_all();
     CHECK(parse_answers(wire).empty());
     auto c = d.client();
     CHECK(count_of(c, "/v1/submissions", "submissions") == 0);
+}
+
+TEST_CASE("after a keep-alive request, a trickled next head is cut at the read deadline",
+          "[hostile][slow]") {
+    config_options o;
+    // A long idle deadline: only the read deadline can end this in time.
+    o.http = "  read_timeout: 1\n  idle_timeout: 60\n";
+    test_daemon d(o);
+    raw_connection conn(d.port());
+    conn.send(request("GET", "/healthz", {}, {}, {}));
+    const auto first = parse_answers(conn.read_some());
+    REQUIRE(first.size() == 1);
+    CHECK(first.front().status == 200);
+    const std::string head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + slow_bytes();
+    CHECK(conn.trickle(head) < head.size());
+    CHECK(parse_answers(conn.read_all()).empty());
 }
 
 TEST_CASE("an idle keep-alive connection is closed at the idle deadline", "[hostile][slow]") {
@@ -324,4 +374,44 @@ TEST_CASE("an idle keep-alive connection is closed at the idle deadline", "[host
     const auto answers = parse_answers(conn.read_all());
     REQUIRE(answers.size() == 1);
     CHECK(answers.front().status == 200);
+}
+
+TEST_CASE("out of descriptors, the acceptor backs off, says so once and recovers", "[hostile]") {
+    log_capture logs;
+    test_daemon d;
+    // The client's socket exists before descriptors run out; connecting it
+    // needs none, but the daemon's accept of it does.
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket client(ioc);
+    client.open(boost::asio::ip::tcp::v4());
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+    rlimit low = old;
+    low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 256);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+    std::vector<int> fillers; // every descriptor below the limit taken
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+        fillers.push_back(fd);
+    client.connect({boost::asio::ip::make_address("127.0.0.1"), d.port()});
+    // Several failed accepts: a spinning acceptor makes thousands, and logs
+    // nothing; this one pauses, longer each time, and logs once.
+    const auto& m = d.daemon().metrics();
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (m.http_accept_failures < 3 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto failures = m.http_accept_failures.load();
+    for (const int fd : fillers)
+        ::close(fd);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+    CHECK(failures >= 3);
+    CHECK(failures < 100); // 50 ms, doubling: a handful in the seconds waited
+    CHECK(logs.count("accept failed") == 1);
+    // Descriptors are back: the waiting connection is taken and served.
+    const std::string get = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    boost::asio::write(client, boost::asio::buffer(get));
+    boost::beast::flat_buffer buf;
+    boost::beast::http::response<boost::beast::http::string_body> res;
+    boost::beast::http::read(client, buf, res);
+    CHECK(res.result_int() == 200);
+    CHECK(logs.count("accepting connections again") == 1);
 }

@@ -206,6 +206,12 @@ TEST_CASE("each form of the daily summary over HTTP", "[summary_api]") {
     CHECK(html.body.starts_with("<!doctype html>"));
     CHECK(html.body.find("OPEL daily summary 2026-11-26") != std::string::npos);
     CHECK(html.body.find("C82001") != std::string::npos);
+    // An HTML answer is never sniffed and may load and run nothing foreign.
+    CHECK(html.header("X-Content-Type-Options") == "nosniff");
+    CHECK(html.header("Content-Security-Policy").find("script-src 'self'") != std::string::npos);
+    CHECK(html.header("Content-Security-Policy").find("frame-ancestors 'none'") !=
+          std::string::npos);
+    CHECK(csv.header("X-Content-Type-Options") == "nosniff");
 }
 
 TEST_CASE("the summary call refuses bad parameters and non-readers", "[summary_api]") {
@@ -245,7 +251,7 @@ TEST_CASE("a date with no summary is built on demand, neither stored nor publish
     CHECK(published(d).empty());
 }
 
-TEST_CASE("an admin may build and publish a summary now; others may not", "[summary_api]") {
+TEST_CASE("an admin may build and publish a summary now, others may not", "[summary_api]") {
     test_daemon d;
     auto c = d.client();
     CHECK(c.post("/v1/summaries/daily?date=2026-11-24", "", team_token).status == 403);

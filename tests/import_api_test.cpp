@@ -197,3 +197,20 @@ TEST_CASE("the monthly report's forms and parameters", "[summary_api]") {
     CHECK(c.get("/v1/reports/monthly?month=2026-11&format=xml", team_token).status == 400);
     CHECK(c.get("/v1/reports/monthly?month=2026-11", practice_token).status == 403);
 }
+
+TEST_CASE("an import over the general body limit, framed by Content-Length, is taken",
+          "[import][limits]") {
+    // Over 64 KiB, well within the route's 4 MiB: Beast must not refuse the
+    // Content-Length before the route's own limit is known.
+    test_daemon d;
+    std::string body;
+    for (int day = 1; body.size() < 111 * 1024; day = day % 28 + 1)
+        body += R"({"practice":"C82001","level":2,"note":")" + std::string(400, 'n') +
+                R"(","reported_at":"2026-11-)" + (day < 10 ? "0" : "") + std::to_string(day) +
+                "T09:30:00Z\"}\n";
+    const auto a = import(d, body);
+    CHECK(a.status == 200);
+    // The general limit still holds everywhere else.
+    auto c = d.client();
+    CHECK(c.post("/v1/submissions", body, admin_token).status == 413);
+}

@@ -227,7 +227,7 @@ std::size_t stored_count(const test_daemon& d) {
 
 // --- usage and exit codes -------------------------------------------------
 
-TEST_CASE("--help works on every command and exits 0", "[opelctl]") {
+TEST_CASE("every command takes --help and exits 0", "[opelctl]") {
     for (const std::vector<std::string>& cmd :
          {std::vector<std::string>{}, {"submit"}, {"status"}, {"history"}, {"alerts"}, {"ack"}, {"silence"},
           {"silence", "add"}, {"silence", "list"}, {"silence", "expire"}, {"tail"}, {"summary"},
@@ -374,7 +374,7 @@ TEST_CASE("status is coloured by level on a terminal, unless NO_COLOR is set", "
     CHECK(r.out.find("\x1b[") == std::string::npos);
 }
 
-TEST_CASE("status --json is the server's answer; --place filters the table", "[opelctl]") {
+TEST_CASE("status --json is the server's answer and --place filters the table", "[opelctl]") {
     test_daemon d;
     auto r = run(at(d, team_token, {"status", "--json"}));
     REQUIRE(r.code == 0);

@@ -131,7 +131,7 @@ TEST_CASE("acknowledging records who and the note and stops nothing else", "[rul
     CHECK(h.engine.find(1)->state == alert_state::acknowledged);
 }
 
-TEST_CASE("acknowledging an unknown or resolved alert is an error; twice changes nothing",
+TEST_CASE("acknowledging an unknown or resolved alert is an error, and twice changes nothing",
           "[rules]") {
     harness h;
     CHECK(std::holds_alternative<std::string>(h.engine.acknowledge(42, "team", "", h.now)));

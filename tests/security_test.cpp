@@ -552,3 +552,28 @@ TEST_CASE("a TLS certificate that cannot be loaded stops the start with a messag
               std::string::npos);
     }
 }
+
+TEST_CASE("one address may hold only its share of the connections", "[security][limits]") {
+    auto o = address_limited("{rate: 0, exempt: []}");
+    o.http = "  max_connections: 10\n  max_connections_per_address: 2\n";
+    test_daemon d(o);
+    auto a = d.client();
+    auto b = d.client();
+    CHECK(a.get("/healthz").status == 200);
+    CHECK(b.get("/healthz").status == 200);
+    auto third = d.client();
+    CHECK(third.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("503") != std::string::npos);
+    // Another address still gets in.
+    http_client other(d.port(), "127.0.0.2");
+    CHECK(other.get("/healthz").status == 200);
+}
+
+TEST_CASE("an exempt address is not held to the per-address share", "[security][limits]") {
+    auto o = address_limited("{rate: 0, exempt: [127.0.0.1]}");
+    o.http = "  max_connections: 10\n  max_connections_per_address: 1\n";
+    test_daemon d(o);
+    auto a = d.client();
+    auto b = d.client();
+    CHECK(a.get("/healthz").status == 200);
+    CHECK(b.get("/healthz").status == 200);
+}

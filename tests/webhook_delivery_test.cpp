@@ -227,7 +227,9 @@ TEST_CASE("a stalled subscriber does not delay another", "[webhook]") {
     // Not waited on: a tick waits for a lane busy with a POST, and the
     // stalled one stays busy until its 10-second response deadline.
     auto ticked = d.daemon().run_timers();
-    REQUIRE(live.wait_for(static_cast<std::size_t>(pending)));
+    // At most 5 s, half that deadline: a wait as long as the deadline raced
+    // it, and the stalled POST could have failed before it was looked at.
+    REQUIRE(live.wait_for(static_cast<std::size_t>(pending), std::chrono::seconds(5)));
     // Every live delivery arrived while the stalled subscriber's first POST
     // had no outcome yet: the live lane did not wait for it.
     const auto stuck = standing(c, "stalled");

@@ -4,6 +4,7 @@
 // test to answer when it chooses. Every wait is a poll with a timeout.
 #include "zmq/bridge.hpp"
 #include "zmq/reply_frame.hpp"
+#include "support/log_capture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -224,7 +225,7 @@ TEST_CASE("mailbox: wakes once per batch, caps events, refuses after close", "[z
     CHECK(m.post_events({{"e", "5"}}) == 1);
 }
 
-TEST_CASE("secret key files: a bare key, labelled keys or a pair; bad ones refused", "[zmq]") {
+TEST_CASE("secret key files: a bare key, labelled keys or a pair, and bad ones refused", "[zmq]") {
     using opel::zmq::parse_secret_key;
     const auto [pub, sec] = opel::zmq::generate_curve_keypair();
     const auto [other_pub, other_sec] = opel::zmq::generate_curve_keypair();
@@ -271,7 +272,7 @@ TEST_CASE("ZAP policy allows only listed CURVE client keys", "[zmq]") {
     CHECK_THROWS_AS(opel::zmq::zap_policy({"not a key"}), std::runtime_error);
 }
 
-TEST_CASE("the bridge reports the endpoints it bound; bind failures say why", "[zmq]") {
+TEST_CASE("the bridge reports the endpoints it bound, and bind failures say why", "[zmq]") {
     fake_service service;
     bridge b(local_options(), service.submit());
     CHECK(b.ingest_endpoint().rfind("tcp://127.0.0.1:", 0) == 0);
@@ -361,7 +362,7 @@ TEST_CASE("a DEALER pipelines 1,000 tagged requests answered from another thread
     CHECK(b.counters().requests_received == n);
 }
 
-TEST_CASE("an empty payload and 1 MB of garbage are answered; the bridge carries on", "[zmq]") {
+TEST_CASE("an empty payload and 1 MB of garbage are answered and the bridge carries on", "[zmq]") {
     fake_service service(true);
     bridge b(local_options(), service.submit());
     b.start();
@@ -545,4 +546,42 @@ TEST_CASE("a service that throws gets its client a 503, and the bridge carries o
     CHECK(failed.at("status").as_int64() == 503);
     CHECK(failed.at("error").at("code").as_string() == "unavailable");
     CHECK(round_trip(req, "second").at("status").as_int64() == 201);
+}
+
+TEST_CASE("a message past its frame count or total size is refused, its envelope not echoed",
+          "[zmq][hostile]") {
+    opel::test::log_capture logs;
+    fake_service service;
+    auto o = local_options();
+    o.max_frames = 16;
+    o.max_message_bytes = 1024 * 1024;
+    bridge b(o, service.submit());
+    b.start();
+    zmq::context_t ctx;
+    auto dealer = client(ctx, zmq::socket_type::dealer, b.ingest_endpoint());
+
+    // 40 frames: once echoed back as a 40-frame envelope.
+    send(dealer, std::vector<std::string>(40, "frame"));
+    auto got = receive(dealer);
+    REQUIRE(got);
+    REQUIRE(got->size() == 1); // the body alone: no frame of the message comes back
+    CHECK(reply_object(got->back()).at("status").as_int64() == 400);
+    CHECK(reply_object(got->back()).at("error").at("code") == "too_many_frames");
+
+    // Three frames of 512 KiB: each within ZMQ_MAXMSGSIZE, too much together.
+    send(dealer, std::vector<std::string>(3, std::string(512 * 1024, 'x')));
+    got = receive(dealer);
+    REQUIRE(got);
+    REQUIRE(got->size() == 1);
+    CHECK(reply_object(got->back()).at("status").as_int64() == 413);
+
+    // A REQ client keeps its delimiter, and the bridge carries on.
+    auto req = client(ctx, zmq::socket_type::req, b.ingest_endpoint());
+    CHECK(round_trip(req, "still here").at("status").as_int64() == 201);
+    // Refusals are logged with the peer's address, once a minute each.
+    CHECK(logs.count("refused (too_many_frames)") == 1);
+    CHECK(logs.text().find("from 127.0.0.1") != std::string::npos);
+    send(dealer, std::vector<std::string>(40, "frame"));
+    REQUIRE(receive(dealer));
+    CHECK(logs.count("refused (too_many_frames)") == 1);
 }

@@ -76,7 +76,10 @@ app::app(config::config cfg, app_options opts)
     router_ = std::make_unique<http::router>(*services_);
     http::add_core_routes(*router_);
     http::add_alert_routes(*router_);
-    http::add_event_routes(*router_);
+    http::sse_limits sse;
+    if (opts_.sse_queue_limit > 0)
+        sse.max_queued_bytes = opts_.sse_queue_limit;
+    http::add_event_routes(*router_, hub_, sse);
     http::add_summary_routes(*router_, *summaries_);
     http::add_history_routes(*router_);
     http::add_me_routes(*router_);
@@ -86,8 +89,6 @@ app::app(config::config cfg, app_options opts)
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     http_server_->set_address_limits(c.limits.per_address);
-    if (opts_.sse_queue_limit > 0)
-        http_server_->set_sse_queue_limit(opts_.sse_queue_limit);
     log()->info("listening on {}://{}:{}", http_server_->tls() ? "https" : "http",
                 c.http.listen.host, http_server_->port());
     start_bridge(c.zmq);
@@ -97,11 +98,7 @@ app::app(config::config cfg, app_options opts)
 void app::start_bridge(const config::zmq_config& z) {
     if (z.ingest.empty() && z.publish.empty())
         return;
-    zmq::bridge_options o;
-    o.ingest = z.ingest;
-    o.publish = z.publish;
-    o.high_water_mark = z.high_water_mark;
-    o.curve = z.curve;
+    const auto o = zmq::options_from(z);
     // The bridge thread hands each payload to the io thread, where the one
     // submission path runs; the answer goes back through `done`.
     bridge_ = std::make_unique<zmq::bridge>(o, [this](std::string payload, auto done) {
@@ -129,7 +126,7 @@ void app::fan_out(std::vector<core::event>&& events) {
     if (bridge_)
         bridge_->publish(events);
     boost::asio::post(ioc_, [this, events = std::move(events)] {
-        http_server_->hub().publish(events);
+        hub_.publish(events);
     });
 }
 
@@ -278,6 +275,7 @@ void app::begin_stop() {
     watchdog_timer_.cancel();
     sender_->stop(); // what is in flight stays pending, for the next start
     http_server_->stop();
+    hub_.shutdown();
     // Every write queued before the barrier has posted its answer by the time
     // the barrier's own completion arrives here.
     const auto finish = [this] {

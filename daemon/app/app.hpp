@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "http/event_hub.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "service/alerting.hpp"
@@ -67,6 +68,8 @@ public:
     /// Runs the time-driven work due by the clock now (what the 1-second
     /// timer does); ready once it is committed. For tests on a manual clock.
     std::future<void> run_timers();
+    /// The counters /metrics shows, for tests that wait on one.
+    const service::metrics& metrics() const { return metrics_; }
     /// The store, for tests that inject faults through store::maintain().
     store::store& store() { return *store_; }
     /// Becomes ready once run() has started every part.
@@ -101,6 +104,7 @@ private:
     std::unique_ptr<service::ingest> ingest_;
     std::unique_ptr<webhook::sender> sender_;
     std::unique_ptr<service::services> services_;
+    http::event_hub hub_; ///< the live events for SSE streams; outlives them
     std::unique_ptr<http::router> router_;
     std::unique_ptr<http::server> http_server_;
     std::unique_ptr<zmq::bridge> bridge_;

@@ -29,6 +29,9 @@ struct address {
 struct http_config {
     address listen;
     std::size_t max_connections = 1024;   ///< beyond it: 503 and close
+    /// Of those, how many one client address may hold (exempt addresses:
+    /// any); a quarter by default, so one address cannot take them all.
+    std::size_t max_connections_per_address = 256;
     std::size_t header_limit = 8 * 1024;  ///< bytes
     std::size_t body_limit = 64 * 1024;   ///< bytes; over it: 413
     std::chrono::seconds read_timeout{10};  ///< a request must arrive within this

@@ -36,6 +36,10 @@ const field_table<http_config> http_fields{
     {"listen", read_listen},
     {"max_connections",
      [](yaml_reader& r, const entry& e, http_config& h) { read_size(r, e, h.max_connections); }},
+    {"max_connections_per_address",
+     [](yaml_reader& r, const entry& e, http_config& h) {
+         read_size(r, e, h.max_connections_per_address);
+     }},
     {"header_limit",
      [](yaml_reader& r, const entry& e, http_config& h) { read_size(r, e, h.header_limit); }},
     {"body_limit",

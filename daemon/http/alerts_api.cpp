@@ -40,7 +40,7 @@ void alerts_get(router& r, call& c, done on_done) {
                                                                : "is not known here."));
     }
     auto& s = r.services();
-    s.store.read([&s, on_done, f](store::sqlite::db& db) {
+    read_and_answer(s, on_done, [f](store::sqlite::db& db) {
         std::string list = "{\"alerts\":[";
         bool first = true;
         for (const auto& row : store::alert_rows(db, f)) {
@@ -48,7 +48,7 @@ void alerts_get(router& r, call& c, done on_done) {
             list += row;
             first = false;
         }
-        answer(s, on_done, reply{200, list + "]}", "application/json", {}});
+        return reply{200, list + "]}", "application/json", {}};
     });
 }
 
@@ -105,6 +105,19 @@ void alert_ack(router& r, call& c, done on_done) {
 
 void answer(service::services& s, const done& on_done, reply r) {
     boost::asio::post(s.executor, [on_done, r = std::move(r)]() mutable { on_done(std::move(r)); });
+}
+
+void read_and_answer(service::services& s, done on_done,
+                     std::function<reply(store::sqlite::db&)> job) {
+    s.store.read([&s, on_done = std::move(on_done), job = std::move(job)](store::sqlite::db& db) {
+        reply r;
+        try {
+            r = job(db);
+        } catch (const std::exception&) {
+            r = error_reply(503, "store_unavailable", "The store could not be read; retry.");
+        }
+        answer(s, on_done, std::move(r));
+    });
 }
 
 void write_and_answer(service::services& s, done on_done,

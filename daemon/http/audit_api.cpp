@@ -48,7 +48,7 @@ void audit_get(router& r, call& c, done on_done) {
         }
     }
     auto& s = r.services();
-    s.store.read([&s, on_done, since_id, since, limit](store::sqlite::db& db) {
+    read_and_answer(s, on_done, [since_id, since, limit](store::sqlite::db& db) {
         const auto entries =
             store::audit_since(db, since_id, since, static_cast<std::size_t>(limit));
         boost::json::array list;
@@ -57,8 +57,8 @@ void audit_get(router& r, call& c, done on_done) {
         boost::json::value next = nullptr;
         if (entries.size() == static_cast<std::size_t>(limit))
             next = entries.back().id;
-        answer(s, on_done, service::json_reply(200, {{"entries", std::move(list)},
-                                                     {"next", std::move(next)}}));
+        return service::json_reply(200, {{"entries", std::move(list)},
+                                                     {"next", std::move(next)}});
     });
 }
 

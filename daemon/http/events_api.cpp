@@ -33,7 +33,7 @@ void events_get(router& r, call& c, done on_done) {
         }
     }
     auto& s = r.services();
-    s.store.read([&s, on_done, since, limit, topic](store::sqlite::db& db) {
+    read_and_answer(s, on_done, [since, limit, topic](store::sqlite::db& db) {
         const auto events =
             store::events_since(db, since, topic, static_cast<std::size_t>(limit));
         std::string body = "{\"events\":[";
@@ -43,19 +43,19 @@ void events_get(router& r, call& c, done on_done) {
         body += events.size() == static_cast<std::size_t>(limit)
                     ? std::to_string(events.back().seq)
                     : std::string("null");
-        answer(s, on_done, service::reply{200, body + "}", "application/json", {}});
+        return service::reply{200, body + "}", "application/json", {}};
     });
 }
 
 } // namespace
 
-void add_event_routes(router& r) {
+void add_event_routes(router& r, event_hub& hub, sse_limits limits) {
     r.add(bhttp::verb::get, "/v1/events", [&r](call& c, done d) { events_get(r, c, std::move(d)); });
-    // The stream itself is taken over by the session (sse_stream); the route
-    // exists so that other methods get a 405 and the path is known.
-    r.add(bhttp::verb::get, "/v1/stream", [](call&, done d) {
-        d(service::error_reply(400, "not_a_stream", "Open /v1/stream with GET."));
-    });
+    r.add_stream("/v1/stream",
+                 [&r, &hub, limits](call& c, any_stream&& s, connection_slot&& slot) {
+                     std::make_shared<sse_stream>(std::move(s), std::move(slot), r, hub, limits)
+                         ->start(c);
+                 });
 }
 
 } // namespace opel::http

@@ -150,8 +150,11 @@ void import_post(router& r, call& c, done on_done) {
 } // namespace
 
 void add_import_routes(router& r) {
+    // The one call allowed a larger body (the contract's 4 MiB); still
+    // bounded, since the whole request is parsed and stored in one go.
     r.add(bhttp::verb::post, "/v1/import",
-          [&r](call& c, done d) { import_post(r, c, std::move(d)); });
+          [&r](call& c, done d) { import_post(r, c, std::move(d)); },
+          {.body_limit = 4 * 1024 * 1024, .streaming = false});
 }
 
 } // namespace opel::http

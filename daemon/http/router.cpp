@@ -5,6 +5,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace opel::http {
@@ -39,19 +40,29 @@ service::reply method_not_allowed(const std::string& allow) {
 
 } // namespace
 
-void router::add(bhttp::verb method, std::string pattern, handler h) {
+void router::add(bhttp::verb method, std::string pattern, handler h, route_options options) {
+    add_entry(method, std::move(pattern), {std::move(h), {}, options});
+}
+
+void router::add_stream(std::string pattern, stream_handler h) {
+    add_entry(bhttp::verb::get, std::move(pattern),
+              {{}, std::move(h), {.body_limit = std::nullopt, .streaming = true}});
+}
+
+void router::add_entry(bhttp::verb method, std::string pattern, method_entry e) {
     auto segments = split_path(pattern);
     for (auto& r : routes_)
         if (r.segments == segments) {
-            r.methods[method] = std::move(h);
+            r.methods[method] = std::move(e);
             return;
         }
-    routes_.push_back({std::move(segments), {{method, std::move(h)}}});
+    routes_.push_back({std::move(segments), {}});
+    routes_.back().methods[method] = std::move(e);
 }
 
-router::route* router::match(const std::vector<std::string>& segments,
-                             std::vector<std::string>& params) {
-    for (auto& r : routes_) {
+const router::route* router::match(const std::vector<std::string>& segments,
+                                   std::vector<std::string>& params) const {
+    for (const auto& r : routes_) {
         if (r.segments.size() != segments.size())
             continue;
         params.clear();
@@ -68,19 +79,22 @@ router::route* router::match(const std::vector<std::string>& segments,
     return nullptr;
 }
 
-void router::handle(const request& req, const std::string& peer, done on_done) {
-    auto url = boost::urls::parse_origin_form(req.target());
-    if (!url)
-        return on_done(service::error_reply(400, "invalid_target",
-                                            "The request target is not a valid path."));
-    call c{req, peer, {}, {}};
+const router::method_entry* router::find(call& c, service::reply& refusal) const {
+    auto url = boost::urls::parse_origin_form(c.req.target());
+    if (!url) {
+        refusal = service::error_reply(400, "invalid_target",
+                                       "The request target is not a valid path.");
+        return nullptr;
+    }
     for (const auto& p : url->params())
         c.query[p.key] = p.value;
     const std::string path = url->path();
-    auto* r = match(split_path(path), c.params);
-    if (!r)
-        return on_done(service::error_reply(404, "not_found", "There is nothing at " + path + "."));
-    auto method = req.method();
+    const auto* r = match(split_path(path), c.params);
+    if (!r) {
+        refusal = service::error_reply(404, "not_found", "There is nothing at " + path + ".");
+        return nullptr;
+    }
+    auto method = c.req.method();
     if (method == bhttp::verb::head)
         method = bhttp::verb::get; // the session drops the body
     const auto it = r->methods.find(method);
@@ -88,9 +102,50 @@ void router::handle(const request& req, const std::string& peer, done on_done) {
         std::string allow;
         for (const auto& [m, h] : r->methods)
             allow += (allow.empty() ? "" : ", ") + std::string(bhttp::to_string(m));
-        return on_done(method_not_allowed(allow));
+        refusal = method_not_allowed(allow);
+        return nullptr;
     }
-    it->second(c, std::move(on_done));
+    if (it->second.stream && c.req.method() != bhttp::verb::get) {
+        // A HEAD of a stream: there is no stream without its body.
+        refusal = service::error_reply(400, "not_a_stream", "Open " + path + " with GET.");
+        return nullptr;
+    }
+    return &it->second;
+}
+
+route_options router::options(const request& head) const {
+    const std::string no_peer;
+    call c{head, no_peer, {}, {}};
+    service::reply ignored;
+    const auto* e = find(c, ignored);
+    return e ? e->options : route_options{};
+}
+
+std::size_t router::largest_body_limit(std::size_t fallback) const {
+    for (const auto& r : routes_)
+        for (const auto& [m, e] : r.methods)
+            fallback = std::max(fallback, e.options.body_limit.value_or(0));
+    return fallback;
+}
+
+void router::handle(const request& req, const std::string& peer, done on_done) {
+    call c{req, peer, {}, {}};
+    service::reply refusal;
+    const auto* e = find(c, refusal);
+    if (!e)
+        return on_done(std::move(refusal));
+    if (!e->plain) // a stream reached here only by a session that did not hand it over
+        return on_done(service::error_reply(400, "not_a_stream", "Open this path with GET."));
+    e->plain(c, std::move(on_done));
+}
+
+void router::open_stream(const request& req, const std::string& peer, any_stream&& stream,
+                         connection_slot&& slot) {
+    call c{req, peer, {}, {}};
+    service::reply refusal;
+    const auto* e = find(c, refusal);
+    if (e && e->stream)
+        e->stream(c, std::move(stream), std::move(slot));
 }
 
 std::string_view request_bearer(const request& req) {

@@ -1,8 +1,12 @@
 #pragma once
 // Maps an HTTP request to the handler that answers it. Each resource's
 // handlers live in their own *_api.cpp and register their routes here; the
-// session owns sockets, the router owns meaning.
+// session owns sockets, the router owns meaning. What the session must know
+// of a route before it reads the body (its body limit, whether it takes the
+// connection over) is the route's metadata, read after the header.
 
+#include "http/connection_manager.hpp"
+#include "http/stream.hpp"
 #include "service/reply.hpp"
 #include "service/services.hpp"
 
@@ -35,6 +39,16 @@ struct call {
 /// A route's handler.
 using handler = std::function<void(call&, done)>;
 
+/// A streaming route's handler: it takes the connection (and its place in the
+/// connection count) over and answers on it by itself.
+using stream_handler = std::function<void(call&, any_stream&&, connection_slot&&)>;
+
+/// What the transport reads of a route after the request's header.
+struct route_options {
+    std::optional<std::size_t> body_limit; ///< unset: the server's `http.body_limit`
+    bool streaming = false;                ///< set by add_stream()
+};
+
 /// Who may make a call.
 enum class access { anyone, reader, admin };
 
@@ -44,19 +58,41 @@ public:
     explicit router(service::services& s) : s_(s) {}
 
     /// Adds a route: `pattern` is a path whose `{}` segments match any one segment.
-    void add(boost::beast::http::verb method, std::string pattern, handler h);
+    void add(boost::beast::http::verb method, std::string pattern, handler h,
+             route_options options = {});
+    /// Adds a GET route that takes the connection over (an event stream).
+    void add_stream(std::string pattern, stream_handler h);
+    /// The metadata of the route `head` (a request's header) goes to; the
+    /// defaults when none matches (the answer then says why).
+    route_options options(const request& head) const;
+    /// The largest body any route allows, or `fallback` if that is larger.
+    std::size_t largest_body_limit(std::size_t fallback) const;
     /// Handles `req` from `peer`.
     void handle(const request& req, const std::string& peer, done on_done);
+    /// Hands the connection to the streaming route `req` goes to; the caller
+    /// checked options(req).streaming and that it is a GET.
+    void open_stream(const request& req, const std::string& peer, any_stream&& stream,
+                     connection_slot&& slot);
 
     /// The services handlers use.
     service::services& services() { return s_; }
 
 private:
+    struct method_entry {
+        handler plain;
+        stream_handler stream;
+        route_options options;
+    };
     struct route {
         std::vector<std::string> segments;
-        std::map<boost::beast::http::verb, handler> methods;
+        std::map<boost::beast::http::verb, method_entry> methods;
     };
-    route* match(const std::vector<std::string>& segments, std::vector<std::string>& params);
+    void add_entry(boost::beast::http::verb method, std::string pattern, method_entry e);
+    const route* match(const std::vector<std::string>& segments,
+                       std::vector<std::string>& params) const;
+    /// The entry `c.req` goes to, with `c`'s params and query filled in; else
+    /// nullptr and `refusal` says why (400, 404 or 405).
+    const method_entry* find(call& c, service::reply& refusal) const;
 
     service::services& s_;
     std::vector<route> routes_;
@@ -81,6 +117,12 @@ service::reply bad_param(const std::string& name, const std::string& why);
 
 /// Posts `r` to `on_done` on the io thread (from a store thread).
 void answer(service::services& s, const done& on_done, service::reply r);
+
+/// Runs `job` on the reader thread and answers with its reply; a read that
+/// throws (a damaged or missing table, an I/O error) answers 503, so no call
+/// is left unanswered.
+void read_and_answer(service::services& s, done on_done,
+                     std::function<service::reply(store::sqlite::db&)> job);
 
 /// Runs `job` on the writer thread and answers with its reply after the
 /// commit (or 503 when the commit fails).

@@ -1,5 +1,6 @@
-// The listener and the connection cap. Past the cap a connection is answered
-// 503 at once and closed, so an overloaded daemon says so instead of hanging.
+// The connection cap and the TLS context. Past the cap a connection is
+// answered 503 at once and closed, so an overloaded daemon says so instead of
+// hanging.
 #include "http/server.hpp"
 
 #include "http/session.hpp"
@@ -21,28 +22,38 @@ std::shared_ptr<spdlog::logger> log() {
     return logger;
 }
 
+/// The client's address as limits, exemptions and logs name it.
+std::string peer_name(const tcp::socket& socket) {
+    boost::system::error_code ec;
+    const auto ep = socket.remote_endpoint(ec);
+    if (ec)
+        return {};
+    // On a dual-stack listener ([::]) an IPv4 client arrives as
+    // ::ffff:a.b.c.d; it is named by its IPv4 address, so that it is treated
+    // the same on either kind of listener.
+    auto a = ep.address();
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+    return a.to_string();
+}
+
 } // namespace
 
 server::server(asio::io_context& ioc, const config::http_config& cfg, router& r,
                service::metrics& m)
-    : ioc_(ioc), acceptor_(ioc), router_(r), metrics_(m),
+    : listener_(ioc, cfg.listen, m.http_accept_failures), router_(r), metrics_(m),
       limits_{.header_limit = cfg.header_limit,
               .body_limit = cfg.body_limit,
               .read_timeout = cfg.read_timeout,
               .idle_timeout = cfg.idle_timeout},
-      max_connections_(cfg.max_connections) {
+      max_connections_(cfg.max_connections),
+      max_per_address_(cfg.max_connections_per_address), address_limiter_(r.services().clock, m) {
     if (cfg.tls_cert && cfg.tls_key) {
         auto made = make_tls_context(*cfg.tls_cert, *cfg.tls_key);
         if (auto* why = std::get_if<std::string>(&made))
             throw std::runtime_error("TLS: " + *why);
         tls_ = std::get<std::shared_ptr<asio::ssl::context>>(made);
     }
-    const tcp::endpoint ep(asio::ip::make_address(cfg.listen.host), cfg.listen.port);
-    acceptor_.open(ep.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind(ep);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
-    port_ = acceptor_.local_endpoint().port();
 }
 
 bool server::reload_tls(const config::http_config& cfg) {
@@ -65,64 +76,28 @@ bool server::reload_tls(const config::http_config& cfg) {
     return true;
 }
 
-void server::set_address_limits(const config::address_limits_config& l) {
-    address_limiter_.reconfigure(l.rate, l.burst);
-    exempt_ = {l.exempt.begin(), l.exempt.end()};
+void server::start() {
+    largest_body_ = router_.largest_body_limit(limits_.body_limit);
+    listener_.start([this](tcp::socket socket) { on_accept(std::move(socket)); });
 }
-
-std::optional<service::reply> server::limit_address(const std::string& peer) {
-    if (exempt_.contains(peer))
-        return std::nullopt;
-    const auto now = router_.services().clock.now();
-    // Idle addresses are forgotten once a minute, so a flood from many
-    // addresses costs memory only while it lasts.
-    if (now - last_expiry_ >= std::chrono::minutes(1) || now < last_expiry_) {
-        address_limiter_.expire(now);
-        last_expiry_ = now;
-    }
-    const auto wait = address_limiter_.take(peer, now);
-    if (!wait)
-        return std::nullopt;
-    ++metrics_.address_limited;
-    const auto seconds =
-        std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(*wait).count());
-    auto r = service::error_reply(429, "rate_limited",
-                                  "Too many requests from this address; retry after " +
-                                      std::to_string(seconds) + " s.");
-    r.headers.emplace_back("Retry-After", std::to_string(seconds));
-    return r;
-}
-
-void server::start() { do_accept(); }
 
 void server::stop() {
     stopping_ = true;
-    boost::system::error_code ec;
-    acceptor_.close(ec);
-    // Copy first: a session may detach itself while being stopped.
-    std::vector<std::shared_ptr<session>> live;
-    for (auto& [id, weak] : sessions_)
-        if (auto s = weak.lock())
-            live.push_back(std::move(s));
-    for (auto& s : live)
-        s->stop();
-    hub_.shutdown();
+    listener_.stop();
+    connections_.stop_all();
 }
 
-void server::do_accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec,
-                                                           tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || stopping_)
-            return;
-        if (!ec) {
-            socket.set_option(tcp::no_delay(true), ec);
-            if (sessions_.size() >= max_connections_)
-                refuse(std::move(socket));
-            else
-                std::make_shared<session>(std::move(socket), *this, next_id_++)->start();
-        }
-        do_accept();
-    });
+void server::on_accept(tcp::socket socket) {
+    if (stopping_)
+        return;
+    if (connections_.size() >= max_connections_)
+        return refuse(std::move(socket));
+    const auto peer = peer_name(socket);
+    // One address may not hold every connection: the others still get in.
+    if (connections_.from(peer) >= max_per_address_ && !address_limiter_.exempt(peer))
+        return refuse(std::move(socket));
+    auto slot = connections_.admit(peer);
+    std::make_shared<session>(std::move(socket), *this, std::move(slot), peer)->start();
 }
 
 void server::refuse(tcp::socket socket) {

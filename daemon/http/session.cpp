@@ -4,7 +4,7 @@
 #include "http/session.hpp"
 
 #include "http/server.hpp"
-#include "http/sse_stream.hpp"
+#include "http/response.hpp"
 
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -33,31 +33,31 @@ std::string describe_size(std::size_t bytes) {
     return std::to_string(bytes) + " bytes";
 }
 
+/// True when a request's Transfer-Encoding is one the daemon accepts: none,
+/// or exactly `chunked` once on HTTP/1.1 (RFC 9112 6.1 and 6.3: anything
+/// else cannot be framed safely, and a proxy before us may read it otherwise).
+bool acceptable_transfer_encoding(const request& h) {
+    const auto n = h.count(bhttp::field::transfer_encoding);
+    if (n == 0)
+        return true;
+    if (n > 1 || h.version() < 11)
+        return false;
+    return beast::iequals(h[bhttp::field::transfer_encoding], "chunked");
+}
+
 } // namespace
 
-session::session(boost::asio::ip::tcp::socket&& socket, server& srv, std::uint64_t id)
-    : stream_(make_stream(std::move(socket), srv)), server_(srv), id_(id) {
-    beast::error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) {
-        // On a dual-stack listener ([::]) an IPv4 client arrives as
-        // ::ffff:a.b.c.d; it is named by its IPv4 address, so that limits,
-        // exemptions and logs treat it the same on either kind of listener.
-        auto a = ep.address();
-        if (a.is_v6() && a.to_v6().is_v4_mapped())
-            a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
-        peer_ = a.to_string();
-    }
+session::session(boost::asio::ip::tcp::socket&& socket, server& srv, connection_slot slot,
+                 std::string peer)
+    : stream_(make_stream(std::move(socket), srv)), server_(srv), slot_(std::move(slot)),
+      peer_(std::move(peer)) {
     ++server_.counters().open_connections;
 }
 
-session::~session() {
-    --server_.counters().open_connections;
-    server_.detach(id_);
-}
+session::~session() { --server_.counters().open_connections; }
 
 void session::start() {
-    server_.attach(id_, weak_from_this());
+    slot_.bind(weak_from_this());
     if (!stream_.is_tls())
         return do_read();
     // The handshake is bounded like the first request.
@@ -93,9 +93,30 @@ void session::do_read() {
     const auto& lim = server_.limits();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(lim.header_limit));
-    parser_->body_limit(lim.body_limit);
+    // The largest body any route takes, so that Beast does not refuse a
+    // Content-Length before the route is known; on_header applies the route's.
+    parser_->body_limit(server_.largest_body_limit());
     body_limit_ = lim.body_limit;
-    stream_.expires_after(requests_ == 0 ? lim.read_timeout : lim.idle_timeout);
+    if (requests_ == 0 || buffer_.size() > 0) {
+        // A first request, or one already begun (pipelined): the whole head
+        // must arrive within the read deadline.
+        stream_.expires_after(lim.read_timeout);
+        return read_header();
+    }
+    // Between requests the connection may idle; once the next request has
+    // begun, its head is held to the read deadline like the first.
+    stream_.expires_after(lim.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+            self->buffer_.commit(n);
+            if (ec)
+                return self->on_read(ec, n);
+            self->stream_.expires_after(self->server_.limits().read_timeout);
+            self->read_header();
+        });
+}
+
+void session::read_header() {
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&session::on_header, shared_from_this()));
 }
@@ -103,13 +124,16 @@ void session::do_read() {
 void session::on_header(beast::error_code ec, std::size_t bytes) {
     if (ec)
         return on_read(ec, bytes);
-    // History imports are the one call allowed a larger body; it is still
-    // bounded, since the whole request is parsed and stored in one go.
     const auto& h = parser_->get();
-    if (h.method() == bhttp::verb::post && h.target().substr(0, 10) == "/v1/import") {
-        body_limit_ = server_.limits().import_body_limit;
-        parser_->body_limit(body_limit_);
-    }
+    if (!acceptable_transfer_encoding(h))
+        return send_error(400, "malformed_request",
+                          "Transfer-Encoding must be exactly \"chunked\", and only on HTTP/1.1.");
+    // A route may allow a larger body (history imports); it says so itself.
+    route_ = server_.routes().options(h);
+    body_limit_ = route_.body_limit.value_or(server_.limits().body_limit);
+    parser_->body_limit(body_limit_);
+    if (const auto length = parser_->content_length(); length && *length > body_limit_)
+        return on_read(bhttp::error::body_limit, bytes);
     stream_.expires_after(server_.limits().read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&session::on_read, shared_from_this()));
@@ -142,14 +166,10 @@ void session::on_read(beast::error_code ec, std::size_t) {
     // flood without a token is refused as cheaply as one with.
     if (auto refused = server_.limit_address(peer_))
         return on_reply(std::move(*refused));
-    if (req.method() == bhttp::verb::get && req.target().substr(0, 10) == "/v1/stream" &&
-        (req.target().size() == 10 || req.target()[10] == '?')) {
-        // The stream takes the connection over; this session ends here.
-        sse_limits limits;
-        limits.max_queued_bytes = server_.limits().sse_queue_limit;
-        auto stream = std::make_shared<sse_stream>(std::move(stream_), server_.routes(),
-                                                   server_.hub(), limits);
-        stream->start(req, peer_);
+    if (route_.streaming && req.method() == bhttp::verb::get) {
+        // The stream takes the connection over, and its place in the count
+        // with it (a stream is an open connection); this session ends here.
+        server_.routes().open_stream(req, peer_, std::move(stream_), std::move(slot_));
         return;
     }
     server_.routes().handle(req, peer_, [self = shared_from_this()](service::reply r) {
@@ -158,18 +178,10 @@ void session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void session::on_reply(service::reply r) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(r.status), version_);
-    res->set(bhttp::field::content_type, r.content_type);
-    res->set(bhttp::field::cache_control, "no-store");
-    for (auto& [name, value] : r.headers)
-        res->set(name, value);
     // send_error() clears keep_alive_ for requests that could not be framed;
     // an application-level refusal keeps the connection.
     const bool keep = keep_alive_ && !stopping_ && !server_.stopping();
-    res->keep_alive(keep);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
+    auto res = make_response(std::move(r), version_, keep);
     if (head_)
         res->body().clear();
     stream_.expires_after(server_.limits().read_timeout);

@@ -93,14 +93,14 @@ void silences_get(router& r, call& c, done on_done) {
         return;
     auto& s = r.services();
     const auto now = s.clock.now().time_since_epoch().count();
-    s.store.read([&s, on_done, now](store::sqlite::db& db) {
+    read_and_answer(s, on_done, [now](store::sqlite::db& db) {
         auto st = db.prepare("SELECT data FROM silences WHERE expired = 0 AND ends_at > ? "
                              "ORDER BY id");
         st.bind(1, now);
         std::string list = "{\"silences\":[";
         for (bool first = true; st.step(); first = false)
             list += (first ? "" : ",") + st.text(0);
-        answer(s, on_done, reply{200, list + "]}", "application/json", {}});
+        return reply{200, list + "]}", "application/json", {}};
     });
 }
 

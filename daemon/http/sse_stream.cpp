@@ -4,11 +4,13 @@
 // rather than buffered without bound; it resumes with Last-Event-ID.
 #include "http/sse_stream.hpp"
 
+#include "http/response.hpp"
 #include "store/queries.hpp"
 
-#include <boost/url/parse.hpp>
-
 #include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+
+#include <array>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -17,23 +19,17 @@ namespace opel::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-sse_stream::sse_stream(any_stream stream, router& r, event_hub& hub, sse_limits limits)
-    : stream_(std::move(stream)), router_(r), hub_(hub), limits_(limits),
-      heartbeat_(stream_.get_executor()) {
+sse_stream::sse_stream(any_stream stream, connection_slot slot, router& r, event_hub& hub,
+                       sse_limits limits)
+    : stream_(std::move(stream)), slot_(std::move(slot)), router_(r), hub_(hub),
+      limits_(limits), heartbeat_(stream_.get_executor()) {
     ++router_.services().counters.sse_clients;
 }
 
 sse_stream::~sse_stream() { --router_.services().counters.sse_clients; }
 
 void sse_stream::answer_error(service::reply r) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(r.status), 11);
-    res->set(bhttp::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers)
-        res->set(k, v);
-    res->body() = std::move(r.body);
-    res->keep_alive(false);
-    res->prepare_payload();
+    auto res = make_response(std::move(r), 11, false);
     stream_.expires_after(limits_.write_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code,
                                                                        std::size_t) {
@@ -41,25 +37,22 @@ void sse_stream::answer_error(service::reply r) {
     });
 }
 
-void sse_stream::start(const request& req, const std::string& peer) {
-    call c{req, peer, {}, {}};
+void sse_stream::start(const call& c) {
+    slot_.bind(weak_from_this());
     std::optional<std::int64_t> since;
-    const auto url = boost::urls::parse_origin_form(req.target());
-    if (!url)
-        return answer_error(service::error_reply(400, "invalid_target",
-                                                 "The request target is not a valid path."));
-    for (const auto& p : url->params()) {
-        if (p.key == "topic") {
-            prefix_ = p.value;
-        } else if (p.key == "since_seq") {
-            since = parse_seq(p.value);
+    // The router parsed the target; query parameters are checked here.
+    for (const auto& [key, value] : c.query) {
+        if (key == "topic") {
+            prefix_ = value;
+        } else if (key == "since_seq") {
+            since = parse_seq(value);
             if (!since)
                 return answer_error(bad_param("since_seq", "must be a seq number."));
         } else {
-            return answer_error(bad_param(p.key, "is not known here."));
+            return answer_error(bad_param(key, "is not known here."));
         }
     }
-    if (auto it = req.find("Last-Event-ID"); it != req.end()) {
+    if (auto it = c.req.find("Last-Event-ID"); it != c.req.end()) {
         since = parse_seq(it->value());
         if (!since)
             return answer_error(service::error_reply(400, "invalid_last_event_id",
@@ -83,6 +76,7 @@ void sse_stream::begin(std::int64_t since, bool replay) {
             "Connection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\n: opeld stream\n\n");
     hub_key_ = hub_.add(weak_from_this());
     arm_heartbeat();
+    watch_peer();
     replaying_ = replay;
     if (replay)
         fetch_page();
@@ -194,8 +188,31 @@ void sse_stream::arm_heartbeat() {
     });
 }
 
+void sse_stream::watch_peer() {
+    // A client sends nothing once the stream is open, so the socket turning
+    // readable means it has gone (FIN or reset): noticed now, not at the
+    // failed write of a heartbeat or two later. The wait is on the bare
+    // socket, outside the stream's write deadline.
+    stream_.socket().async_wait(
+        boost::asio::socket_base::wait_read,
+        [self = shared_from_this()](const boost::system::error_code& ec) {
+            if (self->closed_ || ec == boost::asio::error::operation_aborted)
+                return;
+            beast::error_code ignored;
+            const auto pending = self->stream_.socket().available(ignored);
+            if (ec || ignored || pending == 0 || self->stream_.is_tls())
+                return self->close(); // gone; or (TLS) a close_notify or worse
+            // Plain-text bytes from a live client: read and ignored.
+            std::array<char, 512> sink{};
+            self->stream_.socket().non_blocking(true, ignored);
+            while (self->stream_.socket().read_some(boost::asio::buffer(sink), ignored) > 0) {
+            }
+            self->watch_peer();
+        });
+}
+
 void sse_stream::on_shutdown() {
-    if (closed_)
+    if (closed_ || closing_)
         return;
     enqueue(": shutdown\n\n");
     closing_ = true;
@@ -207,6 +224,7 @@ void sse_stream::close() {
     if (closed_)
         return;
     closed_ = true;
+    slot_.release();
     heartbeat_.cancel();
     if (hub_key_)
         hub_.remove(*hub_key_);

@@ -5,6 +5,7 @@
 // hub before the replay starts, holds live events back while replaying, and
 // sends only seqs above the last one sent.
 
+#include "http/connection_manager.hpp"
 #include "http/event_hub.hpp"
 #include "http/router.hpp"
 #include "http/stream.hpp"
@@ -28,16 +29,23 @@ struct sse_limits {
 };
 
 /// A stream; owns itself through shared_from_this while I/O is pending.
-class sse_stream : public event_listener, public std::enable_shared_from_this<sse_stream> {
+class sse_stream : public event_listener,
+                   public connection,
+                   public std::enable_shared_from_this<sse_stream> {
 public:
-    sse_stream(any_stream stream, router& r, event_hub& hub, sse_limits limits);
+    /// `slot` is the connection's place in the server's count, held until
+    /// the stream closes.
+    sse_stream(any_stream stream, connection_slot slot, router& r, event_hub& hub,
+               sse_limits limits);
     ~sse_stream() override;
 
-    /// Authenticates `req`, then starts the stream (or answers an error and closes).
-    void start(const request& req, const std::string& peer);
+    /// Authenticates the call, then starts the stream (or answers an error and closes).
+    void start(const call& c);
 
     void on_event(const std::shared_ptr<const core::event>& e) override;
     void on_shutdown() override;
+    /// The server is stopping: as on_shutdown().
+    void stop() override { on_shutdown(); }
 
 private:
     void begin(std::int64_t since, bool replay);
@@ -48,10 +56,12 @@ private:
     void enqueue(std::string frame, bool replayed = false);
     void do_write();
     void arm_heartbeat();
+    void watch_peer();
     void close();
     void answer_error(service::reply r);
 
     any_stream stream_;
+    connection_slot slot_;
     router& router_;
     event_hub& hub_;
     sse_limits limits_;

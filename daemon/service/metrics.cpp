@@ -91,6 +91,9 @@ std::string render_metrics(const metrics& m, const store::store_metrics& s) {
           s.wal_bytes);
     gauge(out, "opeld_http_open_connections", "HTTP connections open.", m.open_connections);
     counter(out, "opeld_http_requests_total", "HTTP requests read.", m.http_requests);
+    counter(out, "opeld_http_accept_failures_total",
+            "Failed accepts (out of descriptors); each pauses accepting a while.",
+            m.http_accept_failures);
     counter(out, "opeld_http_address_limited_total",
             "HTTP requests refused 429 by the per-address limit.", m.address_limited);
     counter(out, "opeld_auth_failures_total", "Calls refused 401 or 403.", m.auth_failures);

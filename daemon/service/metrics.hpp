@@ -25,6 +25,7 @@ struct metrics {
     std::atomic<std::uint64_t> unavailable{0};  ///< 503
     std::atomic<std::int64_t> open_connections{0};
     std::atomic<std::uint64_t> http_requests{0};
+    std::atomic<std::uint64_t> http_accept_failures{0}; ///< accept() failed (out of descriptors)
     std::atomic<std::uint64_t> address_limited{0}; ///< 429 from the per-address limit
     std::atomic<std::uint64_t> auth_failures{0};   ///< 401 and 403 on any call
     std::atomic<std::uint64_t> events_published{0};

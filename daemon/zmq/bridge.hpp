@@ -36,6 +36,8 @@ struct bridge_options {
     std::optional<config::curve_config> curve;      ///< CURVE on both sockets when set
     std::size_t max_in_flight = 1024;               ///< unanswered requests before reading pauses
     std::int64_t max_frame_bytes = 4 * 1024 * 1024; ///< ZMQ_MAXMSGSIZE of the ROUTER
+    std::size_t max_frames = 16;                    ///< per message, envelope included
+    std::size_t max_message_bytes = 4 * 1024 * 1024; ///< per message, every frame together
     std::chrono::milliseconds linger{500};          ///< how long stop() lets queued output drain
 };
 
@@ -97,6 +99,9 @@ private:
     void run();
     void poll_once();
     void read_requests();
+    std::optional<std::vector<::zmq::message_t>> receive_bounded(bool& refused);
+    void refuse_message(std::vector<::zmq::message_t> frames, const std::string& peer,
+                        int status, const std::string& code, const std::string& why);
     void handle_request(std::vector<::zmq::message_t> frames);
     void deliver(mailbox_batch batch);
     void send_reply(queued_reply q);
@@ -124,6 +129,8 @@ private:
     std::unordered_map<std::uint64_t, std::vector<::zmq::message_t>> in_flight_;
     std::uint64_t next_request_ = 1;
     std::unordered_set<std::string> refused_seen_; ///< refused clients already warned about
+    /// When each peer's last refused message was logged (one line a minute each).
+    std::unordered_map<std::string, std::chrono::steady_clock::time_point> refusal_logged_;
 
     std::mutex lifecycle_mu_;
     std::thread thread_;

@@ -64,17 +64,85 @@ void bridge::poll_once() {
 
 void bridge::read_requests() {
     for (int i = 0; i < read_batch && in_flight_.size() < opts_.max_in_flight; ++i) {
-        std::vector<::zmq::message_t> frames;
+        bool refused = false;
+        std::optional<std::vector<::zmq::message_t>> frames;
         try {
-            if (!::zmq::recv_multipart(router_, std::back_inserter(frames),
-                                       ::zmq::recv_flags::dontwait))
-                return;
+            frames = receive_bounded(refused);
         } catch (const ::zmq::error_t& e) {
             log_->warn("ingest: receive failed: {}", e.what());
             return;
         }
-        handle_request(std::move(frames));
+        if (!frames)
+            return;
+        if (!refused)
+            handle_request(std::move(*frames));
     }
+}
+
+std::optional<std::vector<::zmq::message_t>> bridge::receive_bounded(bool& refused) {
+    // Frame by frame, so that a message past its bounds is dropped as it is
+    // read (and its envelope never echoed) instead of being kept whole
+    // until the token is checked.
+    std::vector<::zmq::message_t> frames(1);
+    if (!router_.recv(frames[0], ::zmq::recv_flags::dontwait))
+        return std::nullopt;
+    std::size_t count = 1;
+    std::size_t bytes = frames[0].size();
+    bool more = frames[0].more();
+    std::string peer; // from a frame off the wire: the identity frame has no metadata
+    while (more) {
+        ::zmq::message_t part;
+        (void)router_.recv(part, ::zmq::recv_flags::none); // the rest has arrived with it
+        more = part.more();
+        if (peer.empty()) {
+            try {
+                peer = part.gets("Peer-Address");
+            } catch (const ::zmq::error_t&) {
+                peer = "an unknown address";
+            }
+        }
+        ++count;
+        bytes += part.size();
+        if (count <= opts_.max_frames && bytes <= opts_.max_message_bytes)
+            frames.push_back(std::move(part));
+        // else dropped here: only the identity and a delimiter are kept
+    }
+    if (count <= opts_.max_frames && bytes <= opts_.max_message_bytes)
+        return frames;
+    refused = true;
+    if (count > opts_.max_frames)
+        refuse_message(std::move(frames), peer, 400, "too_many_frames",
+                       "A message may have at most " + std::to_string(opts_.max_frames) +
+                           " frames, the envelope included.");
+    else
+        refuse_message(std::move(frames), peer, 413, "message_too_large",
+                       "A message may be at most " + std::to_string(opts_.max_message_bytes) +
+                           " bytes, every frame together.");
+    return frames;
+}
+
+void bridge::refuse_message(std::vector<::zmq::message_t> frames, const std::string& peer,
+                            int status, const std::string& code, const std::string& why) {
+    ++requests_received_;
+    // The answer goes back on the identity, with the empty delimiter a REQ
+    // client needs if there was one; never on the refused message's frames.
+    std::vector<::zmq::message_t> envelope;
+    envelope.push_back(std::move(frames[0]));
+    if (frames.size() > 1 && frames[1].size() == 0)
+        envelope.push_back(std::move(frames[1]));
+    const auto id = next_request_++;
+    in_flight_.emplace(id, std::move(envelope));
+    mail_->post_reply({id, service::error_reply(status, code, why)});
+    // Logged once a minute per peer: a refused client that repeats itself
+    // must not flood the journal. The memory of peers is bounded.
+    const auto now = std::chrono::steady_clock::now();
+    auto& last = refusal_logged_[peer];
+    if (last == std::chrono::steady_clock::time_point{} || now - last >= std::chrono::minutes(1)) {
+        last = now;
+        log_->warn("ingest: message from {} refused ({}): {}", peer, code, why);
+    }
+    if (refusal_logged_.size() > max_refused_remembered)
+        refusal_logged_.clear();
 }
 
 void bridge::handle_request(std::vector<::zmq::message_t> frames) {

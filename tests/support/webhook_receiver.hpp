@@ -74,10 +74,10 @@ public:
         std::lock_guard lock(mu_);
         closing_ = true;
     }
-    /// Waits until `n` requests have come (false after 10 s).
-    bool wait_for(std::size_t n) {
+    /// Waits until `n` requests have come (false after `limit`).
+    bool wait_for(std::size_t n, std::chrono::seconds limit = 10s) {
         std::unique_lock lock(mu_);
-        return cv_.wait_for(lock, 10s, [&] { return got_.size() >= n; });
+        return cv_.wait_for(lock, limit, [&] { return got_.size() >= n; });
     }
     /// Waits until `n` TLS handshakes have failed (false after 10 s).
     bool wait_for_refusals(std::size_t n) {

@@ -1,0 +1,35 @@
+// Per-address token buckets; idle addresses are forgotten once a minute, so a
+// flood from many addresses costs memory only while it lasts.
+#include "http/address_limiter.hpp"
+
+#include <algorithm>
+
+namespace opel::http {
+
+void address_limiter::configure(const config::address_limits_config& l) {
+    buckets_.reconfigure(l.rate, l.burst);
+    exempt_ = {l.exempt.begin(), l.exempt.end()};
+}
+
+std::optional<service::reply> address_limiter::take(const std::string& peer) {
+    if (exempt_.contains(peer))
+        return std::nullopt;
+    const auto now = clock_.now();
+    if (now - last_expiry_ >= std::chrono::minutes(1) || now < last_expiry_) {
+        buckets_.expire(now);
+        last_expiry_ = now;
+    }
+    const auto wait = buckets_.take(peer, now);
+    if (!wait)
+        return std::nullopt;
+    ++metrics_.address_limited;
+    const auto seconds =
+        std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(*wait).count());
+    auto r = service::error_reply(429, "rate_limited",
+                                  "Too many requests from this address; retry after " +
+                                      std::to_string(seconds) + " s.");
+    r.headers.emplace_back("Retry-After", std::to_string(seconds));
+    return r;
+}
+
+} // namespace opel::http
