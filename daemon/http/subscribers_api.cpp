@@ -1,10 +1,11 @@
 // The visibility of webhooks: for each configured subscriber, what is waiting
-// in the outbox and how the last attempts went, read from the deliveries
-// table on the reader thread. Secrets are configuration and never leave it.
+// in the outbox and how the last attempts went, read from the outbox on the
+// reader thread. Secrets are configuration and never leave it.
 #include "http/subscribers_api.hpp"
 
 #include "config/value_parsers.hpp"
 #include "core/time.hpp"
+#include "store/outbox.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,50 +16,13 @@ using service::reply;
 
 namespace {
 
-/// What the outbox says about one subscriber.
-struct standing {
-    std::int64_t pending = 0;
-    std::int64_t failed = 0;
-    std::optional<std::int64_t> oldest_pending; ///< created_at, microseconds
-    std::optional<std::int64_t> last_success;   ///< delivered_at, microseconds
-    std::optional<std::string> last_error;
-    std::optional<std::int64_t> last_error_at;
-};
-
-standing read_standing(store::sqlite::db& db, const std::string& name) {
-    standing s;
-    auto counts = db.prepare(
-        "SELECT sum(state = 'pending'), sum(state = 'failed'), "
-        "min(CASE WHEN state = 'pending' THEN created_at END), max(delivered_at) "
-        "FROM deliveries WHERE subscriber = ?1");
-    counts.bind(1, name);
-    if (counts.step()) {
-        s.pending = counts.is_null(0) ? 0 : counts.int64(0);
-        s.failed = counts.is_null(1) ? 0 : counts.int64(1);
-        if (!counts.is_null(2))
-            s.oldest_pending = counts.int64(2);
-        if (!counts.is_null(3))
-            s.last_success = counts.int64(3);
-    }
-    auto error = db.prepare("SELECT last_error, error_at FROM deliveries WHERE subscriber = ?1 "
-                            "AND last_error IS NOT NULL ORDER BY coalesce(error_at, 0) DESC, "
-                            "seq DESC LIMIT 1");
-    error.bind(1, name);
-    if (error.step()) {
-        s.last_error = error.text(0);
-        if (!error.is_null(1))
-            s.last_error_at = error.int64(1);
-    }
-    return s;
-}
-
 boost::json::value time_or_null(std::optional<std::int64_t> us) {
     if (!us)
         return nullptr;
     return boost::json::string(core::format_time(core::time_point{std::chrono::microseconds{*us}}));
 }
 
-boost::json::object describe(const config::subscriber& sub, const standing& s,
+boost::json::object describe(const config::subscriber& sub, const store::outbox_standing& s,
                              core::time_point now) {
     boost::json::array audiences;
     for (const auto& a : sub.audiences)
@@ -92,7 +56,7 @@ void subscribers_get(router& r, call& c, done on_done) {
         const auto now = s.clock.now();
         boost::json::array list;
         for (const auto& sub : cfg->subscribers)
-            list.push_back(describe(sub, read_standing(db, sub.name), now));
+            list.push_back(describe(sub, store::read_standing(db, sub.name), now));
         answer(s, on_done,
                service::json_reply(200, boost::json::object{{"subscribers", std::move(list)}}));
     });
