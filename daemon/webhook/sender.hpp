@@ -5,9 +5,11 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "store/outbox.hpp"
 #include "store/store.hpp"
 #include "webhook/exchange.hpp"
 #include "webhook/health.hpp"
+#include "webhook/lane.hpp"
 #include "webhook/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -56,13 +58,14 @@ public:
     void stop();
 
 private:
-    struct row;
     struct round;
+    using rounds = std::vector<std::shared_ptr<round>>;
     struct lane {
         config::subscriber sub;
-        bool busy = false;  ///< a read, a POST or its write is under way
-        bool again = false; ///< a tick came while busy: look again when free
-        std::vector<std::shared_ptr<round>> waiting; ///< ticks held until then
+        lane_status status; ///< the state machine (webhook/lane.hpp)
+        rounds look_waiters; ///< ticks held until the look under way ends
+        rounds next_waiters; ///< ticks that came while busy: held until the next look ends
+        rounds mark_waiters; ///< ticks held until the delivered marks are written
         std::shared_ptr<exchange> in_flight;
         std::shared_ptr<connection> conn; ///< kept for the next POST; made at the first
         std::shared_ptr<boost::asio::ssl::context> tls; ///< https:// subscribers
@@ -70,22 +73,23 @@ private:
         std::optional<core::time_point> failing_since; ///< first failure since the last 2xx
         bool unsure = true; ///< an admin alert may be open: the next 2xx reports recovery
         std::int64_t acked_seq = 0; ///< delivered up to here, the mark maybe not yet on disk
-        int writes = 0;             ///< delivered marks being written
-        std::vector<std::shared_ptr<round>> after_writes; ///< ticks held until they are
     };
 
+    static void join(rounds& list, const std::shared_ptr<round>& r);
+    static void let_go(const std::shared_ptr<round>& r);
+    static void let_go(rounds& list);
     void apply_subscribers(std::vector<config::subscriber> subscribers);
     void derive_health(store::sqlite::db& db);
-    void check(const std::string& name, std::shared_ptr<round> r);
-    void on_oldest(const std::string& name, std::optional<row> found, std::shared_ptr<round> r);
-    void send(lane& l, row d);
-    void on_sent(const std::string& name, const row& d, outcome o);
-    void write(const std::string& name, std::function<void(store::transaction&)> job,
-               std::shared_ptr<round> r);
-    void delivered(const std::string& name, std::int64_t seq,
-                   std::function<void(store::transaction&)> job);
+    void check(const std::string& name, const std::shared_ptr<round>& r);
+    void look(const std::string& name);
+    void step(const std::string& name, lane_event e);
+    void on_oldest(const std::string& name, std::optional<store::outbox_row> found);
+    void send(lane& l, store::outbox_row d);
+    void on_sent(const std::string& name, const store::outbox_row& d, outcome o);
+    void on_delivered(const std::string& name, const store::outbox_row& d);
+    void on_failed(const std::string& name, const store::outbox_row& d, std::string error);
+    void record(const std::string& name, std::function<void(store::transaction&)> job);
     void written(const std::string& name, bool ok);
-    void release(const std::string& name);
     void prune();
 
     boost::asio::any_io_executor ex_;
