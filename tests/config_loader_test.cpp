@@ -374,12 +374,13 @@ TEST_CASE("endpoints, webhook URLs and practice codes", "[config]") {
     CHECK_FALSE(is_webhook_url("http:///no-host"));
     CHECK_FALSE(is_webhook_url("mailto:team@example.org"));
     CHECK_FALSE(is_webhook_url("/relative/path"));
-    CHECK(redact_url_credentials("https://user:pa55@hooks.example.org/a?x=1") ==
-          "https://***@hooks.example.org/a?x=1");
-    CHECK(redact_url_credentials("htps://u:p@q@host/p@th") == "htps://***@host/p@th");
-    CHECK(redact_url_credentials("https://hooks.example.org/a@b") ==
-          "https://hooks.example.org/a@b");
-    CHECK(redact_url_credentials("not a url, user:pw@host") == "not a url, user:pw@host");
+    CHECK(url_origin("https://user:pa55@hooks.example.org/a?x=1") ==
+          "https://hooks.example.org:443");
+    CHECK(url_origin("htps://u:p@q@host/p@th") == "htps://host");
+    CHECK(url_origin("https://hooks.example.org:8443/a@b") == "https://hooks.example.org:8443");
+    CHECK(url_origin("http://[::1]/opel?key=k") == "http://[::1]:80");
+    CHECK(url_origin("http://u@[::1]:9000/opel") == "http://[::1]:9000");
+    CHECK(url_origin("not a url, user:pw@host") == "not a url, user:pw@host");
     CHECK(is_practice_code("C82001"));
     CHECK_FALSE(is_practice_code("C8200"));
     CHECK_FALSE(is_practice_code("c82001"));

@@ -130,7 +130,7 @@ const field_table<subscriber_draft> subscriber_fields{
          if (v && is_webhook_url(*v))
              s.value.url = *v;
          else if (v)
-             r.error(e, "'" + redact_url_credentials(*v) + "' is not an http:// or https:// URL");
+             r.error(e, "'" + url_origin(*v) + "' is not an http:// or https:// URL");
      }},
     {"audiences",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {

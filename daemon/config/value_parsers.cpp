@@ -121,16 +121,25 @@ bool is_webhook_url(std::string_view text) {
            url->has_authority() && !url->encoded_host().empty();
 }
 
-std::string redact_url_credentials(std::string_view text) {
+std::string url_origin(std::string_view text) {
     // Found by hand, not by a URL parser, so that text which is not a valid
-    // URL (the case an error message is about) is redacted too.
+    // URL (the case an error message is about) is cut down too.
     const auto scheme_end = text.find("://");
     if (scheme_end == std::string_view::npos) return std::string(text);
+    const auto scheme = text.substr(0, scheme_end);
     const auto start = scheme_end + 3;
     const auto end = std::min(text.find_first_of("/?#", start), text.size());
-    const auto at = text.substr(start, end - start).rfind('@');
-    if (at == std::string_view::npos) return std::string(text);
-    return std::string(text.substr(0, start)) + "***" + std::string(text.substr(start + at));
+    auto host = text.substr(start, end - start);
+    if (const auto at = host.rfind('@'); at != std::string_view::npos)
+        host = host.substr(at + 1);
+    // A port is there when a colon follows the host (past an IPv6 literal's ']').
+    const auto bracket = host.rfind(']');
+    const bool has_port =
+        host.find(':', bracket == std::string_view::npos ? 0 : bracket) != std::string_view::npos;
+    std::string out = std::string(scheme) + "://" + std::string(host);
+    if (!has_port && scheme == "http") out += ":80";
+    if (!has_port && scheme == "https") out += ":443";
+    return out;
 }
 
 bool is_z85_key(std::string_view text) {

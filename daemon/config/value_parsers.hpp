@@ -33,9 +33,10 @@ bool is_practice_code(std::string_view text);
 bool is_zmq_endpoint(std::string_view text);
 /// An absolute http:// or https:// URL with a host, as a webhook needs.
 bool is_webhook_url(std::string_view text);
-/// `text` with a URL's user information (`user:password@`) replaced by
-/// `***@`, for messages and logs; the rest as it was, even if not a URL.
-std::string redact_url_credentials(std::string_view text);
+/// A URL as shown in answers, messages and logs: scheme, host and port only
+/// (`https://hooks.example.org:443`), since its user information, path and
+/// query are often its secret; text without `://` as it was.
+std::string url_origin(std::string_view text);
 /// A CURVE key in Z85 text: 40 characters of the Z85 alphabet.
 bool is_z85_key(std::string_view text);
 

@@ -32,7 +32,7 @@ boost::json::object describe(const config::subscriber& sub, const store::outbox_
         age = std::max<std::int64_t>(0, (now.time_since_epoch().count() - *s.oldest_pending) /
                                             1000000);
     return {{"name", sub.name},
-            {"url", config::redact_url_credentials(sub.url)},
+            {"url", config::url_origin(sub.url)},
             {"audiences", std::move(audiences)},
             {"min_level", sub.min_level},
             {"topic_prefix", sub.topic_prefix},
