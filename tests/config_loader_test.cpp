@@ -386,3 +386,45 @@ TEST_CASE("endpoints, webhook URLs and practice codes", "[config]") {
     CHECK_FALSE(is_practice_code("c82001"));
     CHECK_FALSE(is_practice_code("882001"));
 }
+
+TEST_CASE("channel subscribers and the smtp section load with their defaults", "[config]") {
+    const auto cfg = load_ok(data_dir / "channels" / "good.yaml");
+    using opel::config::channel_kind;
+    REQUIRE(cfg.subscribers.size() == 3);
+    const auto& mail = cfg.subscribers[0];
+    CHECK(mail.kind == channel_kind::email);
+    CHECK(mail.to.size() == 2);
+    CHECK(mail.group.wait == std::chrono::seconds(45));
+    CHECK(mail.group.interval == std::chrono::minutes(10));
+    REQUIRE(mail.quiet);
+    CHECK(mail.quiet->from == std::chrono::hours(20));
+    CHECK(mail.quiet->to == std::chrono::hours(8));
+    CHECK(mail.quiet->except_level == 4);
+    CHECK(cfg.subscribers[1].kind == channel_kind::teams);
+    CHECK(cfg.subscribers[1].places == std::vector<std::string>{"county"});
+    const auto& sms = cfg.subscribers[2];
+    CHECK(sms.kind == channel_kind::notify);
+    CHECK(sms.min_level == 4); // a text wakes someone: level 4 unless said
+    CHECK(sms.base_url == "https://api.notifications.service.gov.uk");
+    REQUIRE(cfg.smtp);
+    CHECK(cfg.smtp->port == 2525);
+    CHECK(cfg.smtp->password == "smtp-pass");
+    CHECK(cfg.smtp->starttls == opel::config::starttls_mode::optional);
+    CHECK(cfg.public_url == "https://opel.example.nhs.uk/");
+}
+
+TEST_CASE("channel errors: kind, smtp, Notify key, quiet time, keys of another kind",
+          "[config]") {
+    const auto errors = errors_of("channels/bad.yaml");
+    INFO(joined(errors));
+    CHECK(has(errors, "channels/bad.yaml:5: subscribers.kind: 'pager' is not a kind (webhook, "
+                      "email, teams, slack, notify)"));
+    CHECK(has(errors, "channels/bad.yaml:7: subscribers.to: missing (required for kind email)"));
+    CHECK(has(errors, "channels/bad.yaml:10: subscribers.group.wait: 'soon' is not a duration"));
+    CHECK(has(errors, "channels/bad.yaml:13: subscribers.api_key_file: "));
+    CHECK(joined(errors).find("does not hold a GOV.UK Notify API key") != std::string::npos);
+    CHECK(has(errors, "channels/bad.yaml:19: subscribers.quiet.from: '8pm' is not a time of day"));
+    CHECK(has(errors, "channels/bad.yaml:23: subscribers.url: is for kind webhook, teams or "
+                      "slack, not email"));
+    CHECK(has(errors, "channels/bad.yaml:7: subscribers: kind email needs the smtp section"));
+}

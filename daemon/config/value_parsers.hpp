@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <date/date.h>
 
@@ -21,6 +22,11 @@ namespace opel::config {
 std::optional<address> parse_listen_address(std::string_view text, std::string& why);
 /// `HH:MM`, 00:00..23:59, as minutes after midnight.
 std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text);
+/// A duration as a number and a unit: `30s`, `5m`, `1h` (at most a day).
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+/// A GOV.UK Notify API key, `{key name}-{service id}-{secret key}` with both
+/// ids UUIDs: the service id and the secret, or nullopt when it is not one.
+std::optional<std::pair<std::string, std::string>> parse_notify_key(std::string_view text);
 /// `YYYY-MM-DD`, a date that exists.
 std::optional<date::year_month_day> parse_date(std::string_view text);
 /// `mon`..`sun` as date::weekday::c_encoding() (Sunday = 0).
