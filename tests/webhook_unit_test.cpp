@@ -121,3 +121,22 @@ TEST_CASE("a URL's user information becomes the Basic credentials, decoded", "[w
     CHECK(core::base64("hook-user:p@ss") == "aG9vay11c2VyOnBAc3M=");
     CHECK(core::base64url("\xfb\xff") == "-_8");
 }
+
+TEST_CASE("places: only alerts about those places, and the system", "[webhook]") {
+    auto s = subscriber({"primary_care_team"});
+    s.places = {"city"};
+    const std::vector<core::practice> practices{{"C82001", "A", "North PCN", "county"},
+                                                {"C82002", "B", "City PCN", "city"}};
+    const auto about = [](const std::string& scope, const std::string& subject) {
+        return core::event{7, "alert.L3." + scope + "." + subject, {},
+                           R"({"level":3,"audiences":["primary_care_team"],"scope":")" + scope +
+                               R"(","subject":")" + subject + R"("})"};
+    };
+    CHECK_FALSE(webhook::routes_to(s, about("practice", "C82001"), practices));
+    CHECK(webhook::routes_to(s, about("practice", "C82002"), practices));
+    CHECK(webhook::routes_to(s, about("pcn", "City PCN"), practices));
+    CHECK_FALSE(webhook::routes_to(s, about("pcn", "North PCN"), practices));
+    CHECK(webhook::routes_to(s, about("place", "city"), practices));
+    CHECK_FALSE(webhook::routes_to(s, about("place", "county"), practices));
+    CHECK(webhook::routes_to(s, about("system", "system"), practices));
+}

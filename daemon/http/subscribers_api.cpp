@@ -1,4 +1,4 @@
-// The visibility of webhooks: for each configured subscriber, what is waiting
+// The visibility of subscribers (every kind) and their test call: for each configured subscriber, what is waiting
 // in the outbox and how the last attempts went, read from the outbox on the
 // reader thread. Secrets are configuration and never leave it.
 #include "http/subscribers_api.hpp"
@@ -6,6 +6,8 @@
 #include "config/value_parsers.hpp"
 #include "core/time.hpp"
 #include "store/outbox.hpp"
+
+#include <boost/url/decode_view.hpp>
 
 #include <boost/json.hpp>
 
@@ -22,8 +24,21 @@ boost::json::value time_or_null(std::optional<std::int64_t> us) {
     return boost::json::string(core::format_time(core::time_point{std::chrono::microseconds{*us}}));
 }
 
-boost::json::object describe(const config::subscriber& sub, const store::outbox_standing& s,
-                             core::time_point now) {
+/// Where a subscriber's messages go, as the contract shows a URL: scheme,
+/// host and port only.
+std::string target_of(const config::subscriber& sub, const config::config& cfg) {
+    switch (sub.kind) {
+    case config::channel_kind::email:
+        return cfg.smtp ? "smtp://" + cfg.smtp->host + ":" + std::to_string(cfg.smtp->port) : "";
+    case config::channel_kind::notify:
+        return config::url_origin(sub.base_url);
+    default:
+        return config::url_origin(sub.url);
+    }
+}
+
+boost::json::object describe(const config::subscriber& sub, const config::config& cfg,
+                             const store::outbox_standing& s, core::time_point now) {
     boost::json::array audiences;
     for (const auto& a : sub.audiences)
         audiences.emplace_back(a);
@@ -31,8 +46,21 @@ boost::json::object describe(const config::subscriber& sub, const store::outbox_
     if (s.oldest_pending)
         age = std::max<std::int64_t>(0, (now.time_since_epoch().count() - *s.oldest_pending) /
                                             1000000);
+    boost::json::array places;
+    for (const auto& p : sub.places)
+        places.emplace_back(p);
+    const auto recipients = sub.kind == config::channel_kind::email    ? sub.to.size()
+                            : sub.kind == config::channel_kind::notify ? sub.phone_numbers.size()
+                                                                       : 0;
     return {{"name", sub.name},
-            {"url", config::url_origin(sub.url)},
+            {"kind", config::kind_name(sub.kind)},
+            {"target", target_of(sub, cfg)},
+            {"recipients", recipients},
+            {"places", std::move(places)},
+            {"last_delivery", time_or_null(s.last_success)},
+            {"last_failure", s.last_error ? boost::json::value(*s.last_error) : nullptr},
+            {"url", sub.url.empty() ? boost::json::value(nullptr)
+                                    : boost::json::value(config::url_origin(sub.url))},
             {"audiences", std::move(audiences)},
             {"min_level", sub.min_level},
             {"topic_prefix", sub.topic_prefix},
@@ -56,17 +84,40 @@ void subscribers_get(router& r, call& c, done on_done) {
         const auto now = s.clock.now();
         boost::json::array list;
         for (const auto& sub : cfg->subscribers)
-            list.push_back(describe(sub, store::read_standing(db, sub.name), now));
+            list.push_back(describe(sub, *cfg, store::read_standing(db, sub.name), now));
         answer(s, on_done,
                service::json_reply(200, boost::json::object{{"subscribers", std::move(list)}}));
     });
 }
 
+/// `POST /v1/subscribers/{name}/test`: a test message now, outside the
+/// outbox; 200 with how it went (a failed send is the subscriber's
+/// problem, not the caller's, so it is no 5xx).
+void subscriber_test(router& r, webhook::sender& sender, call& c, done on_done) {
+    if (!admit(r, c, access::admin, on_done))
+        return;
+    if (!c.query.empty())
+        return on_done(bad_param(c.query.begin()->first, "is not known here."));
+    const boost::urls::decode_view decoded(c.params.at(0));
+    const std::string name(decoded.begin(), decoded.end());
+    sender.send_test(name, [on_done, name](bool found, webhook::outcome o) {
+        if (!found)
+            return on_done(service::error_reply(404, "not_found",
+                                                "There is no subscriber '" + name + "'."));
+        boost::json::object out{{"name", name}, {"delivered", o.ok}};
+        out["error"] = o.ok ? boost::json::value(nullptr) : boost::json::value(o.error);
+        on_done(service::json_reply(200, std::move(out)));
+    });
+}
+
 } // namespace
 
-void add_subscriber_routes(router& r) {
+void add_subscriber_routes(router& r, webhook::sender& sender) {
     r.add(bhttp::verb::get, "/v1/subscribers",
           [&r](call& c, done d) { subscribers_get(r, c, std::move(d)); });
+    r.add(bhttp::verb::post, "/v1/subscribers/{}/test", [&r, &sender](call& c, done d) {
+        subscriber_test(r, sender, c, std::move(d));
+    });
 }
 
 } // namespace opel::http

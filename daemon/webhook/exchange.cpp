@@ -92,8 +92,10 @@ void exchange::on_read(const boost::system::error_code& ec) {
     const bool keep = parser_->keep_alive() && !conn_->has_leftover();
     const auto status = parser_->get().result_int();
     if (status >= 200 && status < 300)
-        return finish({true, {}}, keep);
-    finish({false, "HTTP " + std::to_string(status)}, keep);
+        return finish({true, {}, static_cast<int>(status), {}}, keep);
+    finish({false, "HTTP " + std::to_string(status), static_cast<int>(status),
+            std::move(parser_->get().body())},
+           keep);
 }
 
 void exchange::on_failed(const char* step, const boost::system::error_code& ec) {

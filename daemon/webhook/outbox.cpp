@@ -1,4 +1,4 @@
-// Writes webhook deliveries into the event's own transaction: one row per
+// Writes deliveries into the event's own transaction: one row per
 // subscriber the event routes to (the rows themselves are store/outbox's).
 #include "webhook/outbox.hpp"
 
@@ -7,10 +7,9 @@
 
 namespace opel::webhook {
 
-void record(store::transaction& tx, const std::vector<config::subscriber>& subscribers,
-            const core::event& e) {
-    for (const auto& s : subscribers)
-        if (routes_to(s, e))
+void record(store::transaction& tx, const config::config& cfg, const core::event& e) {
+    for (const auto& s : cfg.subscribers)
+        if (routes_to(s, e, cfg.practices))
             store::queue_delivery(tx, s.name, e); // due at once: the next tick sends it
 }
 

@@ -92,7 +92,7 @@ void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
         l.sub = std::move(s);
         l.tls.reset();
         l.tls_error.clear();
-        const auto to = parse_endpoint(l.sub.url);
+        const auto to = parse_endpoint(target_url(l.sub));
         if (const auto* e = std::get_if<endpoint>(&to); e && e->tls) {
             auto ctx = tls_context(l.sub.ca_file);
             if (auto* c = std::get_if<std::shared_ptr<boost::asio::ssl::context>>(&ctx))
@@ -163,6 +163,8 @@ void sender::prune() {
 
 void sender::stop() {
     stopped_ = true;
+    if (mailer_)
+        mailer_->stop();
     // Closing the idle connections also stops their idle timers, which
     // would otherwise keep the io_context running.
     for (auto& [name, l] : lanes_) {
@@ -190,6 +192,8 @@ void sender::check(const std::string& name, const std::shared_ptr<round>& r) {
 }
 
 void sender::look(const std::string& name) {
+    if (lanes_.at(name).sub.kind != config::channel_kind::webhook)
+        return look_digest(name);
     store_.read([this, name, after = lanes_.at(name).acked_seq](store::sqlite::db& db) {
         auto found = store::oldest_pending(db, name, after);
         boost::asio::post(ex_, [this, name, found = std::move(found)]() mutable {
@@ -260,42 +264,51 @@ void sender::on_oldest(const std::string& name, std::optional<store::outbox_row>
 }
 
 void sender::send(lane& l, store::outbox_row d) {
-    const auto to = parse_endpoint(l.sub.url);
-    if (const auto* why = std::get_if<std::string>(&to)) {
-        log()->error("webhook to '{}': {}", l.sub.name, *why);
-        return on_sent(l.sub.name, d, outcome{false, *why});
-    }
-    if (std::get<endpoint>(to).tls && !l.tls) {
-        log()->error("webhook to '{}': {}", l.sub.name, l.tls_error);
-        return on_sent(l.sub.name, d, outcome{false, l.tls_error});
-    }
     std::map<std::string, std::string> headers{{"X-Opel-Event-Seq", std::to_string(d.seq)}};
     if (!l.sub.secret.empty())
         headers["X-Opel-Signature"] = signature(l.sub.secret, d.body);
-    const auto name = l.sub.name;
     auto body = d.body;
+    post(l, target_url(l.sub), std::move(body), headers,
+         [this, name = l.sub.name, d = std::move(d)](outcome o) {
+             on_sent(name, {d}, std::move(o));
+         });
+}
+
+void sender::post(lane& l, const std::string& url, std::string body,
+                  const std::map<std::string, std::string>& headers, exchange::report done) {
+    const auto to = parse_endpoint(url);
+    if (const auto* why = std::get_if<std::string>(&to)) {
+        log()->error("delivery to '{}': {}", l.sub.name, *why);
+        return done(outcome{false, *why});
+    }
+    if (std::get<endpoint>(to).tls && !l.tls) {
+        log()->error("delivery to '{}': {}", l.sub.name, l.tls_error);
+        return done(outcome{false, l.tls_error});
+    }
     if (!l.conn || l.conn->to() != std::get<endpoint>(to))
         l.conn = std::make_shared<connection>(ex_, std::get<endpoint>(to), l.tls);
-    l.in_flight = std::make_shared<exchange>(
-        l.conn, std::move(body), headers,
-        [this, name, d = std::move(d)](outcome o) { on_sent(name, d, std::move(o)); });
+    l.in_flight = std::make_shared<exchange>(l.conn, std::move(body), headers, std::move(done));
     l.in_flight->start();
 }
 
-void sender::on_sent(const std::string& name, const store::outbox_row& d, outcome o) {
+void sender::on_sent(const std::string& name, const std::vector<store::outbox_row>& rows,
+                     outcome o) {
     if (const auto it = lanes_.find(name); it != lanes_.end())
         it->second.in_flight.reset();
     if (stopped_)
-        return; // the row stays pending and goes again after a restart
+        return; // the rows stay pending and go again after a restart
     if (o.ok)
-        on_delivered(name, d);
+        on_delivered(name, rows);
     else
-        on_failed(name, d, std::move(o.error));
+        on_failed(name, rows, std::move(o.error), o.final);
 }
 
-void sender::on_delivered(const std::string& name, const store::outbox_row& d) {
-    log()->debug("webhook to '{}': event {} delivered", name, d.seq);
-    metrics_.delivered(name, std::chrono::microseconds(micros(clock_.now()) - d.created_at));
+void sender::on_delivered(const std::string& name, const std::vector<store::outbox_row>& rows) {
+    const auto now = clock_.now();
+    for (const auto& d : rows) {
+        log()->debug("delivery to '{}': event {} delivered", name, d.seq);
+        metrics_.delivered(name, std::chrono::microseconds(micros(now) - d.created_at));
+    }
     const auto it = lanes_.find(name);
     // After failures (or the first time since start, when an alert may be
     // open from before) the hook hears of the recovery.
@@ -304,8 +317,12 @@ void sender::on_delivered(const std::string& name, const store::outbox_row& d) {
         recovered = [this, name](store::transaction& tx) {
             health_(tx, health{name, false, {}, {}, 0});
         };
-    auto job = [id = d.id, seq = d.seq, name, recovered](store::transaction& tx) {
-        store::mark_delivered(tx, id, name, seq);
+    std::vector<std::pair<std::int64_t, std::int64_t>> marks; // id, seq
+    for (const auto& d : rows)
+        marks.emplace_back(d.id, d.seq);
+    auto job = [marks, name, recovered](store::transaction& tx) {
+        for (const auto& [id, seq] : marks)
+            store::mark_delivered(tx, id, name, seq);
         if (recovered)
             recovered(tx);
     };
@@ -316,11 +333,12 @@ void sender::on_delivered(const std::string& name, const store::outbox_row& d) {
     auto& l = it->second;
     l.failing_since.reset();
     l.unsure = false;
+    l.last_sent = micros(now);
     // The next delivery does not wait for this mark to be on disk: the lane
     // moves on at once, skipping the rows up to `seq` that are still being
     // marked. If the mark fails to commit, the lane reads from the disk's
     // state again, so those rows are sent again (at least once).
-    l.acked_seq = d.seq;
+    l.acked_seq = rows.back().seq;
     step(name, lane_event::delivered);
     const bool queued = store_.write(std::move(job), [this, name](bool ok) {
         boost::asio::post(ex_, [this, name, ok] { written(name, ok); });
@@ -329,15 +347,21 @@ void sender::on_delivered(const std::string& name, const store::outbox_row& d) {
         written(name, false);
 }
 
-void sender::on_failed(const std::string& name, const store::outbox_row& d, std::string error) {
+void sender::on_failed(const std::string& name, const std::vector<store::outbox_row>& rows,
+                       std::string error, bool final) {
     const auto now = clock_.now();
+    const auto& d = rows.front();
     const int attempts = d.attempts + 1;
     const auto wait = backoff(attempts, std::uniform_real_distribution<double>(0, 1)(rng_));
     const bool last =
-        micros(now) - d.created_at >= micros(std::chrono::milliseconds(give_up_after));
+        final || micros(now) - d.created_at >= micros(std::chrono::milliseconds(give_up_after));
     metrics_.count(name, last ? result::failed : result::retried);
-    log()->debug("webhook to '{}': event {} attempt {} failed ({}); next in {} ms", name, d.seq,
-                 attempts, error, wait.count());
+    if (final)
+        log()->warn("delivery to '{}': events {} to {} refused ({}); not retried", name, d.seq,
+                    rows.back().seq, error);
+    else
+        log()->debug("delivery to '{}': event {} attempt {} failed ({}); next in {} ms", name,
+                     d.seq, attempts, error, wait.count());
     std::function<void(store::transaction&, const std::string&)> failing;
     if (const auto it = lanes_.find(name); it != lanes_.end()) {
         auto& l = it->second;
@@ -351,8 +375,15 @@ void sender::on_failed(const std::string& name, const store::outbox_row& d, std:
             };
         transition(l.status, lane_event::failed);
     }
-    record(name, [id = d.id, wait, error = std::move(error), failing](store::transaction& tx) {
-        store::mark_attempt_failed(tx, id, error, wait, give_up_after);
+    std::vector<std::int64_t> ids;
+    for (const auto& r : rows)
+        ids.push_back(r.id);
+    record(name, [ids, wait, final, error = std::move(error), failing](store::transaction& tx) {
+        for (const auto id : ids)
+            if (final)
+                store::give_up_delivery(tx, id, error, false);
+            else
+                store::mark_attempt_failed(tx, id, error, wait, give_up_after);
         if (failing)
             failing(tx, error);
     });
