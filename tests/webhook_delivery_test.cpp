@@ -54,7 +54,7 @@ TEST_CASE("a subscriber's URL is shown as scheme, host and port only", "[webhook
     const auto body = c.get("/v1/subscribers", team_token).body;
     for (const auto* secret : {"hook-pw-77", "hook-user", "T0K3N", "q5ecret", "/hook"})
         CHECK(body.find(secret) == std::string::npos);
-    CHECK(standing(c, "team").at("url") == "http://127.0.0.1:" + std::to_string(r.port()));
+    CHECK(standing(c, "team").at("url").as_string() == "http://127.0.0.1:" + std::to_string(r.port()));
 }
 
 TEST_CASE("a webhook URL's credentials are sent as HTTP Basic", "[webhook][secrets]") {
