@@ -288,9 +288,9 @@ TEST_CASE("a practice token must name a practice of the practices file", "[confi
 TEST_CASE("subscriber errors: URL, both secrets, level, unknown key, names", "[config]") {
     const auto errors = errors_of("bad-subscribers.yaml");
     INFO(joined(errors));
-    CHECK(has(errors, "bad-subscribers.yaml:5: subscribers.url: 'ftp://127.0.0.1/opel' is not "
+    CHECK(has(errors, "bad-subscribers.yaml:5: subscribers.url: 'ftp://127.0.0.1' is not "
                       "an http:// or https:// URL"));
-    CHECK(has(errors, "bad-subscribers.yaml:7: subscribers.url: 'http://exa mple.org/' is not"));
+    CHECK(has(errors, "bad-subscribers.yaml:7: subscribers.url: 'http://exa mple.org:80' is not"));
     CHECK(has(errors, "bad-subscribers.yaml:11: subscribers.secret_file: give secret or "
                       "secret_file, not both"));
     CHECK(has(errors, "bad-subscribers.yaml:14: subscribers.min_level: must be between 1 and 4, "
@@ -375,14 +375,57 @@ TEST_CASE("endpoints, webhook URLs and practice codes", "[config]") {
     CHECK_FALSE(is_webhook_url("http:///no-host"));
     CHECK_FALSE(is_webhook_url("mailto:team@example.org"));
     CHECK_FALSE(is_webhook_url("/relative/path"));
-    CHECK(redact_url_credentials("https://user:pa55@hooks.example.org/a?x=1") ==
-          "https://***@hooks.example.org/a?x=1");
-    CHECK(redact_url_credentials("htps://u:p@q@host/p@th") == "htps://***@host/p@th");
-    CHECK(redact_url_credentials("https://hooks.example.org/a@b") ==
-          "https://hooks.example.org/a@b");
-    CHECK(redact_url_credentials("not a url, user:pw@host") == "not a url, user:pw@host");
+    CHECK(url_origin("https://user:pa55@hooks.example.org/a?x=1") ==
+          "https://hooks.example.org:443");
+    CHECK(url_origin("htps://u:p@q@host/p@th") == "htps://host");
+    CHECK(url_origin("https://hooks.example.org:8443/a@b") == "https://hooks.example.org:8443");
+    CHECK(url_origin("http://[::1]/opel?key=k") == "http://[::1]:80");
+    CHECK(url_origin("http://u@[::1]:9000/opel") == "http://[::1]:9000");
+    CHECK(url_origin("not a url, user:pw@host") == "not a url, user:pw@host");
     CHECK(is_practice_code("C82001"));
     CHECK_FALSE(is_practice_code("C8200"));
     CHECK_FALSE(is_practice_code("c82001"));
     CHECK_FALSE(is_practice_code("882001"));
+}
+
+TEST_CASE("channel subscribers and the smtp section load with their defaults", "[config]") {
+    const auto cfg = load_ok(data_dir / "channels" / "good.yaml");
+    using opel::config::channel_kind;
+    REQUIRE(cfg.subscribers.size() == 3);
+    const auto& mail = cfg.subscribers[0];
+    CHECK(mail.kind == channel_kind::email);
+    CHECK(mail.to.size() == 2);
+    CHECK(mail.group.wait == std::chrono::seconds(45));
+    CHECK(mail.group.interval == std::chrono::minutes(10));
+    REQUIRE(mail.quiet);
+    CHECK(mail.quiet->from == std::chrono::hours(20));
+    CHECK(mail.quiet->to == std::chrono::hours(8));
+    CHECK(mail.quiet->except_level == 4);
+    CHECK(cfg.subscribers[1].kind == channel_kind::teams);
+    CHECK(cfg.subscribers[1].places == std::vector<std::string>{"county"});
+    const auto& sms = cfg.subscribers[2];
+    CHECK(sms.kind == channel_kind::notify);
+    CHECK(sms.min_level == 4); // a text wakes someone: level 4 unless said
+    CHECK(sms.base_url == "https://api.notifications.service.gov.uk");
+    REQUIRE(cfg.smtp);
+    CHECK(cfg.smtp->port == 2525);
+    CHECK(cfg.smtp->password == "smtp-pass");
+    CHECK(cfg.smtp->starttls == opel::config::starttls_mode::optional);
+    CHECK(cfg.public_url == "https://opel.example.nhs.uk/");
+}
+
+TEST_CASE("channel errors: kind, smtp, Notify key, quiet time, keys of another kind",
+          "[config]") {
+    const auto errors = errors_of("channels/bad.yaml");
+    INFO(joined(errors));
+    CHECK(has(errors, "channels/bad.yaml:5: subscribers.kind: 'pager' is not a kind (webhook, "
+                      "email, teams, slack, notify)"));
+    CHECK(has(errors, "channels/bad.yaml:7: subscribers.to: missing (required for kind email)"));
+    CHECK(has(errors, "channels/bad.yaml:10: subscribers.group.wait: 'soon' is not a duration"));
+    CHECK(has(errors, "channels/bad.yaml:13: subscribers.api_key_file: "));
+    CHECK(joined(errors).find("does not hold a GOV.UK Notify API key") != std::string::npos);
+    CHECK(has(errors, "channels/bad.yaml:19: subscribers.quiet.from: '8pm' is not a time of day"));
+    CHECK(has(errors, "channels/bad.yaml:23: subscribers.url: is for kind webhook, teams or "
+                      "slack, not email"));
+    CHECK(has(errors, "channels/bad.yaml:7: subscribers: kind email needs the smtp section"));
 }

@@ -40,9 +40,9 @@ TEST_CASE("a level-4 alert is posted as the Event JSON, signed", "[webhook]") {
     CHECK(c.get("/v1/subscribers", practice_token).status == 403);
 }
 
-TEST_CASE("a subscriber's URL credentials are not shown by /v1/subscribers", "[webhook][secrets]") {
+TEST_CASE("a subscriber's URL is shown as scheme, host and port only", "[webhook][secrets]") {
     receiver r;
-    auto url = r.url();
+    auto url = r.url() + "/T0K3N-in-path?key=q5ecret";
     const auto scheme = url.find("://");
     REQUIRE(scheme != std::string::npos);
     url.insert(scheme + 3, "hook-user:hook-pw-77@");
@@ -52,9 +52,23 @@ TEST_CASE("a subscriber's URL credentials are not shown by /v1/subscribers", "[w
     d.daemon().run_timers().wait();
     REQUIRE(r.wait_for(1)); // delivered all the same
     const auto body = c.get("/v1/subscribers", team_token).body;
-    CHECK(body.find("hook-pw-77") == std::string::npos);
-    CHECK(body.find("hook-user") == std::string::npos);
-    CHECK(body.find("http://***@127.0.0.1:") != std::string::npos);
+    for (const auto* secret : {"hook-pw-77", "hook-user", "T0K3N", "q5ecret", "/hook"})
+        CHECK(body.find(secret) == std::string::npos);
+    CHECK(standing(c, "team").at("url").as_string() == "http://127.0.0.1:" + std::to_string(r.port()));
+}
+
+TEST_CASE("a webhook URL's credentials are sent as HTTP Basic", "[webhook][secrets]") {
+    receiver r;
+    auto url = r.url();
+    url.insert(url.find("://") + 3, "hook-user:p%40ss@");
+    test_daemon d(with_subscribers(subscriber("team", url, "primary_care_team")));
+    auto c = d.client();
+    submit(c, 4);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(1));
+    // base64("hook-user:p@ss"): the password decoded from the URL.
+    CHECK(r.requests().at(0).authorization == "Basic aG9vay11c2VyOnBAc3M=");
+    CHECK(r.requests().at(0).host == "127.0.0.1:" + std::to_string(r.port()));
 }
 
 TEST_CASE("a control_room subscriber gets level-4 practice alerts, not level-3", "[webhook]") {

@@ -101,3 +101,42 @@ TEST_CASE("a subscriber URL becomes host, port and target", "[webhook]") {
     CHECK(std::holds_alternative<std::string>(webhook::parse_endpoint("ftp://example.org/")));
     CHECK(std::holds_alternative<std::string>(webhook::parse_endpoint("not a url")));
 }
+
+TEST_CASE("an IPv6 literal host gets a bracketed Host header", "[webhook]") {
+    const auto e = std::get<webhook::endpoint>(webhook::parse_endpoint("http://[::1]:9000/opel"));
+    CHECK(e.host == "::1"); // unbracketed, for the resolver
+    CHECK(webhook::host_header(e) == "[::1]:9000");
+    const auto d = std::get<webhook::endpoint>(webhook::parse_endpoint("https://[2001:db8::1]/x"));
+    CHECK(webhook::host_header(d) == "[2001:db8::1]");
+    const auto h = std::get<webhook::endpoint>(webhook::parse_endpoint("http://example.org:80/"));
+    CHECK(webhook::host_header(h) == "example.org");
+}
+
+TEST_CASE("a URL's user information becomes the Basic credentials, decoded", "[webhook]") {
+    const auto e =
+        std::get<webhook::endpoint>(webhook::parse_endpoint("https://u%3Ax:p%40ss@h.example/p"));
+    CHECK(e.credentials == "u:x:p@ss");
+    CHECK(std::get<webhook::endpoint>(webhook::parse_endpoint("https://h.example/p"))
+              .credentials.empty());
+    CHECK(core::base64("hook-user:p@ss") == "aG9vay11c2VyOnBAc3M=");
+    CHECK(core::base64url("\xfb\xff") == "-_8");
+}
+
+TEST_CASE("places: only alerts about those places, and the system", "[webhook]") {
+    auto s = subscriber({"primary_care_team"});
+    s.places = {"city"};
+    const std::vector<core::practice> practices{{"C82001", "A", "North PCN", "county"},
+                                                {"C82002", "B", "City PCN", "city"}};
+    const auto about = [](const std::string& scope, const std::string& subject) {
+        return core::event{7, "alert.L3." + scope + "." + subject, {},
+                           R"({"level":3,"audiences":["primary_care_team"],"scope":")" + scope +
+                               R"(","subject":")" + subject + R"("})"};
+    };
+    CHECK_FALSE(webhook::routes_to(s, about("practice", "C82001"), practices));
+    CHECK(webhook::routes_to(s, about("practice", "C82002"), practices));
+    CHECK(webhook::routes_to(s, about("pcn", "City PCN"), practices));
+    CHECK_FALSE(webhook::routes_to(s, about("pcn", "North PCN"), practices));
+    CHECK(webhook::routes_to(s, about("place", "city"), practices));
+    CHECK_FALSE(webhook::routes_to(s, about("place", "county"), practices));
+    CHECK(webhook::routes_to(s, about("system", "system"), practices));
+}

@@ -44,6 +44,10 @@ std::vector<std::string> subscriber_names(const config::config& c) {
     return names;
 }
 
+webhook::channel_settings channels_of(const config::config& c) {
+    return {c.smtp, c.practices, c.public_url, c.timezone};
+}
+
 void warn_about_permissions(const config::config& cfg) {
     for (const auto& w : permission_warnings(secret_files(cfg)))
         log()->warn("{}", w);
@@ -64,6 +68,7 @@ app::app(config::config cfg, app_options opts)
     summaries_ = std::make_unique<service::summaries>(*store_, *alerting_, current, clock_);
     sender_ = std::make_unique<webhook::sender>(ioc_.get_executor(), *store_, clock_,
                                                 c.subscribers, metrics_.webhooks);
+    sender_->set_channels(channels_of(c));
     sender_->on_health([this](store::transaction& tx, const webhook::health& h) {
         alerting_->webhook_health(tx, h);
     });
@@ -84,7 +89,7 @@ app::app(config::config cfg, app_options opts)
     http::add_history_routes(*router_);
     http::add_me_routes(*router_);
     http::add_import_routes(*router_);
-    http::add_subscriber_routes(*router_);
+    http::add_subscriber_routes(*router_, *sender_);
     http::add_audit_routes(*router_);
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
@@ -338,6 +343,7 @@ void app::do_reload() {
         ingest_->set_deployment(next);
         alerting_->reload(next);
         summaries_->set_deployment(next);
+        sender_->set_channels(channels_of(*next->cfg));
         sender_->set_subscribers(next->cfg->subscribers);
         alerting_->keep_webhook_alerts(subscriber_names(*next->cfg));
         http_server_->set_address_limits(next->cfg->limits.per_address);

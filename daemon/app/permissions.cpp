@@ -16,7 +16,11 @@ std::vector<secret_file> secret_files(const config::config& cfg) {
             out.push_back({*s.secret_file, "the webhook secret of subscriber '" + s.name + "'"});
         else if (!s.secret.empty())
             inline_secret = true;
+        if (s.api_key_file)
+            out.push_back({*s.api_key_file, "the Notify API key of subscriber '" + s.name + "'"});
     }
+    if (cfg.smtp && cfg.smtp->password_file)
+        out.push_back({*cfg.smtp->password_file, "the SMTP password"});
     if (inline_secret && !cfg.file.empty())
         out.push_back({cfg.file, "webhook secrets written in the config"});
     if (cfg.zmq.curve)

@@ -102,6 +102,7 @@ namespace {
 struct subscriber_draft {
     subscriber value;
     bool has_secret = false;
+    bool has_min_level = false;
 };
 
 /// The whole secret file, less a trailing newline an editor may have added.
@@ -119,6 +120,121 @@ void read_secret_file(yaml_reader& r, const entry& e, subscriber_draft& s) {
     s.value.secret = std::move(secret);
 }
 
+void read_kind(yaml_reader& r, const entry& e, subscriber_draft& s) {
+    static const std::map<std::string, channel_kind> kinds{
+        {"webhook", channel_kind::webhook}, {"email", channel_kind::email},
+        {"teams", channel_kind::teams},     {"slack", channel_kind::slack},
+        {"notify", channel_kind::notify}};
+    const auto v = r.text(e);
+    if (!v) return;
+    if (const auto it = kinds.find(*v); it != kinds.end())
+        s.value.kind = it->second;
+    else
+        r.error(e, "'" + *v + "' is not a kind (webhook, email, teams, slack, notify)");
+}
+
+const field_table<group_timing> group_fields{
+    {"wait",
+     [](yaml_reader& r, const entry& e, group_timing& g) {
+         const auto v = r.text(e);
+         if (const auto d = v ? parse_duration(*v) : std::nullopt)
+             g.wait = *d;
+         else if (v)
+             r.error(e, "'" + *v + "' is not a duration (30s, 5m, 1h; at most a day)");
+     }},
+    {"interval",
+     [](yaml_reader& r, const entry& e, group_timing& g) {
+         const auto v = r.text(e);
+         if (const auto d = v ? parse_duration(*v) : std::nullopt)
+             g.interval = *d;
+         else if (v)
+             r.error(e, "'" + *v + "' is not a duration (30s, 5m, 1h; at most a day)");
+     }},
+};
+
+void read_group(yaml_reader& r, const entry& e, subscriber_draft& s) {
+    read_fields(r, e, group_fields, s.value.group);
+}
+
+void read_quiet_time(yaml_reader& r, const entry& e, std::chrono::minutes& out) {
+    const auto v = r.text(e);
+    if (const auto t = v ? parse_time_of_day(*v) : std::nullopt)
+        out = *t;
+    else if (v)
+        r.error(e, "'" + *v + "' is not a time of day (HH:MM, 00:00 to 23:59)");
+}
+
+const field_table<quiet_hours> quiet_fields{
+    {"from", [](yaml_reader& r, const entry& e, quiet_hours& q) { read_quiet_time(r, e, q.from); }},
+    {"to", [](yaml_reader& r, const entry& e, quiet_hours& q) { read_quiet_time(r, e, q.to); }},
+    {"except_level",
+     [](yaml_reader& r, const entry& e, quiet_hours& q) {
+         if (const auto n = r.integer(e, 1, 5)) q.except_level = static_cast<int>(*n);
+     }},
+};
+
+void read_quiet(yaml_reader& r, const entry& e, subscriber_draft& s) {
+    quiet_hours q;
+    if (read_fields(r, e, quiet_fields, q, {"from", "to"}))
+        s.value.quiet = q;
+}
+
+/// The Notify API key, which must be of Notify's form.
+void read_api_key_file(yaml_reader& r, const entry& e, subscriber_draft& s) {
+    const auto file = r.existing_file(e);
+    if (!file) return;
+    std::ifstream in(*file);
+    std::string key;
+    std::getline(in, key);
+    while (!key.empty() && (key.back() == '\r' || key.back() == ' '))
+        key.pop_back();
+    // Not quoted: the key is a secret.
+    if (!parse_notify_key(key))
+        r.error(e, "'" + file->string() +
+                       "' does not hold a GOV.UK Notify API key ({key name}-{service id}-{secret})");
+    s.value.api_key_file = *file;
+    s.value.api_key = std::move(key);
+}
+
+/// The keys each kind needs and the keys only some kinds take.
+void check_kind(yaml_reader& r, const entry& item, subscriber_draft& s) {
+    const auto kind = s.value.kind;
+    const auto need = [&](const char* key) {
+        if (!item.value[key].IsDefined())
+            r.error(yaml_reader::field(item, key),
+                    kind == channel_kind::webhook
+                        ? std::string("missing (required)")
+                        : std::string("missing (required for kind ") + kind_name(kind) + ")");
+    };
+    const auto refuse = [&](const char* key, const char* kinds) {
+        if (item.value[key].IsDefined())
+            r.error(yaml_reader::field(item, key), std::string("is for kind ") + kinds +
+                                                       ", not " + kind_name(kind));
+    };
+    const bool http = kind == channel_kind::webhook || kind == channel_kind::teams ||
+                      kind == channel_kind::slack;
+    if (http) need("url");
+    else refuse("url", "webhook, teams or slack");
+    if (kind == channel_kind::email) need("to");
+    else refuse("to", "email");
+    if (kind == channel_kind::notify) {
+        need("api_key_file");
+        need("template_id");
+        need("phone_numbers");
+        if (!s.has_min_level) s.value.min_level = 4; // a text wakes someone: level 4 only
+    } else {
+        for (const auto* key : {"api_key_file", "template_id", "phone_numbers", "base_url"})
+            refuse(key, "notify");
+    }
+    if (kind != channel_kind::webhook) {
+        for (const auto* key : {"secret", "secret_file", "topic_prefix"})
+            refuse(key, "webhook");
+    } else {
+        for (const auto* key : {"group", "quiet"})
+            refuse(key, "email, teams, slack or notify");
+    }
+}
+
 const field_table<subscriber_draft> subscriber_fields{
     {"name",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
@@ -130,7 +246,7 @@ const field_table<subscriber_draft> subscriber_fields{
          if (v && is_webhook_url(*v))
              s.value.url = *v;
          else if (v)
-             r.error(e, "'" + redact_url_credentials(*v) + "' is not an http:// or https:// URL");
+             r.error(e, "'" + url_origin(*v) + "' is not an http:// or https:// URL");
      }},
     {"audiences",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
@@ -144,7 +260,41 @@ const field_table<subscriber_draft> subscriber_fields{
     {"secret_file", read_secret_file},
     {"min_level",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         s.has_min_level = true;
          if (const auto n = r.integer(e, 1, 4)) s.value.min_level = static_cast<int>(*n);
+     }},
+    {"kind", read_kind},
+    {"places",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (auto v = r.text_list(e)) s.value.places = std::move(*v);
+     }},
+    {"group", read_group},
+    {"quiet", read_quiet},
+    {"to",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         auto v = r.text_list(e);
+         if (!v) return;
+         for (const auto& a : *v)
+             if (a.find('@') == std::string::npos || a.find_first_of(" <>\r\n,") != std::string::npos)
+                 r.error(e, "'" + a + "' is not an email address");
+         s.value.to = std::move(*v);
+     }},
+    {"api_key_file", read_api_key_file},
+    {"template_id",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (auto v = r.text(e)) s.value.template_id = std::move(*v);
+     }},
+    {"phone_numbers",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         if (auto v = r.text_list(e)) s.value.phone_numbers = std::move(*v);
+     }},
+    {"base_url",
+     [](yaml_reader& r, const entry& e, subscriber_draft& s) {
+         const auto v = r.text(e);
+         if (v && is_webhook_url(*v))
+             s.value.base_url = *v;
+         else if (v)
+             r.error(e, "'" + url_origin(*v) + "' is not an http:// or https:// URL");
      }},
     {"ca_file",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
@@ -165,7 +315,9 @@ void parse_subscribers(yaml_reader& r, const entry& e, config_context& ctx) {
     for (const auto& item : *items) {
         const auto before = r.error_count();
         subscriber_draft s;
-        if (!read_fields(r, item, subscriber_fields, s, {"name", "url"})) continue;
+        if (!read_fields(r, item, subscriber_fields, s, {"name"})) continue;
+        check_kind(r, item, s);
+        if (s.value.kind == channel_kind::email && !ctx.email_line) ctx.email_line = item.line;
         if (s.has_secret && item.value["secret_file"].IsDefined())
             r.error(yaml_reader::field(item, "secret_file"),
                     "give secret or secret_file, not both");

@@ -87,17 +87,71 @@ struct token {
     std::string practice; ///< required for role practice
 };
 
-/// One entry of `subscribers:` (webhooks).
+/// How a subscriber is told.
+enum class channel_kind {
+    webhook, ///< a POST of each Event JSON
+    email,   ///< a digest mail over `smtp:`
+    teams,   ///< a digest Adaptive Card to a Teams Workflows webhook
+    slack,   ///< a digest of Slack blocks to an incoming webhook
+    notify,  ///< a digest SMS through GOV.UK Notify
+};
+
+/// `group:` of a digest subscriber: the first message `wait` after the
+/// first alert, then at most one per `interval` (a new level 4 never waits
+/// longer than `wait`).
+struct group_timing {
+    std::chrono::seconds wait{30};
+    std::chrono::seconds interval{300};
+};
+
+/// `quiet:` of a digest subscriber: alerts below `except_level` that come
+/// between `from` and `to` (local times; `to` may be the next morning) are
+/// held until `to`.
+struct quiet_hours {
+    std::chrono::minutes from{0};
+    std::chrono::minutes to{0};
+    int except_level = 4;
+};
+
+/// One entry of `subscribers:`.
 struct subscriber {
     std::string name;
-    std::string url;
+    channel_kind kind = channel_kind::webhook;
+    std::string url;                             ///< webhook, teams, slack
     std::vector<std::string> audiences;
     std::string secret;                          ///< empty: unsigned
     std::optional<std::filesystem::path> secret_file;
     int min_level = 1;                           ///< alerts below are not sent
     std::string topic_prefix;                    ///< empty: every routed topic
     std::optional<std::filesystem::path> ca_file; ///< https: trust only these CAs (PEM)
+    std::vector<std::string> places;             ///< empty: every place
+    group_timing group;                          ///< digest kinds
+    std::optional<quiet_hours> quiet;            ///< digest kinds
+    std::vector<std::string> to;                 ///< email: the recipients
+    std::string api_key;                         ///< notify: read from api_key_file
+    std::optional<std::filesystem::path> api_key_file;
+    std::string template_id;                     ///< notify
+    std::vector<std::string> phone_numbers;      ///< notify
+    std::string base_url = "https://api.notifications.service.gov.uk"; ///< notify
 };
+
+/// `smtp.starttls`.
+enum class starttls_mode { required, optional, off };
+
+/// The `smtp:` section, needed by subscribers of kind email.
+struct smtp_config {
+    std::string host;
+    std::uint16_t port = 25;
+    std::string from;
+    starttls_mode starttls = starttls_mode::required;
+    std::string username;                          ///< empty: no AUTH
+    std::string password;                          ///< read from password_file
+    std::optional<std::filesystem::path> password_file;
+    std::optional<std::filesystem::path> ca_file;  ///< trust only these CAs (PEM)
+};
+
+/// The name of a kind as the config spells it.
+const char* kind_name(channel_kind k);
 
 /// Everything `opeld --config FILE` runs on, paths already resolved against
 /// the file that named them.
@@ -116,6 +170,8 @@ struct config {
     limits_config limits;
     std::vector<token> tokens;
     std::vector<subscriber> subscribers;
+    std::optional<smtp_config> smtp;
+    std::string public_url; ///< the dashboard's address, for links in messages; empty: none
 };
 
 } // namespace opel::config

@@ -58,6 +58,8 @@ const field_table<config_context> top_level{
     {"limits", parse_limits},
     {"tokens", parse_tokens},
     {"subscribers", parse_subscribers},
+    {"smtp", parse_smtp},
+    {"public_url", read_public_url},
 };
 
 /// Parses the YAML text of `file`, or reports why it cannot.
@@ -117,9 +119,11 @@ std::optional<config> load_config(const std::filesystem::path& file,
     if (!root) return std::nullopt;
     config cfg;
     cfg.file = file;
-    config_context ctx{cfg, {}};
+    config_context ctx{cfg, 0, {}};
     yaml_reader r(file, errors);
     read_fields(r, {*root, 1, ""}, top_level, ctx, {"practices", "rules"});
+    if (ctx.email_line && !cfg.smtp)
+        r.error(ctx.email_line, "subscribers: kind email needs the smtp section");
     if (cfg.database.empty()) cfg.database = (file.parent_path() / "opeld.db").lexically_normal();
     load_named_files(r, ctx, errors);
     if (errors.size() != before) return std::nullopt;

@@ -12,6 +12,7 @@ namespace opel::config {
 /// The config being built plus the lines that checks across files report at.
 struct config_context {
     config& cfg;                  ///< the config being filled
+    int email_line = 0; ///< the first subscriber of kind email, which needs `smtp:`
     std::vector<int> token_lines; ///< where each token names its practice (else the token's
                                   ///< line), parallel to cfg.tokens
 };
@@ -30,5 +31,9 @@ void parse_limits(yaml_reader& r, const entry& e, config_context& ctx);
 void parse_tokens(yaml_reader& r, const entry& e, config_context& ctx);
 /// The `subscribers:` list.
 void parse_subscribers(yaml_reader& r, const entry& e, config_context& ctx);
+/// The `smtp:` section.
+void parse_smtp(yaml_reader& r, const entry& e, config_context& ctx);
+/// `public_url`: the dashboard's address, for links in messages.
+void read_public_url(yaml_reader& r, const entry& e, config_context& ctx);
 
 } // namespace opel::config

@@ -121,16 +121,65 @@ bool is_webhook_url(std::string_view text) {
            url->has_authority() && !url->encoded_host().empty();
 }
 
-std::string redact_url_credentials(std::string_view text) {
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+    if (text.size() < 2 || text.size() > 6) return std::nullopt;
+    const auto number = text.substr(0, text.size() - 1);
+    if (!all_digits(number)) return std::nullopt;
+    const auto n = static_cast<std::int64_t>(digits_value(number));
+    std::chrono::seconds d{};
+    switch (text.back()) {
+    case 's': d = std::chrono::seconds(n); break;
+    case 'm': d = std::chrono::minutes(n); break;
+    case 'h': d = std::chrono::hours(n); break;
+    default: return std::nullopt;
+    }
+    if (d > std::chrono::hours(24)) return std::nullopt;
+    return d;
+}
+
+namespace {
+
+bool is_uuid(std::string_view s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<std::pair<std::string, std::string>> parse_notify_key(std::string_view text) {
+    // The key name may hold dashes itself; the two UUIDs are the last 73
+    // characters, after a dash.
+    if (text.size() < 75 || text[text.size() - 74] != '-') return std::nullopt;
+    const auto service = text.substr(text.size() - 73, 36);
+    const auto secret = text.substr(text.size() - 36);
+    if (text[text.size() - 37] != '-' || !is_uuid(service) || !is_uuid(secret))
+        return std::nullopt;
+    return std::pair{std::string(service), std::string(secret)};
+}
+
+std::string url_origin(std::string_view text) {
     // Found by hand, not by a URL parser, so that text which is not a valid
-    // URL (the case an error message is about) is redacted too.
+    // URL (the case an error message is about) is cut down too.
     const auto scheme_end = text.find("://");
     if (scheme_end == std::string_view::npos) return std::string(text);
+    const auto scheme = text.substr(0, scheme_end);
     const auto start = scheme_end + 3;
     const auto end = std::min(text.find_first_of("/?#", start), text.size());
-    const auto at = text.substr(start, end - start).rfind('@');
-    if (at == std::string_view::npos) return std::string(text);
-    return std::string(text.substr(0, start)) + "***" + std::string(text.substr(start + at));
+    auto host = text.substr(start, end - start);
+    if (const auto at = host.rfind('@'); at != std::string_view::npos)
+        host = host.substr(at + 1);
+    // A port is there when a colon follows the host (past an IPv6 literal's ']').
+    const auto bracket = host.rfind(']');
+    const bool has_port =
+        host.find(':', bracket == std::string_view::npos ? 0 : bracket) != std::string_view::npos;
+    std::string out = std::string(scheme) + "://" + std::string(host);
+    if (!has_port && scheme == "http") out += ":80";
+    if (!has_port && scheme == "https") out += ":443";
+    return out;
 }
 
 bool is_z85_key(std::string_view text) {

@@ -74,6 +74,10 @@ bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::u
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
+    return to_hex(hmac_sha256(key, body));
+}
+
+sha256_digest hmac_sha256(std::string_view key, std::string_view body) {
     sha256_digest out{};
     std::size_t size = 0;
     // EVP_Q_mac is OpenSSL 3's one-shot MAC; HMAC_CTX and friends are deprecated.
@@ -81,7 +85,24 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
                   bytes_of(body), body.size(), out.data(), out.size(), &size) == nullptr ||
         size != out.size())
         throw std::runtime_error("HMAC-SHA256 failed in libcrypto");
-    return to_hex(out);
+    return out;
+}
+
+std::string base64(std::string_view data) {
+    std::string out(4 * ((data.size() + 2) / 3), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes_of(data),
+                                  static_cast<int>(data.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::string base64url(std::string_view data) {
+    auto out = base64(data);
+    for (auto& c : out)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
+    return out;
 }
 
 } // namespace opel::core

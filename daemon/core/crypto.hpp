@@ -31,4 +31,13 @@ bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::u
 /// throws std::runtime_error only if libcrypto fails.
 std::string hmac_sha256_hex(std::string_view key, std::string_view body);
 
+/// The HMAC-SHA256 of `body` under `key`, as bytes (a JWT's HS256).
+sha256_digest hmac_sha256(std::string_view key, std::string_view body);
+
+/// `data` in base64 with padding (RFC 4648 section 4): HTTP Basic credentials.
+std::string base64(std::string_view data);
+
+/// `data` in base64url without padding (RFC 4648 section 5): a JWT's parts.
+std::string base64url(std::string_view data);
+
 } // namespace opel::core

@@ -1,10 +1,13 @@
-// The visibility of webhooks: for each configured subscriber, what is waiting
-// in the outbox and how the last attempts went, read from the deliveries
-// table on the reader thread. Secrets are configuration and never leave it.
+// The visibility of subscribers (every kind) and their test call: for each configured subscriber, what is waiting
+// in the outbox and how the last attempts went, read from the outbox on the
+// reader thread. Secrets are configuration and never leave it.
 #include "http/subscribers_api.hpp"
 
 #include "config/value_parsers.hpp"
 #include "core/time.hpp"
+#include "store/outbox.hpp"
+
+#include <boost/url/decode_view.hpp>
 
 #include <boost/json.hpp>
 
@@ -15,51 +18,27 @@ using service::reply;
 
 namespace {
 
-/// What the outbox says about one subscriber.
-struct standing {
-    std::int64_t pending = 0;
-    std::int64_t failed = 0;
-    std::optional<std::int64_t> oldest_pending; ///< created_at, microseconds
-    std::optional<std::int64_t> last_success;   ///< delivered_at, microseconds
-    std::optional<std::string> last_error;
-    std::optional<std::int64_t> last_error_at;
-};
-
-standing read_standing(store::sqlite::db& db, const std::string& name) {
-    standing s;
-    auto counts = db.prepare(
-        "SELECT sum(state = 'pending'), sum(state = 'failed'), "
-        "min(CASE WHEN state = 'pending' THEN created_at END), max(delivered_at) "
-        "FROM deliveries WHERE subscriber = ?1");
-    counts.bind(1, name);
-    if (counts.step()) {
-        s.pending = counts.is_null(0) ? 0 : counts.int64(0);
-        s.failed = counts.is_null(1) ? 0 : counts.int64(1);
-        if (!counts.is_null(2))
-            s.oldest_pending = counts.int64(2);
-        if (!counts.is_null(3))
-            s.last_success = counts.int64(3);
-    }
-    auto error = db.prepare("SELECT last_error, error_at FROM deliveries WHERE subscriber = ?1 "
-                            "AND last_error IS NOT NULL ORDER BY coalesce(error_at, 0) DESC, "
-                            "seq DESC LIMIT 1");
-    error.bind(1, name);
-    if (error.step()) {
-        s.last_error = error.text(0);
-        if (!error.is_null(1))
-            s.last_error_at = error.int64(1);
-    }
-    return s;
-}
-
 boost::json::value time_or_null(std::optional<std::int64_t> us) {
     if (!us)
         return nullptr;
     return boost::json::string(core::format_time(core::time_point{std::chrono::microseconds{*us}}));
 }
 
-boost::json::object describe(const config::subscriber& sub, const standing& s,
-                             core::time_point now) {
+/// Where a subscriber's messages go, as the contract shows a URL: scheme,
+/// host and port only.
+std::string target_of(const config::subscriber& sub, const config::config& cfg) {
+    switch (sub.kind) {
+    case config::channel_kind::email:
+        return cfg.smtp ? "smtp://" + cfg.smtp->host + ":" + std::to_string(cfg.smtp->port) : "";
+    case config::channel_kind::notify:
+        return config::url_origin(sub.base_url);
+    default:
+        return config::url_origin(sub.url);
+    }
+}
+
+boost::json::object describe(const config::subscriber& sub, const config::config& cfg,
+                             const store::outbox_standing& s, core::time_point now) {
     boost::json::array audiences;
     for (const auto& a : sub.audiences)
         audiences.emplace_back(a);
@@ -67,8 +46,21 @@ boost::json::object describe(const config::subscriber& sub, const standing& s,
     if (s.oldest_pending)
         age = std::max<std::int64_t>(0, (now.time_since_epoch().count() - *s.oldest_pending) /
                                             1000000);
+    boost::json::array places;
+    for (const auto& p : sub.places)
+        places.emplace_back(p);
+    const auto recipients = sub.kind == config::channel_kind::email    ? sub.to.size()
+                            : sub.kind == config::channel_kind::notify ? sub.phone_numbers.size()
+                                                                       : 0;
     return {{"name", sub.name},
-            {"url", config::redact_url_credentials(sub.url)},
+            {"kind", config::kind_name(sub.kind)},
+            {"target", target_of(sub, cfg)},
+            {"recipients", recipients},
+            {"places", std::move(places)},
+            {"last_delivery", time_or_null(s.last_success)},
+            {"last_failure", s.last_error ? boost::json::value(*s.last_error) : nullptr},
+            {"url", sub.url.empty() ? boost::json::value(nullptr)
+                                    : boost::json::value(config::url_origin(sub.url))},
             {"audiences", std::move(audiences)},
             {"min_level", sub.min_level},
             {"topic_prefix", sub.topic_prefix},
@@ -92,16 +84,39 @@ void subscribers_get(router& r, call& c, done on_done) {
         const auto now = s.clock.now();
         boost::json::array list;
         for (const auto& sub : cfg->subscribers)
-            list.push_back(describe(sub, read_standing(db, sub.name), now));
+            list.push_back(describe(sub, *cfg, store::read_standing(db, sub.name), now));
         return service::json_reply(200, boost::json::object{{"subscribers", std::move(list)}});
+    });
+}
+
+/// `POST /v1/subscribers/{name}/test`: a test message now, outside the
+/// outbox; 200 with how it went (a failed send is the subscriber's
+/// problem, not the caller's, so it is no 5xx).
+void subscriber_test(router& r, webhook::sender& sender, call& c, done on_done) {
+    if (!admit(r, c, access::admin, on_done))
+        return;
+    if (!c.query.empty())
+        return on_done(bad_param(c.query.begin()->first, "is not known here."));
+    const boost::urls::decode_view decoded(c.params.at(0));
+    const std::string name(decoded.begin(), decoded.end());
+    sender.send_test(name, [on_done, name](bool found, webhook::outcome o) {
+        if (!found)
+            return on_done(service::error_reply(404, "not_found",
+                                                "There is no subscriber '" + name + "'."));
+        boost::json::object out{{"name", name}, {"delivered", o.ok}};
+        out["error"] = o.ok ? boost::json::value(nullptr) : boost::json::value(o.error);
+        on_done(service::json_reply(200, std::move(out)));
     });
 }
 
 } // namespace
 
-void add_subscriber_routes(router& r) {
+void add_subscriber_routes(router& r, webhook::sender& sender) {
     r.add(bhttp::verb::get, "/v1/subscribers",
           [&r](call& c, done d) { subscribers_get(r, c, std::move(d)); });
+    r.add(bhttp::verb::post, "/v1/subscribers/{}/test", [&r, &sender](call& c, done d) {
+        subscriber_test(r, sender, c, std::move(d));
+    });
 }
 
 } // namespace opel::http

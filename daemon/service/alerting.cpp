@@ -80,7 +80,7 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
             // Published on every feed; delivered to subscribers only when the
             // engine says they are told (not inhibited, not silenced).
             if (c.notify)
-                webhook::record(tx, deployment_->cfg->subscribers, e);
+                webhook::record(tx, *deployment_->cfg, e);
             // Written now, so an earlier deferred state of it must not land after.
             tx.undefer_alert(a.id);
             tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data,

@@ -200,7 +200,7 @@ boost::json::object summaries::publish(store::transaction& tx, const deployment&
     auto summary = build_summary(tx.db(), d, r, tx.now());
     auto text = summary::render_daily_json(summary);
     tx.put_summary(date_text(r.date), text);
-    webhook::record(tx, d.cfg->subscribers, tx.append_event("summary.daily", std::move(text)));
+    webhook::record(tx, *d.cfg, tx.append_event("summary.daily", std::move(text)));
     log()->debug("summary of {} built and published", date_text(r.date));
     return summary;
 }

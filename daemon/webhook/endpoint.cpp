@@ -13,9 +13,9 @@ namespace opel::webhook {
 std::variant<endpoint, std::string> parse_endpoint(const std::string& url) {
     const auto u = boost::urls::parse_uri(url);
     if (!u)
-        return "'" + config::redact_url_credentials(url) + "' is not a URL";
+        return "'" + config::url_origin(url) + "' is not a URL";
     if (u->scheme() != "http" && u->scheme() != "https")
-        return "'" + config::redact_url_credentials(url) + "' is not an http:// or https:// URL";
+        return "'" + config::url_origin(url) + "' is not an http:// or https:// URL";
     endpoint e;
     e.tls = u->scheme() == "https";
     e.host = u->host_address();
@@ -24,8 +24,16 @@ std::variant<endpoint, std::string> parse_endpoint(const std::string& url) {
     if (e.target.empty())
         e.target = "/";
     if (e.host.empty())
-        return "'" + config::redact_url_credentials(url) + "' names no host";
+        return "'" + config::url_origin(url) + "' names no host";
+    if (u->has_userinfo()) // decoded: the Basic credentials are the plain text
+        e.credentials = u->user() + ":" + u->password();
     return e;
+}
+
+std::string host_header(const endpoint& to) {
+    const bool default_port = to.port == (to.tls ? "443" : "80");
+    const auto host = to.host.find(':') != std::string::npos ? "[" + to.host + "]" : to.host;
+    return default_port ? host : host + ":" + to.port;
 }
 
 std::variant<std::shared_ptr<boost::asio::ssl::context>, std::string>

@@ -18,8 +18,13 @@ struct endpoint {
     std::string port;
     std::string target; ///< path and query, "/" at least
     bool tls = false;   ///< https://
+    std::string credentials; ///< "user:password" from the URL, sent as HTTP Basic; empty: none
     bool operator==(const endpoint&) const = default;
 };
+
+/// The `Host` header for `to`: the host (an IPv6 literal in brackets), with
+/// the port when it is not the scheme's default.
+std::string host_header(const endpoint& to);
 
 /// The endpoint of `url`, or an error message when it is not a usable
 /// http:// or https:// URL.

@@ -12,6 +12,8 @@
 // an attempt lasts at most one stale send plus one fresh attempt.
 #include "webhook/exchange.hpp"
 
+#include "core/crypto.hpp"
+
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -31,11 +33,12 @@ exchange::exchange(std::shared_ptr<connection> conn, std::string body,
                    const std::map<std::string, std::string>& headers, report done)
     : conn_(std::move(conn)), done_(std::move(done)) {
     const auto& to = conn_->to();
-    const bool default_port = to.port == (to.tls ? "443" : "80");
     req_.method(bhttp::verb::post);
     req_.target(to.target);
     req_.version(11);
-    req_.set(bhttp::field::host, default_port ? to.host : to.host + ":" + to.port);
+    req_.set(bhttp::field::host, host_header(to));
+    if (!to.credentials.empty())
+        req_.set(bhttp::field::authorization, "Basic " + core::base64(to.credentials));
     req_.set(bhttp::field::user_agent, "opeld");
     req_.set(bhttp::field::content_type, "application/json");
     for (const auto& [name, value] : headers)
@@ -89,8 +92,10 @@ void exchange::on_read(const boost::system::error_code& ec) {
     const bool keep = parser_->keep_alive() && !conn_->has_leftover();
     const auto status = parser_->get().result_int();
     if (status >= 200 && status < 300)
-        return finish({true, {}}, keep);
-    finish({false, "HTTP " + std::to_string(status)}, keep);
+        return finish({true, {}, static_cast<int>(status), {}}, keep);
+    finish({false, "HTTP " + std::to_string(status), static_cast<int>(status),
+            std::move(parser_->get().body())},
+           keep);
 }
 
 void exchange::on_failed(const char* step, const boost::system::error_code& ec) {

@@ -16,8 +16,16 @@ namespace opel::webhook {
 
 /// How one POST ended: `ok` for a 2xx answer, else why not.
 struct outcome {
+    outcome() = default;
+    outcome(bool ok_, std::string error_, int status_ = 0, std::string answer_ = {},
+            bool final_ = false)
+        : ok(ok_), error(std::move(error_)), status(status_), answer(std::move(answer_)),
+          final(final_) {}
     bool ok = false;
-    std::string error; ///< "HTTP 503", "connect: Connection refused", ...
+    std::string error;  ///< "HTTP 503", "connect: Connection refused", ...
+    int status = 0;     ///< the HTTP status when an answer came, else 0
+    std::string answer; ///< the answer's body when it was not a 2xx
+    bool final = false; ///< a failure that no retry can mend (a refused key or number)
 };
 
 /// One POST in flight; keep the shared_ptr to cancel it.
@@ -26,7 +34,8 @@ public:
     /// Reports the outcome of the POST, exactly once, on the executor.
     using report = std::function<void(outcome)>;
 
-    /// A POST of `body` with the extra `headers` over `conn`, to its endpoint.
+    /// A POST of `body` with the extra `headers` over `conn`, to its endpoint
+    /// (`Content-Type: application/json` unless `headers` say otherwise).
     exchange(std::shared_ptr<connection> conn, std::string body,
              const std::map<std::string, std::string>& headers, report done);
     /// Starts it.

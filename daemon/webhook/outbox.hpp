@@ -1,5 +1,5 @@
 #pragma once
-// The durable outbox: a webhook delivery is a row written in the transaction
+// The durable outbox: a delivery (of any kind) is a row written in the transaction
 // that appends its event, so a committed event always has its deliveries and
 // a rolled-back one never has any.
 
@@ -12,9 +12,8 @@
 namespace opel::webhook {
 
 /// Writer thread, inside a write job, right after `tx.append_event` returned
-/// `e`: queues one pending delivery of `e` to each of `subscribers` it routes
-/// to (once per subscriber and seq).
-void record(store::transaction& tx, const std::vector<config::subscriber>& subscribers,
-            const core::event& e);
+/// `e`: queues one pending delivery of `e` to each of the config's
+/// subscribers it routes to (once per subscriber and seq), of every kind.
+void record(store::transaction& tx, const config::config& cfg, const core::event& e);
 
 } // namespace opel::webhook

@@ -37,14 +37,41 @@ bool alert_matches(const std::string& data, const std::vector<std::string>& want
                        });
 }
 
+/// Whether the Alert JSON `data` is about one of `places`: a practice or a
+/// PCN with a practice there, the place itself, or anything system-wide.
+bool in_places(const std::string& data, const std::vector<std::string>& places,
+               const std::vector<core::practice>& practices) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(data, ec);
+    if (ec || !v.is_object())
+        return false;
+    const auto* scope = v.as_object().if_contains("scope");
+    const auto* subject = v.as_object().if_contains("subject");
+    if (!scope || !scope->is_string() || !subject || !subject->is_string())
+        return false;
+    const std::string_view sc = scope->as_string(), sub = subject->as_string();
+    const auto wanted = [&](std::string_view place) {
+        return std::find(places.begin(), places.end(), place) != places.end();
+    };
+    if (sc == "place")
+        return wanted(sub);
+    if (sc == "practice" || sc == "pcn")
+        return std::any_of(practices.begin(), practices.end(), [&](const core::practice& p) {
+            return (sc == "practice" ? p.code == sub : p.pcn == sub) && wanted(p.place);
+        });
+    return true; // the system, and a theme across it
+}
+
 } // namespace
 
-bool routes_to(const config::subscriber& s, const core::event& e) {
+bool routes_to(const config::subscriber& s, const core::event& e,
+               const std::vector<core::practice>& practices) {
     if (e.topic == "summary.daily")
         return true;
     if (!core::topic_matches(e.topic, "alert.") || !core::topic_matches(e.topic, s.topic_prefix))
         return false;
-    return alert_matches(e.data, s.audiences, s.min_level);
+    return alert_matches(e.data, s.audiences, s.min_level) &&
+           (s.places.empty() || in_places(e.data, s.places, practices));
 }
 
 std::chrono::milliseconds backoff(int attempt, double jitter) {

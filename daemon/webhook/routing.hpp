@@ -23,10 +23,13 @@ inline constexpr std::chrono::hours keep_failed_for{7 * 24};
 inline constexpr std::chrono::minutes prune_every{10};
 
 /// Whether `e` goes to `s`: every `summary.daily`; an `alert.` event when the
-/// Alert's audiences meet the subscriber's, its level is at least `min_level`
-/// and the topic starts with `topic_prefix`; nothing else (`status.` events
-/// are on the other channels only).
-bool routes_to(const config::subscriber& s, const core::event& e);
+/// Alert's audiences meet the subscriber's, its level is at least `min_level`,
+/// the topic starts with `topic_prefix` and, when the subscriber names
+/// `places`, it is about one of them (a practice or PCN there, the place
+/// itself) or about the system; nothing else (`status.` events are on the
+/// other channels only). `practices` places each practice and PCN.
+bool routes_to(const config::subscriber& s, const core::event& e,
+               const std::vector<core::practice>& practices = {});
 
 /// The wait after `attempt` failed attempts (1, 2, ...): 1 s doubling, capped
 /// at 5 minutes, spread by +-20% with `jitter` in [0, 1] (0.5: none).

@@ -1,13 +1,18 @@
 #pragma once
-// Sends the outbox: for each subscriber, its lowest pending delivery, one at
-// a time, so each subscriber sees its events in seq order and a slow or dead
-// one holds up nobody else. Lives on the io thread.
+// Sends the outbox: for each subscriber, its lowest pending delivery (a
+// webhook) or its pending rows as one digest (email, Teams, Slack, Notify),
+// one at a time, so each subscriber sees its events in seq order and a slow
+// or dead one holds up nobody else. Lives on the io thread.
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "store/outbox.hpp"
 #include "store/store.hpp"
 #include "webhook/exchange.hpp"
 #include "webhook/health.hpp"
+#include "webhook/lane.hpp"
+#include "webhook/mailer.hpp"
+#include "channel/render.hpp"
 #include "webhook/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -22,7 +27,22 @@
 
 namespace opel::webhook {
 
-/// The webhook sender.
+/// What the people-facing kinds need besides their subscriber entry.
+struct channel_settings {
+    std::optional<config::smtp_config> smtp;
+    std::vector<core::practice> practices;
+    std::string public_url;
+    std::string timezone = "UTC";
+};
+
+/// The URL a subscriber's POSTs go to: its `url`, or Notify's SMS endpoint
+/// under `base_url`; empty for email.
+std::string target_url(const config::subscriber& s);
+
+/// How many pending rows one digest takes at most; the rest go in the next.
+inline constexpr std::size_t digest_limit = 500;
+
+/// The sender of every kind.
 class sender {
 public:
     /// Writer thread, inside the job that records an attempt's outcome.
@@ -54,15 +74,23 @@ public:
     /// Cancels what is in flight and sends nothing more (io thread). Rows in
     /// flight stay pending and are sent again after a restart.
     void stop();
+    /// Sets what the people-facing kinds need (the relay, the practices, the
+    /// dashboard's address, the zone); safe from any thread.
+    void set_channels(channel_settings settings);
+    /// Sends subscriber `name` a test message now, outside the outbox, and
+    /// reports how it went on the io thread; false when there is no such
+    /// subscriber. Safe from any thread.
+    void send_test(const std::string& name, std::function<void(bool found, outcome)> done);
 
 private:
-    struct row;
     struct round;
+    using rounds = std::vector<std::shared_ptr<round>>;
     struct lane {
         config::subscriber sub;
-        bool busy = false;  ///< a read, a POST or its write is under way
-        bool again = false; ///< a tick came while busy: look again when free
-        std::vector<std::shared_ptr<round>> waiting; ///< ticks held until then
+        lane_status status; ///< the state machine (webhook/lane.hpp)
+        rounds look_waiters; ///< ticks held until the look under way ends
+        rounds next_waiters; ///< ticks that came while busy: held until the next look ends
+        rounds mark_waiters; ///< ticks held until the delivered marks are written
         std::shared_ptr<exchange> in_flight;
         std::shared_ptr<connection> conn; ///< kept for the next POST; made at the first
         std::shared_ptr<boost::asio::ssl::context> tls; ///< https:// subscribers
@@ -70,22 +98,37 @@ private:
         std::optional<core::time_point> failing_since; ///< first failure since the last 2xx
         bool unsure = true; ///< an admin alert may be open: the next 2xx reports recovery
         std::int64_t acked_seq = 0; ///< delivered up to here, the mark maybe not yet on disk
-        int writes = 0;             ///< delivered marks being written
-        std::vector<std::shared_ptr<round>> after_writes; ///< ticks held until they are
+        std::int64_t last_sent = 0; ///< digest kinds: the last delivery, microseconds
     };
 
+    static void join(rounds& list, const std::shared_ptr<round>& r);
+    static void let_go(const std::shared_ptr<round>& r);
+    static void let_go(rounds& list);
     void apply_subscribers(std::vector<config::subscriber> subscribers);
     void derive_health(store::sqlite::db& db);
-    void check(const std::string& name, std::shared_ptr<round> r);
-    void on_oldest(const std::string& name, std::optional<row> found, std::shared_ptr<round> r);
-    void send(lane& l, row d);
-    void on_sent(const std::string& name, const row& d, outcome o);
-    void write(const std::string& name, std::function<void(store::transaction&)> job,
-               std::shared_ptr<round> r);
-    void delivered(const std::string& name, std::int64_t seq,
-                   std::function<void(store::transaction&)> job);
+    void check(const std::string& name, const std::shared_ptr<round>& r);
+    void look(const std::string& name);
+    void step(const std::string& name, lane_event e);
+    void on_oldest(const std::string& name, std::optional<store::outbox_row> found);
+    void send(lane& l, store::outbox_row d);
+    void post(lane& l, const std::string& url, std::string body,
+              const std::map<std::string, std::string>& headers, exchange::report done);
+    void on_sent(const std::string& name, const std::vector<store::outbox_row>& rows, outcome o);
+    void on_delivered(const std::string& name, const std::vector<store::outbox_row>& rows);
+    void on_failed(const std::string& name, const std::vector<store::outbox_row>& rows,
+                   std::string error, bool final);
+    // Digest kinds (sender_digest.cpp).
+    void look_digest(const std::string& name);
+    void on_batch(const std::string& name, std::vector<store::outbox_row> rows,
+                  std::optional<std::int64_t> last_sent);
+    void send_digest(lane& l, std::vector<store::outbox_row> rows, bool summary);
+    void deliver(lane& l, const std::string& text, std::shared_ptr<lane> probe,
+                 exchange::report done);
+    void notify_each(const std::string& name, std::shared_ptr<lane> probe, std::string text,
+                     std::size_t i, exchange::report done);
+    channel::message_context context_for(const config::subscriber& s) const;
+    void record(const std::string& name, std::function<void(store::transaction&)> job);
     void written(const std::string& name, bool ok);
-    void release(const std::string& name);
     void prune();
 
     boost::asio::any_io_executor ex_;
@@ -97,6 +140,9 @@ private:
     core::time_point next_prune_{}; ///< io thread
     delivery_metrics& metrics_;
     health_hook health_;
+    channel_settings channels_;           ///< io thread
+    const date::time_zone* tz_ = nullptr; ///< channels_.timezone; null: UTC
+    std::unique_ptr<mailer> mailer_;      ///< made at the first mail
 };
 
 } // namespace opel::webhook

@@ -30,6 +30,9 @@ struct received {
     std::string body;
     std::string signature;
     std::string seq_header;
+    std::string authorization;
+    std::string host;
+    std::string content_type;
     std::int64_t seq() const { return boost::json::parse(body).at("seq").as_int64(); }
     std::string topic() const {
         return std::string(boost::json::parse(body).at("topic").as_string());
@@ -166,7 +169,10 @@ private:
             std::lock_guard lock(mu_);
             got_.push_back({std::string(req.target()), req.body(),
                             std::string(req["X-Opel-Signature"]),
-                            std::string(req["X-Opel-Event-Seq"])});
+                            std::string(req["X-Opel-Event-Seq"]),
+                            std::string(req[bhttp::field::authorization]),
+                            std::string(req[bhttp::field::host]),
+                            std::string(req[bhttp::field::content_type])});
             out = {script_.empty() ? fallback_ : script_.front(), closing_};
             if (!script_.empty())
                 script_.pop_front();

@@ -1,0 +1,53 @@
+#pragma once
+// What a person receives, by kind: a digest or a daily summary as a mail
+// (MIME text), a Teams Adaptive Card, Slack blocks, or a short text for
+// GOV.UK Notify. Pure: the time and the zone are given.
+
+#include "channel/digest.hpp"
+#include "core/types.hpp"
+
+#include <boost/json.hpp>
+#include <date/tz.h>
+
+#include <string>
+#include <vector>
+
+namespace opel::channel {
+
+/// Who a message is for and what it may link to.
+struct message_context {
+    std::string subscriber;       ///< the subscriber's name
+    std::string from;             ///< email: the sender address
+    std::vector<std::string> to;  ///< email: the recipients
+    std::string public_url;       ///< the dashboard; empty: no link
+    core::time_point now{};
+    const date::time_zone* tz = nullptr; ///< times shown in it; null: UTC
+};
+
+/// A digest mail: `multipart/alternative` with a text/plain and a text/html
+/// part, one line or row per alert.
+std::string digest_mail(const digest& d, const message_context& c);
+/// The daily summary as its own mail: the HTML form, a text alternative and
+/// the CSV form attached.
+std::string summary_mail(const boost::json::object& summary, const message_context& c);
+/// A test mail.
+std::string test_mail(const message_context& c);
+
+/// The Teams Workflows body for a digest: a message with one Adaptive Card.
+std::string digest_teams(const digest& d, const message_context& c);
+/// The summary as a short Adaptive Card.
+std::string summary_teams(const boost::json::object& summary, const message_context& c);
+/// The Slack body for a digest: `{text, blocks}`.
+std::string digest_slack(const digest& d, const message_context& c);
+/// The summary as a short Slack message.
+std::string summary_slack(const boost::json::object& summary, const message_context& c);
+/// A test card (`teams`) or message (`slack`).
+std::string test_card(bool teams, const message_context& c);
+
+/// The short text of an SMS: the headline and the alerts, cut to `limit`
+/// characters.
+std::string digest_sms(const digest& d, std::size_t limit = 600);
+/// The summary as a short text.
+std::string summary_sms(const boost::json::object& summary);
+
+} // namespace opel::channel

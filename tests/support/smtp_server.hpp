@@ -1,0 +1,124 @@
+#pragma once
+// A real SMTP server for the tests: Python's aiosmtpd (Debian's
+// python3-aiosmtpd) on a port of its own on 127.0.0.1, storing each mail in
+// a Maildir, with or without STARTTLS (a throwaway self-signed certificate
+// made with openssl in the test's directory). Waits poll the Maildir with a
+// timeout.
+
+#include "support/process.hpp"
+#include "support/webhook_receiver.hpp"
+
+#include <catch2/catch.hpp>
+#include <openssl/evp.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace opel::test {
+
+/// A self-signed certificate for 127.0.0.1, made in `dir`: {cert, key}.
+inline std::pair<std::filesystem::path, std::filesystem::path>
+make_certificate(const std::filesystem::path& dir) {
+    const auto cert = dir / "smtp-cert.pem", key = dir / "smtp-key.pem";
+    const auto [code, out] = run_to_end(
+        {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+         key.string(), "-out", cert.string(), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"});
+    INFO(out);
+    REQUIRE(code == 0);
+    return {cert, key};
+}
+
+/// aiosmtpd in a child process.
+class smtp_server {
+public:
+    /// Plain SMTP, or STARTTLS (required by the server) with `tls`.
+    explicit smtp_server(const std::filesystem::path& dir,
+                         std::optional<std::pair<std::filesystem::path, std::filesystem::path>>
+                             tls = std::nullopt)
+        : maildir_(dir / "maildir"), port_(webhook_support::unused_port()) {
+        std::vector<std::string> argv{"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-d", "-l",
+                                      "127.0.0.1:" + std::to_string(port_)};
+        if (tls) {
+            argv.insert(argv.end(), {"--tlscert", tls->first.string(), "--tlskey",
+                                     tls->second.string()});
+        }
+        argv.insert(argv.end(), {"-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
+        process_ = std::make_unique<child_process>(argv);
+        REQUIRE(process_->wait_for_line("listening", std::chrono::seconds(20)));
+    }
+    std::uint16_t port() const { return port_; }
+    /// The mails received so far, oldest first.
+    std::vector<std::string> mails() const {
+        std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
+        std::error_code ec;
+        for (const auto& f : std::filesystem::directory_iterator(maildir_ / "new", ec)) {
+            std::ifstream in(f.path());
+            std::ostringstream text;
+            text << in.rdbuf();
+            found.emplace_back(f.last_write_time(), text.str());
+        }
+        std::sort(found.begin(), found.end());
+        std::vector<std::string> out;
+        for (auto& [t, m] : found)
+            out.push_back(std::move(m));
+        return out;
+    }
+    /// Waits until `n` mails have come (false after 20 s).
+    bool wait_for(std::size_t n) const {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (mails().size() < n) {
+            if (std::chrono::steady_clock::now() > deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20)); // polling the Maildir
+        }
+        return true;
+    }
+
+private:
+    std::filesystem::path maildir_;
+    std::uint16_t port_;
+    std::unique_ptr<child_process> process_;
+};
+
+/// The decoded text of the first part of `mail` whose Content-Type starts
+/// with `type` (the parts are base64).
+inline std::string mail_part(const std::string& mail, const std::string& type) {
+    const auto at = mail.find("Content-Type: " + type);
+    if (at == std::string::npos)
+        return {};
+    const auto start = mail.find("\n\n", at) != std::string::npos &&
+                               mail.find("\n\n", at) < mail.find("\r\n\r\n", at)
+                           ? mail.find("\n\n", at) + 2
+                           : mail.find("\r\n\r\n", at) + 4;
+    const auto end = mail.find("--", start);
+    std::string b64;
+    for (char c : mail.substr(start, end - start))
+        if (c != '\r' && c != '\n')
+            b64 += c;
+    std::string out(b64.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(b64.data()),
+                                  static_cast<int>(b64.size()));
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!out.empty() && out.back() == '\0')
+        out.pop_back();
+    return out;
+}
+
+/// The value of header `name` in `mail`.
+inline std::string mail_header(const std::string& mail, const std::string& name) {
+    const auto at = mail.find("\n" + name + ": ");
+    if (at == std::string::npos)
+        return {};
+    const auto start = at + name.size() + 3;
+    auto end = mail.find('\n', start);
+    auto v = mail.substr(start, end - start);
+    if (!v.empty() && v.back() == '\r')
+        v.pop_back();
+    return v;
+}
+
+} // namespace opel::test
