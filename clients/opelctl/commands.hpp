@@ -25,6 +25,9 @@ void add_alerts_commands(CLI::App& app, const global_options& g, int& exit_code)
 /// `opelctl silence add|list|expire`.
 void add_silence_commands(CLI::App& app, const global_options& g, int& exit_code);
 
+/// `opelctl support offer|list|move` and `opelctl escalate`.
+void add_support_commands(CLI::App& app, const global_options& g, int& exit_code);
+
 /// `opelctl tail`: follow the event feed over SSE or ZeroMQ.
 void add_tail_command(CLI::App& app, const global_options& g, int& exit_code);
 

@@ -141,4 +141,11 @@ std::vector<std::size_t> rule_set::inhibition_cycle() const {
     return {};
 }
 
+const support_action* rule_set::find_action(const std::string& id) const {
+    for (const auto& a : support_actions)
+        if (a.id == id)
+            return &a;
+    return nullptr;
+}
+
 } // namespace opel::rules

@@ -103,6 +103,12 @@ std::optional<group_scope> parse_group_scope(const std::string& s);
 /// The keyword of a group scope.
 const char* scope_name(group_scope s);
 
+/// One entry of `support_actions`: what the team can offer a practice.
+struct support_action {
+    std::string id;   ///< as the API and events carry it
+    std::string name; ///< as pages and reports show it
+};
+
 /// A validated rules file.
 struct rule_set {
     std::vector<std::string> themes;                  ///< declared theme ids
@@ -111,6 +117,10 @@ struct rule_set {
     std::chrono::hours stale_after{7 * 24};           ///< reports older are stale
     core::system_thresholds system;                   ///< the group-level rule (`group_level:`)
     std::vector<rule> rules;                          ///< in file order
+    std::vector<support_action> support_actions;      ///< in file order
+
+    /// The support action `id`, or null.
+    const support_action* find_action(const std::string& id) const;
 
     /// True when `id` is a declared theme.
     bool has_theme(const std::string& id) const;

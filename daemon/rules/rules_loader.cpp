@@ -528,6 +528,43 @@ void read_themes(loader& l, const YAML::Node& n, rule_set& set) {
         if (auto id = read_theme(l, t, set); !id.empty()) set.themes.push_back(std::move(id));
 }
 
+/// `support_actions`: a list of `{id, name}`, ids unique and shaped like
+/// theme ids, names the text pages and reports show.
+void read_support_actions(loader& l, const YAML::Node& n, rule_set& set) {
+    if (!n.IsSequence()) {
+        l.error(n, "support_actions: expected a list of {id, name}");
+        return;
+    }
+    for (const auto& item : n) {
+        support_action a;
+        const bool ok = for_each_key(
+            l, item, "support_actions",
+            {{"id",
+              [&](auto&, auto& v) {
+                  if (!v.IsScalar() || !valid_theme_id(v.Scalar()))
+                      l.error(v, "support_actions: an id is lower-case letters, digits, '_' "
+                                 "and '-'");
+                  else
+                      a.id = v.Scalar();
+              }},
+             {"name", [&](auto&, auto& v) {
+                  const auto s = read_string(l, v, "support_actions: name");
+                  if (s && s->size() > 100)
+                      l.error(v, "support_actions: name: at most 100 characters");
+                  else if (s)
+                      a.name = *s;
+              }}});
+        if (!ok)
+            continue;
+        if (!item["id"] || !item["name"])
+            l.error(item, "support_actions: each action needs an id and a name");
+        else if (!a.id.empty() && set.find_action(a.id))
+            l.error(item["id"], "support_actions: duplicate id '" + a.id + "'");
+        else if (!a.id.empty() && !a.name.empty())
+            set.support_actions.push_back(std::move(a));
+    }
+}
+
 void read_weight(loader& l, const YAML::Node& v, core::group_weight& w) {
     if (v.IsScalar() && v.Scalar() == "practices")
         w = core::group_weight::practices;
@@ -603,7 +640,9 @@ std::shared_ptr<const rule_set> load_rule_set(const std::filesystem::path& file,
                        else
                            read_group_level(l, v, "system_level", set->system);
                    }},
-                  {"rules", [&](auto&, auto& v) { read_rules(l, v, *set); }}});
+                  {"rules", [&](auto&, auto& v) { read_rules(l, v, *set); }},
+                  {"support_actions",
+                   [&](auto&, auto& v) { read_support_actions(l, v, *set); }}});
     if (errors.size() != before)
         return nullptr;
     return set;

@@ -24,7 +24,8 @@ inline constexpr std::chrono::minutes prune_every{10};
 
 /// Whether `e` goes to `s`: every `summary.daily`; an `alert.` event when the
 /// Alert's audiences meet the subscriber's, its level is at least `min_level`
-/// and the topic starts with `topic_prefix`; nothing else (`status.` events
+/// and the topic starts with `topic_prefix`; every `escalation.system` to a
+/// subscriber with the `control_room` audience (and a matching prefix); nothing else (`status.` events
 /// are on the other channels only).
 bool routes_to(const config::subscriber& s, const core::event& e);
 
