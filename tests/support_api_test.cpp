@@ -342,3 +342,38 @@ TEST_CASE("the monthly report counts support by action and lists escalations",
     const auto csv = c.get("/v1/reports/monthly?month=2026-11&format=csv", team_token).body;
     CHECK(csv.find("support,locum_cover,2") != std::string::npos);
 }
+
+TEST_CASE("an offer resolves practice-unsupported in its own transaction", "[support][rules]") {
+    test_daemon d; // Wednesday 2026-11-25 10:00
+    auto c = d.client();
+    report(c, "C82001", 4);
+    // Friday 10:00: two working days at 4 with nothing offered.
+    d.clock().advance(std::chrono::hours{48});
+    d.daemon().run_timers().wait();
+    const auto unsupported = [&] {
+        const auto body = c.get("/v1/alerts", team_token).json();
+        for (const auto& a : body.at("alerts").as_array())
+            if (a.at("rule") == "practice-unsupported")
+                return true;
+        return false;
+    };
+    REQUIRE(unsupported());
+    const auto id = offered_id(c);
+    CHECK_FALSE(unsupported());
+    // The item's event comes before the resolution it caused.
+    const auto ev = events(c, "");
+    std::int64_t item_seq = 0, resolved_seq = 0;
+    for (const auto& e : ev) {
+        if (e.at("topic") == "support.C82001")
+            item_seq = e.at("seq").as_int64();
+        if (e.at("data").as_object().contains("rule") &&
+            e.at("data").at("rule") == "practice-unsupported" &&
+            e.at("data").at("state") == "resolved")
+            resolved_seq = e.at("seq").as_int64();
+    }
+    CHECK(item_seq > 0);
+    CHECK(resolved_seq > item_seq);
+    // Declined with nothing else open: the practice is unsupported again at once.
+    REQUIRE(move(c, id, "declined").status == 200);
+    CHECK(unsupported());
+}

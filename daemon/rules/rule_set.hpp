@@ -66,10 +66,16 @@ struct unacknowledged_condition {
     std::chrono::seconds after{30 * 60};
 };
 
+/// `support`: a practice standing at 3 or 4 since a report `working_days`
+/// working days ago or more, with no support item open (`state: none`).
+struct support_condition {
+    int working_days = 2;
+};
+
 /// One condition of each kind the language has.
 using condition = std::variant<practice_level_condition, rise_condition, sustained_condition,
                                group_condition, theme_condition, not_reporting_condition,
-                               unacknowledged_condition>;
+                               unacknowledged_condition, support_condition>;
 
 /// The kind keyword of `c` as the rules file spells it ("practice_level", ...).
 const char* kind_name(const condition& c);

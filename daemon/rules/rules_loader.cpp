@@ -232,16 +232,51 @@ condition read_unacknowledged(loader& l, const YAML::Node& n) {
     return c;
 }
 
+/// "2 working days" (or "1 working day"), as `support: {for: ...}` reads.
+std::optional<int> read_working_days(loader& l, const YAML::Node& n) {
+    const auto& s = n.IsScalar() ? n.Scalar() : std::string();
+    const auto space = s.find(' ');
+    const auto unit = space == std::string::npos ? "" : s.substr(space + 1);
+    const auto digits = s.substr(0, space);
+    if (digits.empty() || digits.size() > 2 ||
+        digits.find_first_not_of("0123456789") != std::string::npos ||
+        (unit != "working days" && unit != "working day") || std::stoi(digits) < 1 ||
+        std::stoi(digits) > 30) {
+        l.error(n, "for: expected a number of working days from 1 to 30, such as 2 working days");
+        return std::nullopt;
+    }
+    return std::stoi(digits);
+}
+
+condition read_support(loader& l, const YAML::Node& n) {
+    support_condition c;
+    bool has_for = false;
+    const bool ok = for_each_key(
+        l, n, "support",
+        {{"state",
+          [&](auto&, auto& v) {
+              if (!v.IsScalar() || v.Scalar() != "none")
+                  l.error(v, "state: expected none (no support item open)");
+          }},
+         {"for", [&](auto&, auto& v) {
+              has_for = true;
+              set_if(read_working_days(l, v), c.working_days);
+          }}});
+    if (ok && !has_for)
+        l.error(n, "support: for is required, such as 2 working days");
+    return c;
+}
+
 /// `condition:` is a mapping with exactly one key, the kind.
 std::optional<condition> read_condition(loader& l, const YAML::Node& n) {
     static const std::map<std::string, condition (*)(loader&, const YAML::Node&)> kinds{
         {"practice_level", read_practice_level}, {"rise", read_rise},
         {"sustained", read_sustained},           {"group", read_group},
         {"theme", read_theme},                   {"not_reporting", read_not_reporting},
-        {"unacknowledged", read_unacknowledged}};
+        {"unacknowledged", read_unacknowledged}, {"support", read_support}};
     if (!n.IsMap() || n.size() != 1) {
         l.error(n, "condition: expected a mapping with one kind: practice_level, rise, "
-                   "sustained, group, theme, not_reporting or unacknowledged");
+                   "sustained, group, theme, not_reporting, unacknowledged or support");
         return std::nullopt;
     }
     const auto kv = *n.begin();
@@ -284,6 +319,7 @@ const std::vector<std::string>& placeholders_for(const condition& c) {
         with({"practice", "practice.code", "practice.name", "pcn", "place", "last_reported",
               "days"}),
         with({"watched.rule", "watched.id", "watched.title", "watched.level", "minutes"}),
+        report({"days"}),
     };
     return table[c.index()];
 }

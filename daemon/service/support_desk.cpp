@@ -78,6 +78,7 @@ outcome<core::support_item> support_desk::offer(store::transaction& tx, const de
                          o.note});
     s.id = store::insert_support(tx, s);
     tx.append_event("support." + practice, boost::json::serialize(core::to_json(s)));
+    tell_engine(tx, practice);
     return s;
 }
 
@@ -112,7 +113,14 @@ outcome<core::support_item> support_desk::move(store::transaction& tx, const pri
     s.history.push_back({m.to, who.name, role_text(who.role), tx.now(), m.note});
     store::update_support(tx, s);
     tx.append_event("support." + s.practice, boost::json::serialize(core::to_json(s)));
+    tell_engine(tx, s.practice);
     return s;
+}
+
+void support_desk::tell_engine(store::transaction& tx, const std::string& practice) {
+    // After the item's own event, so a resolution it causes follows it.
+    const bool open = !store::list_support(tx.db(), {practice, true}).empty();
+    alerts_.apply(tx, alerts_.engine().on_support(practice, open, tx.now()));
 }
 
 outcome<core::escalation> support_desk::escalate(store::transaction& tx, const deployment& d,

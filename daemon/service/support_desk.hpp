@@ -43,6 +43,10 @@ public:
                                        const principal& who, core::escalation e);
 
 private:
+    /// Tells the rules engine whether `practice` has support open now, and
+    /// writes the alert changes that makes (the `support` rules).
+    void tell_engine(store::transaction& tx, const std::string& practice);
+
     alerting& alerts_;
 };
 
