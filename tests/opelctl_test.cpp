@@ -526,6 +526,33 @@ TEST_CASE("silence add, list and expire", "[opelctl]") {
               .code == 2);
 }
 
+TEST_CASE("support offer, list and move, and escalate", "[opelctl][support]") {
+    test_daemon d;
+    auto r = run(at(d, team_token, {"support", "offer", "C82001", "locum_cover", "--note",
+                                    "Tuesday and Wednesday", "--json"}));
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto id = boost::json::serialize(boost::json::parse(r.out).at("id"));
+    r = run(at(d, team_token, {"support", "list"}));
+    CHECK(r.out.find("locum_cover") != std::string::npos);
+    CHECK(r.out.find("offered") != std::string::npos);
+    r = run(at(d, practice_token, {"support", "move", id, "agreed"}));
+    CHECK(r.code == 0);
+    CHECK(r.out.find("C82001 locum_cover: agreed") != std::string::npos);
+    r = run(at(d, team_token, {"support", "move", id, "declined"}));
+    CHECK(r.code == 1);
+    CHECK(r.err.find("409") != std::string::npos);
+    CHECK(run(at(d, team_token, {"support", "move", id, "finished"})).code == 2);
+    r = run(at(d, team_token, {"escalate", "--title", "GP at OPEL 3", "--message",
+                               "ARI and Strep A", "--level", "3", "--theme", "ari", "--theme",
+                               "strep_a"}));
+    CHECK(r.code == 0);
+    CHECK(r.out.find("sent to the system") != std::string::npos);
+    CHECK(run(at(d, control_token, {"escalate", "--title", "t", "--message", "m", "--level",
+                                    "3"}))
+              .code == 1);
+}
+
 // --- tail ------------------------------------------------------------------
 
 TEST_CASE("tail over SSE replays from --since-seq, then follows live", "[opelctl]") {

@@ -28,7 +28,7 @@ std::string errors_of(const std::string& name) {
 
 } // namespace
 
-TEST_CASE("the shipped rules load with the nine default rules", "[rules]") {
+TEST_CASE("the shipped rules load with the ten default rules", "[rules]") {
     std::vector<core::diagnostic> errors;
     auto set = rules::load_rule_set(std::filesystem::path(OPEL_SOURCE_DIR) / "rules/llr.yaml",
                                     errors);
@@ -44,7 +44,8 @@ TEST_CASE("the shipped rules load with the nine default rules", "[rules]") {
     const std::vector<std::string> names{
         "practice-level-3", "practice-level-4",  "practice-sustained-pressure",
         "practice-rapid-rise", "pcn-cluster",    "place-pressure",
-        "theme-cluster",    "practice-not-reporting", "unacknowledged-level-4"};
+        "theme-cluster",    "practice-not-reporting", "unacknowledged-level-4",
+        "practice-unsupported"};
     REQUIRE(set->rules.size() == names.size());
     for (std::size_t i = 0; i < names.size(); ++i)
         CHECK(set->rules[i].name == names[i]);

@@ -185,7 +185,7 @@ TEST_CASE("the outbox keeps no copy of the body: it is the event's, sent byte fo
         // Raised for the empty bodies, so an older opeld refuses this file.
         auto v = db.prepare("PRAGMA user_version");
         REQUIRE(v.step());
-        CHECK(v.int64(0) == 4);
+        CHECK(v.int64(0) >= 4); // 4 brought empty bodies; later versions keep them
         auto e = db.prepare("SELECT seq, topic, time, data FROM events WHERE seq = ?1");
         e.bind(1, boost::json::parse(r.requests().at(0).body).at("seq").as_int64());
         REQUIRE(e.step());

@@ -11,10 +11,11 @@ const SCOPES = { practice: 'Practice', pcn: 'PCN', place: 'Place', system: 'Syst
 const $ = (id) => document.getElementById(id);
 
 /// The alerts section. `alerts` is the page's Map of open alerts by id;
-/// `placesOf(alert)` the place ids an alert concerns; `announce(text)` speaks.
+/// `placesOf(alert)` the place ids an alert concerns; `announce(text)` speaks;
+/// `extra(alert)`, if given, a node appended to its row (or null).
 export class AlertsView {
-  constructor({ alerts, placesOf, announce }) {
-    Object.assign(this, { alerts, placesOf, announce });
+  constructor({ alerts, placesOf, announce, extra }) {
+    Object.assign(this, { alerts, placesOf, announce, extra });
     this.selected = new Set();
     for (const id of ['af-level', 'af-audience', 'af-place', 'af-rule', 'af-state'])
       $(id).addEventListener('change', () => this.render());
@@ -120,6 +121,8 @@ export class AlertsView {
         onclick: () => this.acknowledge([a.id]),
       }, 'Acknowledge'));
     }
+    const more = this.extra?.(a);
+    if (more) row.append(more);
     if (folded.length) {
       const list = el('ol', { class: 'alert-folded' }, folded.sort(bySeverity).map((f) => this.row(f, [])));
       row.append(el('details', { class: 'alert-fold' },

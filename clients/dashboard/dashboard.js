@@ -12,6 +12,7 @@ import { trend } from './charts.js';
 import { allowChime, chimeAllowed, playChime } from './chime.js';
 import { LiveFeed } from './live.js';
 import { initPracticeView, openPractice } from './practice_view.js';
+import { initSupport, loadActions, loadSupport, offerDetails } from './support_view.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -186,7 +187,9 @@ function placesOf(a) {
   return [];
 }
 
-const alertsView = new AlertsView({ alerts: state.alerts, placesOf, announce });
+// A practice's alert carries an "Offer support" disclosure (support_view.js).
+const offerFor = (a) => (a.scope === 'practice' && !isInhibited(a) ? offerDetails(a.subject) : null);
+const alertsView = new AlertsView({ alerts: state.alerts, placesOf, announce, extra: offerFor });
 
 function renderAlerts() {
   alertsView.render();
@@ -281,7 +284,10 @@ async function loadAlerts() {
 }
 
 function loadAll() {
-  return Promise.all([loadStatus(), loadAlerts(), loadHistory()]);
+  // The actions first: the alerts' offer forms list them; the support view
+  // last, as it names practices and places from the status.
+  return loadActions().then(() => Promise.all([loadStatus(), loadAlerts(), loadHistory()]))
+    .then(loadSupport);
 }
 
 /// Status events come in bursts (a busy morning): one re-fetch per burst.
@@ -298,6 +304,7 @@ function onEvent(ev) {
   if (topic.startsWith('status.')) onStatusEvent(ev.data);
   else if (topic.startsWith('alert.')) onAlertEvent(ev.data);
   else if (topic === 'summary.daily') onSummaryEvent(ev);
+  else if (topic.startsWith('support.')) loadSupport();
 }
 
 function onStatusEvent(sub) {
@@ -379,6 +386,7 @@ function renderChime() {
 function init() {
   takeTokenFromFragment();
   initPracticeView();
+  initSupport(() => state.status);
   renderChime();
   $('chime').addEventListener('click', () => {
     allowChime(!chimeAllowed());

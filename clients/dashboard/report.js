@@ -11,6 +11,9 @@ import {
   session, themeLabel, uuid,
 } from './common.js';
 import { lastDays, timeline } from './charts.js';
+import {
+  actionName, historyLines, moveSupport, stateText, supportActions,
+} from './support.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -217,6 +220,49 @@ async function loadSeen() {
   }
 }
 
+// ---- Support offered ----------------------------------------------------------------
+
+function supportItem(item) {
+  const open = ['offered', 'agreed', 'in_place'].includes(item.state);
+  const answer = (state, label) => el('button', {
+    class: state === 'agreed' ? 'button' : 'button button-quiet',
+    type: 'button',
+    'data-state': state,
+    onclick: async (ev) => {
+      ev.target.disabled = true;
+      try {
+        await moveSupport(item.id, state);
+        fieldError('support-error', '');
+      } catch (e) {
+        fieldError('support-error', `Your answer was not sent: ${e.message}`);
+      }
+      loadSupport();
+    },
+  }, label);
+  return el('li', { class: `support-item ${open ? 'open' : 'closed'}`, 'data-id': item.id },
+    el('strong', { text: `${actionName(item.action)}: ${stateText(item.state)}` }),
+    el('ul', { class: 'support-history' }, ...historyLines(item).map((t) => el('li', { text: t }))),
+    item.state === 'offered'
+      ? el('p', { class: 'support-answer' }, answer('agreed', 'Agree'), ' ', answer('declined', 'Decline'))
+      : null);
+}
+
+async function loadSupport() {
+  try {
+    await supportActions();
+    const { body } = await api('/v1/support?state=all');
+    // Open items first, each group newest first.
+    const items = (body.support ?? []).slice().reverse();
+    const isOpen = (i) => ['offered', 'agreed', 'in_place'].includes(i.state);
+    items.sort((a, b) => Number(isOpen(b)) - Number(isOpen(a)));
+    $('support-list').replaceChildren(...items.map(supportItem));
+    $('support-empty').hidden = items.length > 0;
+  } catch (e) {
+    if (e.status !== 401 && e.status !== 403)
+      fieldError('support-error', `Your support could not be loaded: ${e.message}`);
+  }
+}
+
 // ---- Signing in -------------------------------------------------------------------
 
 /// Forgets the token on this device (and in this tab).
@@ -272,6 +318,7 @@ async function enter() {
   notice('');
   renderSeen(me.alerts);
   loadHistory();
+  loadSupport();
 }
 
 function signIn(ev) {

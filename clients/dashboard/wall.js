@@ -226,8 +226,26 @@ async function loadAlerts() {
   }
 }
 
+/// The latest escalation to the system, shown until the next one.
+function renderEscalation(e) {
+  const box = $('wall-escalation');
+  box.hidden = !e;
+  if (!e) return;
+  box.replaceChildren(el('strong', { text: 'Escalated to the system' }),
+    ` ${formatTime(e.created_at)} · OPEL ${e.level}: ${e.title}`);
+  renderAlerts(); // the line takes room from the list
+}
+
+async function loadEscalation() {
+  try {
+    renderEscalation((await api('/v1/escalations?latest=true')).body.escalations?.[0]);
+  } catch {
+    // Not shown rather than a wall in error: the alerts matter more.
+  }
+}
+
 function loadAll() {
-  return Promise.all([loadStatus(), loadAlerts()]);
+  return Promise.all([loadStatus(), loadAlerts(), loadEscalation()]);
 }
 
 let statusTimer = 0;
@@ -239,6 +257,8 @@ function onEvent(ev) {
     if (p && sub.level === 4 && p.level !== 4) pulse([`pcn:${p.pcn}`, `place:${p.place}`]);
     clearTimeout(statusTimer);
     statusTimer = setTimeout(loadStatus, 300);
+  } else if (topic === 'escalation.system') {
+    renderEscalation(ev.data);
   } else if (topic.startsWith('alert.')) {
     const a = ev.data;
     if (!a?.id) return;

@@ -28,6 +28,9 @@ void add_silence_commands(CLI::App& app, const global_options& g, int& exit_code
 /// `subscribers list` and `subscribers test NAME`.
 void add_subscribers_commands(CLI::App& app, const global_options& g, int& exit_code);
 
+/// `opelctl support offer|list|move` and `opelctl escalate`.
+void add_support_commands(CLI::App& app, const global_options& g, int& exit_code);
+
 /// `opelctl tail`: follow the event feed over SSE or ZeroMQ.
 void add_tail_command(CLI::App& app, const global_options& g, int& exit_code);
 

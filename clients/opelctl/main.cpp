@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     opel::ctl::add_alerts_commands(app, g, exit_code);
     opel::ctl::add_silence_commands(app, g, exit_code);
     opel::ctl::add_subscribers_commands(app, g, exit_code);
+    opel::ctl::add_support_commands(app, g, exit_code);
     opel::ctl::add_tail_command(app, g, exit_code);
     opel::ctl::add_summary_commands(app, g, exit_code);
     opel::ctl::add_import_command(app, g, exit_code);

@@ -17,6 +17,7 @@
 #include "http/static_api.hpp"
 #include "http/subscribers_api.hpp"
 #include "http/summary_api.hpp"
+#include "http/support_api.hpp"
 #include "store/audit.hpp"
 #include "store/queries.hpp"
 
@@ -66,6 +67,7 @@ app::app(config::config cfg, app_options opts)
     load_state();
     alerting_ = std::make_unique<service::alerting>(*store_, current, clock_);
     summaries_ = std::make_unique<service::summaries>(*store_, *alerting_, current, clock_);
+    support_ = std::make_unique<service::support_desk>(*alerting_);
     sender_ = std::make_unique<webhook::sender>(ioc_.get_executor(), *store_, clock_,
                                                 c.subscribers, metrics_.webhooks);
     sender_->set_channels(channels_of(c));
@@ -91,6 +93,8 @@ app::app(config::config cfg, app_options opts)
     http::add_import_routes(*router_);
     http::add_subscriber_routes(*router_, *sender_);
     http::add_audit_routes(*router_);
+    http::add_support_routes(*router_, *support_);
+    http::add_escalation_routes(*router_, *support_, *summaries_);
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     http_server_->set_address_limits(c.limits.per_address);

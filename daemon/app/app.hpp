@@ -14,6 +14,7 @@
 #include "service/practice_state.hpp"
 #include "service/services.hpp"
 #include "service/summaries.hpp"
+#include "service/support_desk.hpp"
 #include "store/store.hpp"
 #include "webhook/sender.hpp"
 #include "zmq/bridge.hpp"
@@ -101,6 +102,7 @@ private:
     std::unique_ptr<store::store> store_;
     std::unique_ptr<service::alerting> alerting_;
     std::unique_ptr<service::summaries> summaries_;
+    std::unique_ptr<service::support_desk> support_;
     std::unique_ptr<service::ingest> ingest_;
     std::unique_ptr<webhook::sender> sender_;
     std::unique_ptr<service::services> services_;

@@ -9,6 +9,7 @@
 #include "http/audit_api.hpp"
 
 #include "store/queries.hpp"
+#include "store/support.hpp"
 #include "summary/daily.hpp"
 #include "summary/daily_render.hpp"
 #include "summary/monthly.hpp"
@@ -159,7 +160,9 @@ reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const 
     const auto* tz = service::schedule_of(*d.cfg).tz;
     const auto [from, to] = summary::month_bounds(q.month, tz);
     const auto subs = store::submissions_between(db, from, to);
-    const auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
+    auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
+    summary::add_support(report, store::support_created_between(db, from, to),
+                         store::escalations_between(db, from, to));
     const std::string month(report.at("month").as_string());
     switch (q.shape) {
     case form::csv:

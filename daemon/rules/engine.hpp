@@ -85,6 +85,14 @@ public:
     /// The subjects of the open own alerts of `rule`.
     std::vector<std::string> own_subjects(const std::string& rule) const;
 
+    /// On start, before resume(): whether `practice` has a support item open.
+    void restore_support(const std::string& practice, bool open);
+    /// A support item of `practice` opened or closed; `open` says whether any
+    /// is open now. Offered support resolves its `support` rule alerts; none
+    /// left open starts the wait again from the run of pressure.
+    std::vector<alert_change> on_support(const std::string& practice, bool open,
+                                         core::time_point now);
+
     /// When on_time must next be called; nullopt when nothing is pending.
     std::optional<core::time_point> next_deadline() const;
     /// Every open (firing or acknowledged) alert, by id.
@@ -135,6 +143,8 @@ private:
         std::optional<int> counted;                  ///< the level counted in the groups while fresh
         std::map<date::sys_days, day_record> days;   ///< recent local days
         std::vector<themed_report> recent;           ///< reports with themes within the longest theme window, oldest first
+        std::optional<core::time_point> pressed_since; ///< the first report of the current run at 3 or 4
+        bool supported = false;                      ///< a support item is open
     };
     /// A group's counters for one group rule.
     struct group_counter {
@@ -232,6 +242,12 @@ private:
                              changes& out);
     void apply_silences(core::time_point now, changes& out);
 
+    // engine_support.cpp: the `support` condition
+    core::time_point support_deadline(core::time_point since, int working_days) const;
+    void schedule_support(std::size_t p);
+    bool evaluate_unsupported(const rule& r, std::size_t p, core::time_point now, changes& out);
+    void fire_unsupported(std::size_t p, core::time_point now, changes& out);
+
     std::shared_ptr<const rule_set> rules_;
     core::calendar calendar_;
     const date::time_zone* zone_;
@@ -279,6 +295,7 @@ private:
     std::set<std::tuple<core::time_point, std::size_t, std::int64_t>>
         unack_q_; ///< (deadline, unacknowledged rule, watched alert)
     std::set<std::pair<core::time_point, std::int64_t>> silence_q_; ///< (start or end, silence)
+    std::set<std::pair<core::time_point, std::size_t>> support_q_; ///< (deadline, practice)
 };
 
 } // namespace opel::rules

@@ -120,6 +120,8 @@ bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::su
         raise(std::move(f), now, out);
         return true;
     }
+    if (std::holds_alternative<support_condition>(r.when))
+        return evaluate_unsupported(r, p, now, out);
     return evaluate_sustained(r, p, s, prev, now, out);
 }
 

@@ -98,6 +98,9 @@ void engine::rebuild() {
     }
     for (const auto& [id, a] : open_)
         schedule_watchers(a);
+    support_q_.clear();
+    for (std::size_t p = 0; p < practices_.size(); ++p)
+        schedule_support(p);
 }
 
 std::optional<engine::report> engine::apply_report(std::size_t p, const core::submission& s) {
@@ -107,6 +110,10 @@ std::optional<engine::report> engine::apply_report(std::size_t p, const core::su
     auto prev = st.latest;
     if (!st.latest || s.reported_at >= st.latest->at) {
         uncount(p);
+        if (r.level < 3)
+            st.pressed_since.reset();
+        else if (!st.latest || st.latest->level < 3 || !st.pressed_since)
+            st.pressed_since = r.at;
         st.latest = r;
         if (fresh(r.at))
             count(p);

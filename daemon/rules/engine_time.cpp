@@ -21,6 +21,8 @@ std::optional<core::time_point> engine::next_deadline() const {
         consider(std::get<0>(*unack_q_.begin()));
     if (!silence_q_.empty())
         consider(silence_q_.begin()->first);
+    if (!support_q_.empty())
+        consider(support_q_.begin()->first);
     return best;
 }
 
@@ -47,6 +49,10 @@ bool engine::run_one(core::time_point now, changes& out) {
         const auto [t, ri, watched] = *unack_q_.begin();
         unack_q_.erase(unack_q_.begin());
         fire_unacknowledged(ri, watched, now, out);
+    } else if (!support_q_.empty() && support_q_.begin()->first == *next) {
+        const auto p = support_q_.begin()->second;
+        support_q_.erase(support_q_.begin());
+        fire_unsupported(p, now, out);
     } else {
         const auto [t, id] = *silence_q_.begin();
         silence_q_.erase(silence_q_.begin());

@@ -18,7 +18,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 const char* kind_name(const condition& c) {
     static constexpr const char* names[] = {"practice_level", "rise",          "sustained",
                                             "group",          "theme",         "not_reporting",
-                                            "unacknowledged"};
+                                            "unacknowledged", "support"};
     return names[c.index()];
 }
 
@@ -53,7 +53,8 @@ std::string rule::scope() const {
 bool rule::resolves_on_report() const {
     return std::holds_alternative<practice_level_condition>(when) ||
            std::holds_alternative<rise_condition>(when) ||
-           std::holds_alternative<sustained_condition>(when);
+           std::holds_alternative<sustained_condition>(when) ||
+           std::holds_alternative<support_condition>(when);
 }
 
 bool rule::admits(const std::string& pcn, const std::string& place) const {
@@ -139,6 +140,13 @@ std::vector<std::size_t> rule_set::inhibition_cycle() const {
         if (marks[i] == mark::none && visit(i))
             return cycle;
     return {};
+}
+
+const support_action* rule_set::find_action(const std::string& id) const {
+    for (const auto& a : support_actions)
+        if (a.id == id)
+            return &a;
+    return nullptr;
 }
 
 } // namespace opel::rules

@@ -66,10 +66,16 @@ struct unacknowledged_condition {
     std::chrono::seconds after{30 * 60};
 };
 
+/// `support`: a practice standing at 3 or 4 since a report `working_days`
+/// working days ago or more, with no support item open (`state: none`).
+struct support_condition {
+    int working_days = 2;
+};
+
 /// One condition of each kind the language has.
 using condition = std::variant<practice_level_condition, rise_condition, sustained_condition,
                                group_condition, theme_condition, not_reporting_condition,
-                               unacknowledged_condition>;
+                               unacknowledged_condition, support_condition>;
 
 /// The kind keyword of `c` as the rules file spells it ("practice_level", ...).
 const char* kind_name(const condition& c);
@@ -103,6 +109,12 @@ std::optional<group_scope> parse_group_scope(const std::string& s);
 /// The keyword of a group scope.
 const char* scope_name(group_scope s);
 
+/// One entry of `support_actions`: what the team can offer a practice.
+struct support_action {
+    std::string id;   ///< as the API and events carry it
+    std::string name; ///< as pages and reports show it
+};
+
 /// A validated rules file.
 struct rule_set {
     std::vector<std::string> themes;                  ///< declared theme ids
@@ -111,6 +123,10 @@ struct rule_set {
     std::chrono::hours stale_after{7 * 24};           ///< reports older are stale
     core::system_thresholds system;                   ///< the group-level rule (`group_level:`)
     std::vector<rule> rules;                          ///< in file order
+    std::vector<support_action> support_actions;      ///< in file order
+
+    /// The support action `id`, or null.
+    const support_action* find_action(const std::string& id) const;
 
     /// True when `id` is a declared theme.
     bool has_theme(const std::string& id) const;

@@ -232,16 +232,51 @@ condition read_unacknowledged(loader& l, const YAML::Node& n) {
     return c;
 }
 
+/// "2 working days" (or "1 working day"), as `support: {for: ...}` reads.
+std::optional<int> read_working_days(loader& l, const YAML::Node& n) {
+    const auto& s = n.IsScalar() ? n.Scalar() : std::string();
+    const auto space = s.find(' ');
+    const auto unit = space == std::string::npos ? "" : s.substr(space + 1);
+    const auto digits = s.substr(0, space);
+    if (digits.empty() || digits.size() > 2 ||
+        digits.find_first_not_of("0123456789") != std::string::npos ||
+        (unit != "working days" && unit != "working day") || std::stoi(digits) < 1 ||
+        std::stoi(digits) > 30) {
+        l.error(n, "for: expected a number of working days from 1 to 30, such as 2 working days");
+        return std::nullopt;
+    }
+    return std::stoi(digits);
+}
+
+condition read_support(loader& l, const YAML::Node& n) {
+    support_condition c;
+    bool has_for = false;
+    const bool ok = for_each_key(
+        l, n, "support",
+        {{"state",
+          [&](auto&, auto& v) {
+              if (!v.IsScalar() || v.Scalar() != "none")
+                  l.error(v, "state: expected none (no support item open)");
+          }},
+         {"for", [&](auto&, auto& v) {
+              has_for = true;
+              set_if(read_working_days(l, v), c.working_days);
+          }}});
+    if (ok && !has_for)
+        l.error(n, "support: for is required, such as 2 working days");
+    return c;
+}
+
 /// `condition:` is a mapping with exactly one key, the kind.
 std::optional<condition> read_condition(loader& l, const YAML::Node& n) {
     static const std::map<std::string, condition (*)(loader&, const YAML::Node&)> kinds{
         {"practice_level", read_practice_level}, {"rise", read_rise},
         {"sustained", read_sustained},           {"group", read_group},
         {"theme", read_theme},                   {"not_reporting", read_not_reporting},
-        {"unacknowledged", read_unacknowledged}};
+        {"unacknowledged", read_unacknowledged}, {"support", read_support}};
     if (!n.IsMap() || n.size() != 1) {
         l.error(n, "condition: expected a mapping with one kind: practice_level, rise, "
-                   "sustained, group, theme, not_reporting or unacknowledged");
+                   "sustained, group, theme, not_reporting, unacknowledged or support");
         return std::nullopt;
     }
     const auto kv = *n.begin();
@@ -284,6 +319,7 @@ const std::vector<std::string>& placeholders_for(const condition& c) {
         with({"practice", "practice.code", "practice.name", "pcn", "place", "last_reported",
               "days"}),
         with({"watched.rule", "watched.id", "watched.title", "watched.level", "minutes"}),
+        report({"days"}),
     };
     return table[c.index()];
 }
@@ -528,6 +564,43 @@ void read_themes(loader& l, const YAML::Node& n, rule_set& set) {
         if (auto id = read_theme(l, t, set); !id.empty()) set.themes.push_back(std::move(id));
 }
 
+/// `support_actions`: a list of `{id, name}`, ids unique and shaped like
+/// theme ids, names the text pages and reports show.
+void read_support_actions(loader& l, const YAML::Node& n, rule_set& set) {
+    if (!n.IsSequence()) {
+        l.error(n, "support_actions: expected a list of {id, name}");
+        return;
+    }
+    for (const auto& item : n) {
+        support_action a;
+        const bool ok = for_each_key(
+            l, item, "support_actions",
+            {{"id",
+              [&](auto&, auto& v) {
+                  if (!v.IsScalar() || !valid_theme_id(v.Scalar()))
+                      l.error(v, "support_actions: an id is lower-case letters, digits, '_' "
+                                 "and '-'");
+                  else
+                      a.id = v.Scalar();
+              }},
+             {"name", [&](auto&, auto& v) {
+                  const auto s = read_string(l, v, "support_actions: name");
+                  if (s && s->size() > 100)
+                      l.error(v, "support_actions: name: at most 100 characters");
+                  else if (s)
+                      a.name = *s;
+              }}});
+        if (!ok)
+            continue;
+        if (!item["id"] || !item["name"])
+            l.error(item, "support_actions: each action needs an id and a name");
+        else if (!a.id.empty() && set.find_action(a.id))
+            l.error(item["id"], "support_actions: duplicate id '" + a.id + "'");
+        else if (!a.id.empty() && !a.name.empty())
+            set.support_actions.push_back(std::move(a));
+    }
+}
+
 void read_weight(loader& l, const YAML::Node& v, core::group_weight& w) {
     if (v.IsScalar() && v.Scalar() == "practices")
         w = core::group_weight::practices;
@@ -603,7 +676,9 @@ std::shared_ptr<const rule_set> load_rule_set(const std::filesystem::path& file,
                        else
                            read_group_level(l, v, "system_level", set->system);
                    }},
-                  {"rules", [&](auto&, auto& v) { read_rules(l, v, *set); }}});
+                  {"rules", [&](auto&, auto& v) { read_rules(l, v, *set); }},
+                  {"support_actions",
+                   [&](auto&, auto& v) { read_support_actions(l, v, *set); }}});
     if (errors.size() != before)
         return nullptr;
     return set;

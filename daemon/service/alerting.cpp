@@ -9,6 +9,7 @@
 #include "log/log.hpp"
 #include "store/audit.hpp"
 #include "store/queries.hpp"
+#include "store/support.hpp"
 #include "webhook/outbox.hpp"
 
 #include <boost/json.hpp>
@@ -54,6 +55,8 @@ void alerting::restore(store::sqlite::db& db) {
     while (alerts.step())
         if (auto a = rules::alert_from_json(boost::json::parse(alerts.text(0))))
             engine_->restore_alert(*a);
+    for (const auto& item : store::list_support(db, {}))
+        engine_->restore_support(item.practice, true);
     auto silences = db.prepare("SELECT data FROM silences WHERE expired = 0 ORDER BY id");
     while (silences.step())
         if (auto s = rules::silence_from_json(boost::json::parse(silences.text(0))))

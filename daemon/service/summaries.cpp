@@ -12,6 +12,7 @@
 #include "log/log.hpp"
 #include "rules/alert.hpp"
 #include "store/queries.hpp"
+#include "store/support.hpp"
 #include "summary/daily.hpp"
 #include "summary/daily_render.hpp"
 #include "webhook/outbox.hpp"
@@ -44,6 +45,19 @@ std::optional<boost::json::object> as_object(const std::optional<std::string>& t
 std::optional<date::year_month_day> stored_last_date(store::sqlite::db& db) {
     const auto text = store::last_summary_date(db);
     return text ? summary::parse_date(*text) : std::nullopt;
+}
+
+/// Each practice's support open at `t`, as the summary lists it.
+std::map<std::string, boost::json::array> open_support_as_of(store::sqlite::db& db,
+                                                             core::time_point t) {
+    std::map<std::string, boost::json::array> out;
+    for (const auto& item : store::support_around(db, t)) {
+        const auto state = item.state_at(t);
+        if (state && core::is_open(*state))
+            out[item.practice].push_back(
+                {{"action", item.action}, {"state", core::state_name(*state)}});
+    }
+    return out;
 }
 
 } // namespace
@@ -110,6 +124,7 @@ boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
     in.previous = previous_picture(db, d, r.date);
     // Every part of the summary is as of the one moment: the alerts too.
     in.open_alerts = alerts_open_at(db, r.as_of);
+    in.support = open_support_as_of(db, r.as_of);
     return summary::build_daily(in);
 }
 

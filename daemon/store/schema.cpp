@@ -117,6 +117,37 @@ CREATE INDEX audit_by_time ON audit (at, id);
     R"sql(
 SELECT 1;
 )sql",
+    // 4 -> 5: support items offered to practices, with their history of
+    // moves, and the team's escalations to the system (docs/support.md).
+    R"sql(
+CREATE TABLE support (
+    id INTEGER PRIMARY KEY,
+    practice TEXT NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT NOT NULL,
+    state TEXT NOT NULL
+        CHECK (state IN ('offered', 'agreed', 'declined', 'in_place', 'ended')),
+    by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    alert INTEGER,
+    history TEXT NOT NULL
+);
+CREATE INDEX support_by_practice ON support (practice, id);
+CREATE INDEX support_by_state ON support (state, id);
+CREATE INDEX support_by_time ON support (created_at, id);
+CREATE TABLE escalations (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    message TEXT NOT NULL,
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+    themes TEXT NOT NULL,
+    practices TEXT NOT NULL,
+    by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX escalations_by_time ON escalations (created_at, id);
+)sql",
 }};
 
 int read_int_pragma(sqlite::db& db, const char* name) {

@@ -6,7 +6,7 @@
 namespace opel::store {
 
 /// The schema version this build writes.
-constexpr int schema_version = 4;
+constexpr int schema_version = 5;
 
 /// Sets the connection's pragmas, then creates or migrates the schema; throws
 /// std::runtime_error for a database of a newer version or another program.

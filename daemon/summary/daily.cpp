@@ -189,6 +189,17 @@ boost::json::object group_json(const core::group_status& g) {
     return o;
 }
 
+// Each pressured practice's open support, so the 09:00 reader sees who is
+// already being helped and who is not.
+void add_support(boost::json::array& rows,
+                 const std::map<std::string, boost::json::array>& support) {
+    for (auto& row : rows) {
+        auto& o = row.as_object();
+        const auto it = support.find(std::string(o.at("code").as_string()));
+        o["support"] = it == support.end() ? boost::json::array{} : it->second;
+    }
+}
+
 boost::json::object build_daily(const summary_input& in) {
     const auto all = classify(in);
     const auto weights = core::practice_weights(in.practices, in.thresholds.weight);
@@ -203,6 +214,7 @@ boost::json::object build_daily(const summary_input& in) {
     o["by_place"] = grouped(all, weights, in.thresholds, &core::practice::place);
     o["by_pcn"] = grouped(all, weights, in.thresholds, &core::practice::pcn);
     o["pressured"] = pressured(all);
+    add_support(o["pressured"].as_array(), in.support);
     o["themes"] = standing_themes(all);
     o["not_reporting"] = not_reporting(all);
     o["changes"] = changes(all, in.previous);

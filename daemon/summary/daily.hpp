@@ -7,6 +7,8 @@
 #include "core/types.hpp"
 
 #include <chrono>
+#include <map>
+#include <string>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -34,6 +36,9 @@ struct summary_input {
     std::optional<boost::json::object> previous; ///< the picture one working day earlier, for `changes`
     boost::json::array open_alerts;              ///< Alert objects open at as_of
     std::string timezone;                        ///< the IANA zone its times are read in
+    /// Practice code -> its support open at as_of, `[{action, state}]`;
+    /// each pressured practice carries its own (none: an empty list).
+    std::map<std::string, boost::json::array> support;
 };
 
 /// `{level, counts, practices, reporting, stale}` with counts keyed "1".."4".

@@ -9,6 +9,7 @@
 #include "summary/page.hpp"
 #include "summary/text.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace opel::summary {
@@ -103,11 +104,27 @@ std::string group_table(std::string_view title, std::string_view what, const jso
     return out + std::string(table_close);
 }
 
+// "locum cover: agreed; pcn support: offered", or "none" for a practice
+// under pressure with nothing open.
+std::string support_text(const json::array& items) {
+    std::string out;
+    for (const auto& v : items) {
+        if (!v.is_object()) continue;
+        auto action = member_text(v.get_object(), "action");
+        std::replace(action.begin(), action.end(), '_', ' ');
+        auto state = member_text(v.get_object(), "state");
+        std::replace(state.begin(), state.end(), '_', ' ');
+        out += (out.empty() ? "" : "; ") + action + ": " + state;
+    }
+    return out.empty() ? "none" : out;
+}
+
 std::string pressured_table(const json::array& rows, const date::time_zone* tz) {
     std::string out = "<h2>Practices under pressure (OPEL 3 or 4)</h2>\n";
     if (rows.empty()) return out + "<p>None.</p>\n";
     out += table_open(
-        {"Practice", "PCN", "Place", "Level", "Themes", "Note", "Support requested", "Reported"});
+        {"Practice", "PCN", "Place", "Level", "Themes", "Note", "Support requested", "Support",
+         "Reported"});
     for (const auto& v : rows) {
         if (!v.is_object()) continue;
         const auto& p = v.get_object();
@@ -116,7 +133,7 @@ std::string pressured_table(const json::array& rows, const date::time_zone* tz) 
                level_badge(level_at(p)) + "</td>" + cell(joined(array_at(p, "themes"), ", ")) +
                "<td class=\"note\">" + html_escape(member_text(p, "note")) + "</td>" +
                "<td class=\"note\">" + html_escape(member_text(p, "support_requested")) + "</td>" +
-               cell(show_time(member_text(p, "reported_at"), tz)) + "</tr>\n";
+               cell(support_text(array_at(p, "support"))) + cell(show_time(member_text(p, "reported_at"), tz)) + "</tr>\n";
     }
     return out + std::string(table_close);
 }

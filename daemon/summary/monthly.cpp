@@ -6,6 +6,7 @@
 
 #include "summary/themes.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <set>
@@ -111,6 +112,28 @@ boost::json::object build_monthly(date::year_month month, const date::time_zone*
         {"levels", boost::json::object{{"system", system.level(t)},
                                        {"places", levels_of(place_groups, t)},
                                        {"pcns", levels_of(pcn_groups, t)}}}};
+}
+
+void add_support(boost::json::object& report, std::span<const core::support_item> created,
+                 std::span<const core::escalation> escalations) {
+    std::map<std::string, int> actions;
+    for (const auto& s : created)
+        ++actions[s.action];
+    std::vector<std::pair<std::string, int>> ranked(actions.begin(), actions.end());
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    boost::json::array support;
+    for (const auto& [action, n] : ranked)
+        support.push_back({{"action", action}, {"count", n}});
+    boost::json::array list;
+    for (const auto& e : escalations) {
+        auto o = core::to_json(e);
+        o.erase("message");
+        o.erase("by");
+        list.push_back(std::move(o));
+    }
+    report["support"] = std::move(support);
+    report["escalations"] = std::move(list);
 }
 
 std::optional<date::year_month> parse_month(std::string_view text) {

@@ -3,6 +3,7 @@
 // zone) received, by level, by place and by theme.
 
 #include "core/system_level.hpp"
+#include "core/support.hpp"
 #include "core/types.hpp"
 
 #include <optional>
@@ -30,6 +31,12 @@ boost::json::object build_monthly(date::year_month month, const date::time_zone*
                                   std::span<const core::submission> submissions,
                                   std::span<const core::practice> practices,
                                   const core::system_thresholds& t = {});
+
+/// Adds to a built report `support: [{action, count}]` (the items created in
+/// its month, most first) and `escalations: [{id, title, level, themes,
+/// practices, created_at}]` (the month's escalations to the system, oldest first).
+void add_support(boost::json::object& report, std::span<const core::support_item> created,
+                 std::span<const core::escalation> escalations);
 
 /// "2022-11" as a year_month, or nullopt when it is not one.
 std::optional<date::year_month> parse_month(std::string_view text);

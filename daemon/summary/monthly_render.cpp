@@ -76,6 +76,29 @@ std::string two_column_table(std::string_view head, std::string_view count_head,
     return out + "</tbody></table></div>\n";
 }
 
+// What the team did: support offered by action, and, as the published
+// monthly tables put it, what it escalated to the system.
+std::string support_section(const json::object& report) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& t : array_at(report, "support"))
+        if (t.is_object())
+            rows.emplace_back(html_escape(member_text(t.get_object(), "action")),
+                              member_text(t.get_object(), "count"));
+    std::string out = "<h2>Support offered</h2>\n";
+    out += rows.empty() ? std::string("<p>No support was offered this month.</p>\n")
+                        : two_column_table("Action", "Items", rows);
+    out += "<h2>Escalations to the system</h2>\n";
+    const auto& list = array_at(report, "escalations");
+    if (list.empty())
+        return out + "<p>Nothing was escalated to the system this month.</p>\n";
+    out += "<p>The primary care team escalated the following to the system:</p>\n<ul>\n";
+    for (const auto& e : list)
+        if (e.is_object())
+            out += "<li>" + level_badge(static_cast<int>(count_at(e.get_object(), "level"))) +
+                   " " + html_escape(member_text(e.get_object(), "title")) + "</li>\n";
+    return out + "</ul>\n";
+}
+
 } // namespace
 
 std::string render_monthly_csv(const boost::json::object& report) {
@@ -91,6 +114,14 @@ std::string render_monthly_csv(const boost::json::object& report) {
         if (t.is_object())
             out += csv_row({"theme", member_text(t.get_object(), "theme"),
                             member_text(t.get_object(), "count")});
+    for (const auto& t : array_at(report, "support"))
+        if (t.is_object())
+            out += csv_row({"support", member_text(t.get_object(), "action"),
+                            member_text(t.get_object(), "count")});
+    for (const auto& e : array_at(report, "escalations"))
+        if (e.is_object())
+            out += csv_row({"escalation", member_text(e.get_object(), "title"),
+                            member_text(e.get_object(), "level")});
     return out;
 }
 
@@ -118,7 +149,7 @@ std::string render_monthly_html(const boost::json::object& report) {
     out += "<h2>Themes</h2>\n";
     out += rows.empty() ? std::string("<p>No themes reported.</p>\n")
                         : two_column_table("Theme", "Reports", rows);
-    return out + page_tail();
+    return out + support_section(report) + page_tail();
 }
 
 } // namespace opel::summary

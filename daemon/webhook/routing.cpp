@@ -68,6 +68,12 @@ bool routes_to(const config::subscriber& s, const core::event& e,
                const std::vector<core::practice>& practices) {
     if (e.topic == "summary.daily")
         return true;
+    // A person's escalation to the system is for the control room, whatever
+    // level or places it otherwise filters alerts by (docs/support.md).
+    if (e.topic == "escalation.system")
+        return core::topic_matches(e.topic, s.topic_prefix) &&
+               std::find(s.audiences.begin(), s.audiences.end(), "control_room") !=
+                   s.audiences.end();
     if (!core::topic_matches(e.topic, "alert.") || !core::topic_matches(e.topic, s.topic_prefix))
         return false;
     return alert_matches(e.data, s.audiences, s.min_level) &&

@@ -26,8 +26,10 @@ inline constexpr std::chrono::minutes prune_every{10};
 /// Alert's audiences meet the subscriber's, its level is at least `min_level`,
 /// the topic starts with `topic_prefix` and, when the subscriber names
 /// `places`, it is about one of them (a practice or PCN there, the place
-/// itself) or about the system; nothing else (`status.` events are on the
-/// other channels only). `practices` places each practice and PCN.
+/// itself) or about the system; every `escalation.system` to a subscriber
+/// with the `control_room` audience (and a matching prefix); nothing else
+/// (`status.` events are on the other channels only). `practices` places
+/// each practice and PCN.
 bool routes_to(const config::subscriber& s, const core::event& e,
                const std::vector<core::practice>& practices = {});
 

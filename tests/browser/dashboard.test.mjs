@@ -618,6 +618,76 @@ async function reportChecks(browser, base) {
   await context.close();
 }
 
+/// Support: the team offers from an alert's row, the practice sees the offer
+/// with its history on /report and agrees, the team's support view follows,
+/// and the escalation form fills in from today's picture and sends.
+async function supportChecks(browser, base) {
+  const problems = [];
+  const team = await newPage(browser, DESKTOP, problems);
+  const practice = await newPage(browser, DESKTOP, problems);
+  // C82001 at 4, so that its alert card is there to offer from.
+  await call(base, 'POST', '/v1/submissions', TOKENS.admin, { practice: 'C82001', level: 4 });
+
+  await check('support: an alert offers support with the rules file\'s actions', async () => {
+    await team.page.goto(`${base}/#token=${TOKENS.team}`);
+    const card = team.page.locator('#alerts .alert-row:not(.inhibited)', { hasText: 'C82001' }).first();
+    await card.locator('details.offer summary').click({ timeout: 10000 });
+    await card.locator('.offer-form select').selectOption('locum_cover');
+    await card.locator('.offer-form input').fill('Dr Locum, Thursday');
+    await card.locator('.offer-form button').click();
+    await team.page.waitForFunction(() => /Locum cover/.test(document.querySelector('#support-rows')?.textContent),
+      null, { timeout: 5000 });
+    const open = (await call(base, 'GET', '/v1/support?practice=C82001', TOKENS.team)).json.support;
+    assert(open.some((i) => i.action === 'locum_cover' && i.state === 'offered'), 'no offered item stored');
+  });
+
+  await check('support: the practice sees the offer and its history, and agrees', async () => {
+    await practice.page.goto(`${base}/report#token=${TOKENS.practice}`);
+    const item = practice.page.locator('#support-list > li', { hasText: 'Locum cover: offered' }).first();
+    await item.waitFor({ timeout: 5000 });
+    const text = await item.textContent();
+    assert(/Offered by the primary care team at .*: Locum cover/.test(text), `the item reads "${text}"`);
+    await item.locator('button[data-state="agreed"]').click();
+    await practice.page.waitForSelector('#support-list > li:has-text("Locum cover: agreed")', { timeout: 5000 });
+  });
+
+  await check('support: the team\'s support view follows the practice\'s answer live', async () => {
+    await team.page.waitForFunction(() => /agreed/.test(document.querySelector('#support-rows')?.textContent),
+      null, { timeout: 10000 });
+  });
+
+  await check('support: the escalation form fills in from today\'s picture and sends', async () => {
+    await team.page.click('#esc-prefill');
+    const title = await team.page.inputValue('#esc-title');
+    assert(/OPEL [1-4]/.test(title), `the title reads "${title}"`);
+    assert((await team.page.inputValue('#esc-practices')).includes('C82001'), 'C82001 at 4 not named');
+    await team.page.click('#esc-form button[type="submit"]');
+    await team.page.waitForSelector('#esc-result:not([hidden])', { timeout: 5000 });
+    const text = await team.page.textContent('#esc-result');
+    assert(/Escalated/.test(text), `the answer reads "${text}"`);
+    const list = (await call(base, 'GET', '/v1/escalations', TOKENS.team)).json.escalations;
+    assert(list.length === 1 && list[0].practices.includes('C82001'), 'escalation not stored');
+  });
+
+  await check('support: the wall shows the latest escalation to the system', async () => {
+    const wall = await team.context.newPage();
+    await wall.setViewportSize({ width: 1920, height: 1080 });
+    await wall.goto(`${base}/wall#token=${TOKENS.control}`);
+    await wall.waitForSelector('#wall-escalation:not([hidden])', { timeout: 10000 });
+    const text = await wall.textContent('#wall-escalation');
+    assert(/Escalated to the system/.test(text) && /OPEL [1-4]/.test(text), `the wall reads "${text}"`);
+    const tall = await wall.evaluate(() => document.documentElement.scrollHeight);
+    assert(tall <= 1080, `the wall is ${tall}px tall`);
+    await wall.close();
+  });
+
+  await check('support: no script errors or CSP violations', async () => {
+    assert(problems.length === 0, problems.join('\n'));
+  });
+  await team.context.close();
+  await practice.context.close();
+}
+
 // ---- Main ------------------------------------------------------------------------
 
 async function main() {
@@ -639,6 +709,7 @@ async function main() {
     await dashboardChecks(browser, daemon.base, codes.length);
     await wallChecks(browser, daemon.base);
     await reportChecks(browser, daemon.base);
+    await supportChecks(browser, daemon.base);
   } catch (e) {
     failures.push(`setup: ${e.message}`);
     console.log(`FAIL setup: ${e.stack ?? e}`);
