@@ -468,13 +468,17 @@ response stub_answer(const request& req) {
                   R"({"id":1,"practice":"P00000","level":4,"themes":[],"alerts":[]})");
 }
 
-/// A ZeroMQ ROUTER answering every message with status 201, forever.
-void zmq_stub(const std::string& endpoint) {
-    zmq::context_t ctx;
+/// A ZeroMQ ROUTER bound at `endpoint` (throws if it cannot be).
+zmq::socket_t zmq_router(zmq::context_t& ctx, const std::string& endpoint) {
     zmq::socket_t router(ctx, zmq::socket_type::router);
     router.set(zmq::sockopt::sndhwm, 0);
     router.set(zmq::sockopt::rcvhwm, 0);
     router.bind(endpoint);
+    return router;
+}
+
+/// Answers every message on `router` with status 201, forever.
+void zmq_stub(zmq::socket_t router) {
     for (;;) {
         std::vector<zmq::message_t> parts;
         if (!zmq::recv_multipart(router, std::back_inserter(parts)))
@@ -533,8 +537,9 @@ int main(int argc, char** argv) {
         if (r->parsed())
             return run(o);
         if (s->parsed()) {
-            if (!zmq_endpoint.empty())
-                std::thread([zmq_endpoint] { zmq_stub(zmq_endpoint); }).detach();
+            zmq::context_t ctx;
+            if (!zmq_endpoint.empty())  // bound here, so that a failure is reported
+                std::thread(zmq_stub, zmq_router(ctx, zmq_endpoint)).detach();
             return serve("stub", port, threads, stub_answer);
         }
         std::atomic<std::uint64_t> posts{0};
