@@ -8,10 +8,15 @@
 //       keep-alive connections, either paced (--rate, latency from each
 //       request's scheduled send time: no coordinated omission) or as fast as
 //       answered (--rate 0). A webhook receiver on --receiver-port, in this
-//       process, records when the first notification for each practice
-//       arrives; the end-to-end latency is that time minus the send time.
-//       With --pid it reads the server's CPU seconds and peak RSS from /proc.
-//       Appends one JSON line to --json and the sorted latencies to --samples.
+//       process on two threads of its own (any number of connections),
+//       records when the first notification for each practice arrives (for
+//       Alertmanager: the first group notification that lists it firing,
+//       whatever the route groups by); the end-to-end latency is that time
+//       minus the send time. With --pid it reads the server's CPU seconds
+//       and peak RSS from /proc, and Alertmanager's Go heap in use from its
+//       /metrics; the receiver's CPU is its threads', the generator's the
+//       rest of this process. Appends one JSON line to --json and the
+//       sorted latencies to --samples.
 //   compare_load stub --api opeld|am --port P --receiver-port R
 //       answers every request at once and forwards a notification in the
 //       API's shape to the receiver for every level 3 or 4: the ceiling of
@@ -19,9 +24,12 @@
 //   compare_load practices --count N --out FILE
 //       writes a practices file of N made-up practices (5 a PCN, 150 a place).
 //   compare_load report --json FILE
-//       prints the Markdown table of medians and spreads over repetitions.
+//       prints the Markdown tables of medians and spreads over repetitions:
+//       the timed ingest runs (ingest_load's lines) and these workloads.
 //   compare_load free-port
 //       prints a loopback TCP port that is free now.
+#include "proc_stats.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -34,6 +42,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -99,16 +108,35 @@ std::vector<std::string> themes_of(std::size_t n) {
     return t;
 }
 
+/// UTC time `offset_s` seconds from now, RFC 3339.
+std::string rfc3339(long offset_s) {
+    const std::time_t t = std::time(nullptr) + offset_s;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 std::string body_for(const std::string& api, std::size_t n, int level) {
     const auto t = themes_of(n);
     std::string list;
     for (const auto& s : t)
         list += (list.empty() ? "" : ",") + (api == "am" ? s : "\"" + s + "\"");
-    if (api == "am")
-        return R"([{"labels":{"alertname":"OpelLevel","practice":")" + code_of(n) +
-               R"(","level":")" + std::to_string(level) + R"(","themes":")" + list +
-               R"("},"annotations":{"summary":"practice reports OPEL level )" +
-               std::to_string(level) + R"("}}])";
+    if (api == "am") {
+        // Labelled as a user would: the practice, its PCN and place (what
+        // the route groups by); the level and themes are annotations. Levels
+        // 1 and 2 are posted resolved (an end time in the past).
+        static const std::string starts = rfc3339(-3600), ends = rfc3339(-1);
+        std::string a = R"([{"labels":{"alertname":"OpelEscalation","practice":")" +
+                        code_of(n) + R"(","pcn":"Bench PCN )" + std::to_string(n / 5) +
+                        R"(","place":"place)" + std::to_string(n / 150) +
+                        R"("},"annotations":{"level":")" + std::to_string(level) +
+                        R"(","themes":")" + list + "\"}";
+        if (level < 3)
+            a += R"(,"startsAt":")" + starts + R"(","endsAt":")" + ends + "\"";
+        return a + "}]";
+    }
     return R"({"practice":")" + code_of(n) + R"(","level":)" + std::to_string(level) +
            R"(,"themes":[)" + list + "]}";
 }
@@ -131,21 +159,37 @@ struct tally {
     std::atomic<std::int64_t> last_webhook_ns{0};
 };
 
-/// The practice a webhook body notifies about (firing, practice-scoped), or -1.
+/// The practices an Alertmanager webhook notifies about: every firing alert
+/// of the group (grouped by practice, by PCN or by place alike).
+std::vector<long> practices_in_group(const std::string& body) {
+    std::vector<long> out;
+    boost::system::error_code ec;
+    const auto v = json::parse(body, ec);
+    const auto* alerts = !ec && v.is_object() ? v.get_object().if_contains("alerts") : nullptr;
+    if (!alerts || !alerts->is_array())
+        return out;
+    for (const auto& a : alerts->get_array()) {
+        const auto* o = a.if_object();
+        const auto* st = o ? o->if_contains("status") : nullptr;
+        const auto* l = o ? o->if_contains("labels") : nullptr;
+        if (!st || !st->is_string() || st->get_string() != "firing" || !l || !l->is_object())
+            continue;
+        const auto* p = l->get_object().if_contains("practice");
+        if (p && p->is_string())
+            out.push_back(index_of(p->get_string()));
+    }
+    return out;
+}
+
+/// The practice an opeld webhook body notifies about (firing, practice-scoped), or -1.
 long practice_in(const std::string& api, const std::string& body) {
     boost::system::error_code ec;
     const auto v = json::parse(body, ec);
     if (ec || !v.is_object())
         return -1;
     const auto& o = v.get_object();
-    if (api == "am") {
-        const auto* g = o.if_contains("groupLabels");
-        const auto* s = o.if_contains("status");
-        if (!g || !g->is_object() || !s || !s->is_string() || s->get_string() != "firing")
-            return -1;
-        const auto* p = g->get_object().if_contains("practice");
-        return p && p->is_string() ? index_of(p->get_string()) : -1;
-    }
+    if (api == "am")
+        return -1;
     const auto* t = o.if_contains("topic");
     if (!t || !t->is_string())
         return -1;
@@ -181,14 +225,19 @@ private:
         const auto at = now_ns();
         ++t_.webhooks;
         t_.last_webhook_ns = at;
-        const long p = practice_in(api_, req_.body());
-        if (p >= 0 && static_cast<std::size_t>(p) < t_.recv_ns.size()) {
+        const auto ps = api_ == "am" ? practices_in_group(req_.body())
+                                     : std::vector<long>{practice_in(api_, req_.body())};
+        bool any = false;
+        for (const long p : ps) {
+            if (p < 0 || static_cast<std::size_t>(p) >= t_.recv_ns.size())
+                continue;
+            any = true;
             std::int64_t zero = 0;
             if (t_.recv_ns[static_cast<std::size_t>(p)].compare_exchange_strong(zero, at))
                 ++t_.matched;
-        } else {
-            ++t_.other;
         }
+        if (!any)
+            ++t_.other;
         res_ = {http::status::ok, 11};
         res_.keep_alive(req_.keep_alive());
         res_.prepare_payload();
@@ -313,43 +362,26 @@ private:
     http::response<http::string_body> res_;
 };
 
-/// utime + stime of a process, in seconds; -1 when unreadable.
-double cpu_seconds(int pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string s((std::istreambuf_iterator<char>(f)), {});
-    const auto close = s.rfind(')');
-    if (close == std::string::npos)
-        return -1;
-    std::istringstream in(s.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && in >> field; ++i)  // fields 14 and 15: utime, stime
-        if (i >= 14)
-            ticks += std::stod(field);
-    return ticks / double(sysconf(_SC_CLK_TCK));
-}
-
-/// Peak resident set (VmHWM) of a process, in MiB; -1 when unreadable.
-double peak_rss_mib(int pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(f, line);)
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::stod(line.substr(6)) / 1024.0;
-    return -1;
-}
-
 double pct(const std::vector<double>& sorted, double p) {
     return sorted.empty() ? 0 : sorted[static_cast<std::size_t>(p * double(sorted.size() - 1))];
 }
 
 int run(const run_options& o) {
     tally t(o.count);
-    asio::io_context rx_ioc(1);
+    // The receiver: two threads, any number of connections (Alertmanager
+    // opens one a group it notifies at once), its CPU read per thread.
+    asio::io_context rx_ioc(2);
     asio::ip::tcp::acceptor acc(rx_ioc, {asio::ip::make_address("127.0.0.1"), o.receiver_port});
     do_accept(acc, o.api, t);
-    std::thread rx([&] { rx_ioc.run(); });
+    std::atomic<int> rx_tid[2] = {0, 0};
+    std::vector<std::thread> rx;
+    for (int i = 0; i < 2; ++i)
+        rx.emplace_back([&, i] {
+            rx_tid[i] = static_cast<int>(gettid());
+            rx_ioc.run();
+        });
 
-    const double cpu0 = o.pid ? cpu_seconds(o.pid) : 0;
+    const double cpu0 = o.pid ? bench::cpu_seconds(o.pid) : 0;
     asio::io_context ioc(1);
     std::size_t next = 0;
     const auto start = clock_type::now() + std::chrono::milliseconds(100);
@@ -380,10 +412,15 @@ int run(const run_options& o) {
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    const double cpu = o.pid ? cpu_seconds(o.pid) - cpu0 : -1;
-    const double rss = o.pid ? peak_rss_mib(o.pid) : -1;
+    const double cpu = o.pid ? bench::cpu_seconds(o.pid) - cpu0 : -1;
+    const double rss = o.pid ? bench::peak_rss_mib(o.pid) : -1;
+    const double heap = o.api == "am" ? bench::go_heap_inuse_mib(o.host, o.port) : -1;
+    double rx_cpu = 0;
+    for (const auto& tid : rx_tid)
+        rx_cpu += bench::thread_cpu_seconds(tid);
     rx_ioc.stop();
-    rx.join();
+    for (auto& th : rx)
+        th.join();
 
     std::int64_t first_send = INT64_MAX, last_answer = 0, last_recv = 0;
     std::vector<double> lat, ans;
@@ -406,7 +443,8 @@ int run(const run_options& o) {
     rusage self{};
     getrusage(RUSAGE_SELF, &self);
     const double gen_cpu = double(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
-                           double(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+                           double(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6 -
+                           rx_cpu;
     char line[1024];
     std::snprintf(
         line, sizeof line,
@@ -414,12 +452,13 @@ int run(const run_options& o) {
         R"("seconds":%.3f,"accepted_per_s":%.0f,"answer_ms":{"p50":%.3f,"p99":%.3f},)"
         R"("notify_expected":%zu,"notified":%zu,"webhooks":%llu,"other_webhooks":%llu,)"
         R"("latency_ms":{"p50":%.3f,"p95":%.3f,"p99":%.3f,"max":%.3f},"drain_s":%.3f,)"
-        R"("rss_peak_mib":%.1f,"cpu_s":%.2f,"generator_cpu_s":%.2f})",
+        R"("rss_peak_mib":%.1f,"heap_inuse_mib":%.1f,"cpu_s":%.2f,"generator_cpu_s":%.2f,)"
+        R"("receiver_cpu_s":%.2f})",
         o.system.c_str(), o.workload.c_str(), o.rep, o.count, accepted, secs,
         secs > 0 ? double(accepted) / secs : 0, pct(ans, 0.5), pct(ans, 0.99), expected,
         lat.size(), static_cast<unsigned long long>(t.webhooks.load()),
         static_cast<unsigned long long>(t.other.load()), pct(lat, 0.5), pct(lat, 0.95),
-        pct(lat, 0.99), lat.empty() ? 0 : lat.back(), drain, rss, cpu, gen_cpu);
+        pct(lat, 0.99), lat.empty() ? 0 : lat.back(), drain, rss, heap, cpu, gen_cpu, rx_cpu);
     std::printf("%s\n", line);
     if (!o.json_out.empty())
         std::ofstream(o.json_out, std::ios::app) << line << '\n';
@@ -515,7 +554,8 @@ void stub_session(asio::ip::tcp::socket s, const std::string& api, forwarder& fw
         const std::string code = pa == std::string::npos ? "" : b.substr(pa + 12, 6);
         if (api == "am") {
             if (digit_after(b, "\"level\":\"") >= 3)
-                fwd.push(R"({"status":"firing","groupLabels":{"practice":")" + code + "\"}}");
+                fwd.push(R"({"status":"firing","alerts":[{"status":"firing","labels":{"practice":")" +
+                         code + "\"}}]}");
         } else if (const int level = digit_after(b, "\"level\":"); level >= 3) {
             fwd.push(R"({"seq":)" + std::to_string(seq) + R"(,"topic":"alert.L)" +
                      std::to_string(level) + ".practice." + code +
@@ -573,7 +613,7 @@ std::string spread(const std::vector<json::object>& runs, const char* group, con
     std::vector<double> v;
     for (const auto& r : runs) {
         const json::value* x = group ? r.at(group).as_object().if_contains(key) : r.if_contains(key);
-        if (x)
+        if (x && x->to_number<double>() >= 0)  // -1: not measured
             v.push_back(x->to_number<double>());
     }
     if (v.empty())
@@ -585,40 +625,115 @@ std::string spread(const std::vector<json::object>& runs, const char* group, con
     return v.size() == 1 ? std::string(m) : std::string(m) + " (" + lo + "–" + hi + ")";
 }
 
-int report(const std::string& file) {
-    std::ifstream f(file);
-    std::map<std::pair<std::string, std::string>, std::vector<json::object>> by;
-    std::vector<std::pair<std::string, std::string>> order;
-    for (std::string line; std::getline(f, line);) {
-        if (line.empty())
-            continue;
-        auto o = json::parse(line).as_object();
-        const std::pair key{std::string(o.at("workload").as_string()),
-                            std::string(o.at("system").as_string())};
-        if (!by.count(key))
-            order.push_back(key);
-        by[key].push_back(std::move(o));
+using run_group = std::vector<json::object>;
+using grouped = std::pair<std::vector<std::string>, std::map<std::string, run_group>>;
+
+/// The runs of a results file grouped by `key` (in first-seen order).
+void group_by(grouped& g, json::object o, const std::string& key) {
+    if (!g.second.count(key))
+        g.first.push_back(key);
+    g.second[key].push_back(std::move(o));
+}
+
+std::string field(const json::object& o, const char* k) {
+    const auto* v = o.if_contains(k);
+    return v && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+/// The timed ingest table, then whether the stub outran each system at
+/// least twice in the same request shape (else the generator limited it).
+void report_ingest(grouped& g) {
+    std::printf("| workload | shape | system | runs | accepted/s | webhooks/s | CPU s | "
+                "generator CPU s | receiver CPU s | peak RSS MiB | Go heap in use MiB | "
+                "errors |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+                "| --- |\n");
+    std::map<std::string, double> stub, fastest;
+    for (const auto& key : g.first) {
+        const auto& runs = g.second[key];
+        const auto& r0 = runs.front();
+        std::uint64_t errors = 0;
+        for (const auto& r : runs)
+            errors += static_cast<std::uint64_t>(r.at("errors").to_number<double>());
+        std::printf("| %s | %s | %s | %zu | %s | %s | %s | %s | %s | %s | %s | %llu |\n",
+                    field(r0, "workload").c_str(), field(r0, "shape").c_str(),
+                    field(r0, "system").c_str(), runs.size(),
+                    spread(runs, nullptr, "accepted_per_s", "%.0f").c_str(),
+                    spread(runs, nullptr, "webhooks_per_s", "%.0f").c_str(),
+                    spread(runs, nullptr, "cpu_s", "%.1f").c_str(),
+                    spread(runs, nullptr, "generator_cpu_s", "%.1f").c_str(),
+                    spread(runs, nullptr, "receiver_cpu_s", "%.1f").c_str(),
+                    spread(runs, nullptr, "rss_peak_mib", "%.0f").c_str(),
+                    spread(runs, nullptr, "heap_inuse_mib", "%.0f").c_str(),
+                    static_cast<unsigned long long>(errors));
+        std::vector<double> v;
+        for (const auto& r : runs)
+            v.push_back(r.at("accepted_per_s").to_number<double>());
+        const bool is_stub = field(r0, "system").rfind("stub", 0) == 0;  // stub, stub-am
+        auto& slot = is_stub ? stub[field(r0, "shape")] : fastest[field(r0, "shape")];
+        slot = std::max(slot, median(v));
     }
+    std::printf("\nGenerator check (the stub's median must be at least 2x the fastest "
+                "system's in the same shape):\n\n");
+    for (const auto& [shape, best] : fastest) {
+        const double ceiling = stub.count(shape) ? stub[shape] : 0;
+        std::printf("- %s: stub %.0f/s, fastest system %.0f/s: %s\n", shape.c_str(), ceiling,
+                    best,
+                    ceiling == 0          ? "no stub run"
+                    : ceiling >= 2 * best ? "ok"
+                                          : "NOT MET: the generator limits this shape");
+    }
+    std::printf("\n");
+}
+
+/// The latency workloads' table: medians and spreads over repetitions.
+void report_latency(grouped& g) {
     std::printf("| workload | system | runs | accepted/s | webhook p50 ms | p95 ms | p99 ms | "
-                "max ms | notified | peak RSS MiB | CPU s |\n"
-                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    for (const auto& key : order) {
-        const auto& runs = by[key];
+                "max ms | notified | peak RSS MiB | Go heap in use MiB | CPU s | "
+                "generator CPU s | receiver CPU s |\n"
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+                "| --- |\n");
+    for (const auto& key : g.first) {
+        const auto& runs = g.second[key];
         std::size_t expected = 0, notified = 0;
         for (const auto& r : runs) {
             expected += static_cast<std::size_t>(r.at("notify_expected").to_number<double>());
             notified += static_cast<std::size_t>(r.at("notified").to_number<double>());
         }
-        std::printf("| %s | %s | %zu | %s | %s | %s | %s | %s | %zu/%zu | %s | %s |\n",
-                    key.first.c_str(), key.second.c_str(), runs.size(),
+        std::printf("| %s | %s | %zu | %s | %s | %s | %s | %s | %zu/%zu | %s | %s | %s | %s | "
+                    "%s |\n",
+                    field(runs.front(), "workload").c_str(),
+                    field(runs.front(), "system").c_str(), runs.size(),
                     spread(runs, nullptr, "accepted_per_s", "%.0f").c_str(),
                     spread(runs, "latency_ms", "p50", "%.2f").c_str(),
                     spread(runs, "latency_ms", "p95", "%.2f").c_str(),
                     spread(runs, "latency_ms", "p99", "%.2f").c_str(),
                     spread(runs, "latency_ms", "max", "%.1f").c_str(), notified, expected,
                     spread(runs, nullptr, "rss_peak_mib", "%.0f").c_str(),
-                    spread(runs, nullptr, "cpu_s", "%.2f").c_str());
+                    spread(runs, nullptr, "heap_inuse_mib", "%.0f").c_str(),
+                    spread(runs, nullptr, "cpu_s", "%.2f").c_str(),
+                    spread(runs, nullptr, "generator_cpu_s", "%.2f").c_str(),
+                    spread(runs, nullptr, "receiver_cpu_s", "%.2f").c_str());
     }
+}
+
+int report(const std::string& file) {
+    std::ifstream f(file);
+    grouped ingest, latency;
+    for (std::string line; std::getline(f, line);) {
+        if (line.empty())
+            continue;
+        auto o = json::parse(line).as_object();
+        const auto system = field(o, "system"), workload = field(o, "workload");
+        const auto shape = field(o, "shape");
+        if (field(o, "kind") == "ingest")
+            group_by(ingest, std::move(o), workload + "/" + shape + "/" + system);
+        else
+            group_by(latency, std::move(o), workload + "/" + system);
+    }
+    if (!ingest.first.empty())
+        report_ingest(ingest);
+    if (!latency.first.empty())
+        report_latency(latency);
     return 0;
 }
 
