@@ -140,7 +140,7 @@ outcome<core::escalation> support_desk::escalate(store::transaction& tx, const d
     e.created_at = tx.now();
     e.id = store::insert_escalation(tx, e);
     const auto& ev = tx.append_event("escalation.system", boost::json::serialize(core::to_json(e)));
-    webhook::record(tx, d.cfg->subscribers, ev);
+    webhook::record(tx, *d.cfg, ev);
     return e;
 }
 
