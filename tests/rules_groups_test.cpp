@@ -93,9 +93,10 @@ TEST_CASE("a report going stale resolves group alerts via on_time", "[rules]") {
     REQUIRE(h.open("place-pressure", "county"));
     h.now += 3 * 24h;
     h.submit("C82002", 3); // refreshes C82002; C82001 goes stale first
-    CHECK(h.engine.next_deadline() == at("2026-11-30T09:00:00Z") + 7 * 24h);
-    CHECK(h.advance_to(at("2026-12-07T08:59:59Z")).empty());
-    const auto cs = h.advance_to(at("2026-12-07T09:00:00Z"));
+    // Exactly 7 days old still stands; the next instant it is stale.
+    CHECK(h.engine.next_deadline() == at("2026-11-30T09:00:00Z") + 7 * 24h + 1us);
+    CHECK(h.advance_to(at("2026-12-07T09:00:00Z")).empty());
+    const auto cs = h.advance_to(at("2026-12-07T09:00:01Z"));
     CHECK(resolved(cs, "pcn-cluster") == 1);
     CHECK(resolved(cs, "place-pressure") == 1); // 1 of 1 reporting: below min 3
     CHECK(h.open("practice-level-3", "C82001")); // practice alerts wait for a report
@@ -110,7 +111,7 @@ TEST_CASE("a stale level-1 report leaving the count can push a place over its sh
     for (std::size_t i = 1; i < 5; ++i)
         h.submit(code(i), 1);
     CHECK(fired(h.submit(code(5), 3), "place-pressure") == 0); // 1 of 6: 16.7%
-    const auto cs = h.advance_to(at("2026-12-07T09:00:00Z"));   // D00000 goes stale
+    const auto cs = h.advance_to(at("2026-12-07T09:00:01Z"));   // D00000 goes stale
     REQUIRE(fired(cs, "place-pressure") == 1);                  // 1 of 5: 20%
     CHECK(of(cs, "place-pressure")[0].after.title == "20% of big's reporting practices at OPEL 3 or 4");
     CHECK(of(cs, "place-pressure")[0].after.created_at == h.now);

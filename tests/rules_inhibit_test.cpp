@@ -9,11 +9,14 @@ using namespace opel::test;
 
 namespace {
 
-/// How many deliveries `cs` makes to `audience` (changes with notify set).
+/// How many deliveries `cs` makes to `audience` (changes with notify set)
+/// about the practice's escalation: practice-unsupported is the team's own
+/// reminder that nobody has offered support yet, not the practice's voice.
 int told(const changes& cs, const std::string& audience) {
     return static_cast<int>(std::count_if(cs.begin(), cs.end(), [&](const auto& c) {
         const auto& a = c.after.audiences;
-        return c.notify && std::find(a.begin(), a.end(), audience) != a.end();
+        return c.notify && c.after.rule != "practice-unsupported" &&
+               std::find(a.begin(), a.end(), audience) != a.end();
     }));
 }
 
