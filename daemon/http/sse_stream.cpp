@@ -5,6 +5,7 @@
 #include "http/sse_stream.hpp"
 
 #include "http/response.hpp"
+#include "log/log.hpp"
 #include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
@@ -19,6 +20,15 @@ namespace opel::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    static const auto logger = opel::log::get("http");
+    return logger;
+}
+
+} // namespace
+
 sse_stream::sse_stream(any_stream stream, connection_slot slot, router& r, event_hub& hub,
                        sse_limits limits)
     : stream_(std::move(stream)), slot_(std::move(slot)), router_(r), hub_(hub),
@@ -26,7 +36,10 @@ sse_stream::sse_stream(any_stream stream, connection_slot slot, router& r, event
     ++router_.services().counters.sse_clients;
 }
 
-sse_stream::~sse_stream() { --router_.services().counters.sse_clients; }
+sse_stream::~sse_stream() {
+    if (!closed_)
+        --router_.services().counters.sse_clients;
+}
 
 void sse_stream::answer_error(service::reply r) {
     auto res = make_response(std::move(r), 11, false);
@@ -224,13 +237,17 @@ void sse_stream::close() {
     if (closed_)
         return;
     closed_ = true;
+    // The count and the connection's place are given back now, not when the
+    // last handler holding this object has run.
     slot_.release();
+    const auto open = --router_.services().counters.sse_clients;
     heartbeat_.cancel();
     if (hub_key_)
         hub_.remove(*hub_key_);
     beast::error_code ec;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     stream_.close();
+    log()->debug("event stream closed ({} open)", open);
 }
 
 } // namespace opel::http
