@@ -8,6 +8,7 @@
 #include "support/test_daemon.hpp"
 
 #include <boost/asio/write.hpp>
+#include <zmq.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -416,4 +417,82 @@ TEST_CASE("out of descriptors, the acceptor backs off, says so once and recovers
     boost::beast::http::read(client, buf, res);
     CHECK(res.result_int() == 200);
     CHECK(logs.count("accepting connections again") == 1);
+}
+
+namespace {
+
+/// The error code of an HTTP answer, or its status when it is no error.
+std::string refusal(const http_answer& a) {
+    if (a.status < 400) return "status " + std::to_string(a.status);
+    return std::string(a.json().at("error").at("code").as_string());
+}
+
+} // namespace
+
+TEST_CASE("a control character in any text input is refused 422 over HTTP and ZeroMQ",
+          "[hostile][text]") {
+    test_daemon d;
+    auto c = d.client();
+    namespace bhttp = boost::beast::http;
+    // Submissions, over HTTP: every text field.
+    for (const std::string extra :
+         {R"("note":"a\u0000b")", R"("support_requested":"\u001b[2J")",
+          R"("themes":["work\u0007force"])", R"("idempotency_key":"k\u0001")",
+          R"("note":"forged\rline")"}) {
+        INFO(extra);
+        const auto a = c.post("/v1/submissions",
+                              R"({"practice":"C82001","level":3,)" + extra + "}", practice_token);
+        CHECK(a.status == 422);
+        CHECK(refusal(a) == "control_character");
+    }
+    // The same submission over ZeroMQ.
+    zmq::context_t ctx;
+    zmq::socket_t req(ctx, zmq::socket_type::req);
+    req.set(zmq::sockopt::rcvtimeo, 5000);
+    req.connect(d.daemon().zmq_ingest_endpoint());
+    req.send(zmq::buffer(R"({"practice":"C82001","level":3,"note":"a\u0000b","token":")" +
+                         practice_token + "\"}"),
+             zmq::send_flags::none);
+    zmq::message_t reply;
+    REQUIRE(req.recv(reply));
+    const auto z = boost::json::parse(reply.to_string());
+    CHECK(z.at("status") == 422);
+    CHECK(z.at("error").at("code") == "control_character");
+    // The other text inputs: an acknowledgement's note, a silence, support, an escalation.
+    const auto raised =
+        c.post("/v1/submissions", R"({"practice":"C82001","level":4})", practice_token);
+    REQUIRE(raised.status == 201);
+    const auto alert = std::to_string(raised.json().at("alerts").at(0).as_int64());
+    CHECK(refusal(c.post("/v1/alerts/" + alert + "/ack", R"({"note":"\u0000"})", team_token)) ==
+          "control_character");
+    CHECK(refusal(c.post("/v1/silences",
+                         R"({"rule":"practice-level-3","comment":"x\u0008",)"
+                         R"("ends_at":"2026-12-01T00:00:00Z"})",
+                         team_token)) == "control_character");
+    CHECK(refusal(c.post("/v1/practices/C82001/support",
+                         R"({"action":"locum_cover","note":"\u0000"})", team_token)) ==
+          "control_character");
+    CHECK(refusal(c.post("/v1/escalations",
+                         R"({"title":"\u001b[31mRED","message":"m","level":4})", team_token)) ==
+          "control_character");
+    const auto offered = c.post("/v1/practices/C82001/support", R"({"action":"locum_cover"})",
+                                team_token);
+    REQUIRE(offered.status == 201);
+    const auto item = std::to_string(offered.json().at("id").as_int64());
+    CHECK(refusal(c.call(bhttp::verb::patch, "/v1/support/" + item,
+                         R"({"state":"agreed","note":"ok\u0000"})", practice_token)) ==
+          "control_character");
+    // Nothing refused was stored: one submission, the alert still firing, no
+    // silence or escalation, the one support item still offered.
+    CHECK(count_of(c, "/v1/submissions", "submissions") == 1);
+    const auto alerts = c.get("/v1/alerts?state=all", team_token).json().at("alerts").as_array();
+    REQUIRE(!alerts.empty());
+    for (const auto& a : alerts)
+        CHECK(a.at("state") == "firing");
+    CHECK(count_of(c, "/v1/silences", "silences") == 0);
+    CHECK(count_of(c, "/v1/escalations", "escalations") == 0);
+    const auto support = c.get("/v1/support?state=all", team_token).json().at("support").as_array();
+    REQUIRE(support.size() == 1);
+    CHECK(support[0].at("state") == "offered");
+    CHECK(c.get("/healthz").status == 200);
 }
