@@ -312,7 +312,7 @@ TEST_CASE("a reload that moves summary.at never builds a date twice", "[summary_
     CHECK(events[1].at("date") == "2026-11-27");
 }
 
-TEST_CASE("a summary asked for before 09:00 pictures now; the 09:00 one pictures 09:00",
+TEST_CASE("a summary asked for before 09:00 pictures now, the 09:00 one pictures 09:00",
           "[summary_api]") {
     test_daemon d;
     d.clock().set(at(2026_y / 11 / 26, 8));

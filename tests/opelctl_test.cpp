@@ -795,7 +795,7 @@ TEST_CASE("keys prints a CURVE key pair the daemon's key-file reader accepts", "
 
 // --- history -----------------------------------------------------------------
 
-TEST_CASE("status --history prints the system day by day; history CODE a practice's",
+TEST_CASE("status --history prints the system day by day, history CODE a practice's",
           "[opelctl]") {
     test_daemon d;
     REQUIRE(run(at(d, practice_token, {"submit", "--practice", "C82001", "--level", "3",
