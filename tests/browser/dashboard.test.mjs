@@ -630,11 +630,11 @@ async function supportChecks(browser, base) {
 
   await check('support: an alert offers support with the rules file\'s actions', async () => {
     await team.page.goto(`${base}/#token=${TOKENS.team}`);
-    const card = team.page.locator('#alerts .alert-row:not(.inhibited)', { hasText: 'C82001' }).first();
-    await card.locator('details.offer summary').click({ timeout: 10000 });
-    await card.locator('.offer-form select').selectOption('locum_cover');
-    await card.locator('.offer-form input').fill('Dr Locum, Thursday');
-    await card.locator('.offer-form button').click();
+    const card = team.page.locator('#alerts > .alert-row:not(.inhibited)', { hasText: 'C82001' }).first();
+    await card.locator('.offer-open').click({ timeout: 10000 });
+    await team.page.selectOption('#offer-action', 'locum_cover');
+    await team.page.fill('#offer-note', 'Dr Locum, Thursday');
+    await team.page.click('#offer-form button[type="submit"]');
     await team.page.waitForFunction(() => /Locum cover/.test(document.querySelector('#support-rows')?.textContent),
       null, { timeout: 5000 });
     const open = (await call(base, 'GET', '/v1/support?practice=C82001', TOKENS.team)).json.support;
