@@ -42,7 +42,7 @@ const std::vector<core::practice> practices{
 message_context context() {
     return {"team inbox", "opeld@example.nhs.uk", {"team@example.nhs.uk"},
             "https://opel.example.nhs.uk/", core::time_point{std::chrono::seconds(1795600000)},
-            nullptr};
+            nullptr, {}};
 }
 
 } // namespace
