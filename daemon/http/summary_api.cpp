@@ -14,6 +14,7 @@
 #include "summary/daily_render.hpp"
 #include "summary/monthly.hpp"
 #include "summary/monthly_render.hpp"
+#include "summary/monthly_trend.hpp"
 
 #include <boost/json.hpp>
 
@@ -97,13 +98,16 @@ std::variant<period_query, reply> read_period(const call& c, const service::summ
     return q;
 }
 
-reply daily_form(const period_query& q, const boost::json::object& s, const date::time_zone* tz) {
+reply daily_form(const period_query& q, const boost::json::object& s,
+                 const service::deployment& d) {
+    // Ids stay the wire format (json); what a person reads names the themes.
+    const auto names = summary::theme_names_of(*d.cfg->rules);
     switch (q.shape) {
     case form::csv:
-        return csv_reply(summary::render_daily_csv(s),
+        return csv_reply(summary::render_daily_csv(s, names),
                          "opel-daily-summary-" + service::date_text(q.date) + ".csv");
     case form::html:
-        return html_reply(summary::render_daily_html(s, tz));
+        return html_reply(summary::render_daily_html(s, service::schedule_of(*d.cfg).tz, names));
     case form::json:
         break;
     }
@@ -120,7 +124,7 @@ reply daily_answer(store::sqlite::db& db, const service::deployment& d, const pe
     } else {
         s = service::build_summary(db, d, {q.date, as_of, false}, now);
     }
-    return daily_form(q, s, service::schedule_of(*d.cfg).tz);
+    return daily_form(q, s, d);
 }
 
 void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
@@ -158,17 +162,21 @@ void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
 
 reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q) {
     const auto* tz = service::schedule_of(*d.cfg).tz;
-    const auto [from, to] = summary::month_bounds(q.month, tz);
-    const auto subs = store::submissions_between(db, from, to);
+    const auto [month_from, month_to] = summary::month_bounds(q.month, tz);
+    // The reports of the month and the one before it: the report compares the two.
+    const auto subs = store::submissions_between(
+        db, summary::month_bounds(q.month - date::months{1}, tz).first, month_to);
     auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
-    summary::add_support(report, store::support_created_between(db, from, to),
-                         store::escalations_between(db, from, to));
+    summary::add_support(report, store::support_created_between(db, month_from, month_to),
+                         store::escalations_between(db, month_from, month_to));
+    summary::add_board_figures(report, q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
     const std::string month(report.at("month").as_string());
     switch (q.shape) {
     case form::csv:
         return csv_reply(summary::render_monthly_csv(report), "opel-monthly-" + month + ".csv");
     case form::html:
-        return html_reply(summary::render_monthly_html(report));
+        return html_reply(
+            summary::render_monthly_html(report, summary::theme_names_of(*d.cfg->rules)));
     case form::json:
         break;
     }

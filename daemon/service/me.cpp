@@ -53,6 +53,10 @@ boost::json::object me(store::sqlite::db& db, const deployment& d, const princip
     boost::json::array themes;
     for (const auto& id : cfg.rules->themes)
         themes.push_back({{"id", id}, {"name", cfg.rules->theme_name(id)}});
+    // Rule names: what a silence may name, so a client can refuse a typo.
+    boost::json::array rules;
+    for (const auto& r : cfg.rules->rules)
+        rules.push_back(boost::json::string(r.name));
     const auto at = cfg.summary.at.count();
     char hhmm[8];
     std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", static_cast<int>(at / 60 % 100),
@@ -63,6 +67,7 @@ boost::json::object me(store::sqlite::db& db, const deployment& d, const princip
             {"timezone", cfg.timezone},
             {"summary_at", hhmm},
             {"themes", std::move(themes)},
+            {"rules", std::move(rules)},
             {"alerts", std::move(alerts)}};
 }
 
