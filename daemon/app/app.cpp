@@ -222,12 +222,9 @@ void app::prune_idempotency_keys() {
     if (now - last_prune_ < std::chrono::hours(1))
         return;
     last_prune_ = now;
-    const auto cutoff = (now - std::chrono::hours(24 * 8)).time_since_epoch().count();
-    store_->write(
-        [cutoff](store::transaction& tx) {
-            tx.db().prepare("DELETE FROM idempotency WHERE created_at < ?").bind(1, cutoff).run();
-        },
-        {});
+    const auto cutoff = now - std::chrono::hours(24 * 8);
+    store_->write([cutoff](store::transaction& tx) { store::prune_idempotency(tx.db(), cutoff); },
+                  {});
 }
 
 void app::schedule_watchdog(std::chrono::microseconds interval) {
