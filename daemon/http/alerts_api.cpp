@@ -103,37 +103,6 @@ void alert_ack(router& r, call& c, done on_done) {
 
 } // namespace
 
-void answer(service::services& s, const done& on_done, reply r) {
-    boost::asio::post(s.executor, [on_done, r = std::move(r)]() mutable { on_done(std::move(r)); });
-}
-
-void read_and_answer(service::services& s, done on_done,
-                     std::function<reply(store::sqlite::db&)> job) {
-    s.store.read([&s, on_done = std::move(on_done), job = std::move(job)](store::sqlite::db& db) {
-        reply r;
-        try {
-            r = job(db);
-        } catch (const std::exception&) {
-            r = error_reply(503, "store_unavailable", "The store could not be read; retry.");
-        }
-        answer(s, on_done, std::move(r));
-    });
-}
-
-void write_and_answer(service::services& s, done on_done,
-                      std::function<reply(store::transaction&)> job) {
-    auto out = std::make_shared<reply>();
-    const bool queued = s.store.write(
-        [out, job = std::move(job)](store::transaction& tx) { *out = job(tx); },
-        [&s, out, on_done](bool ok) {
-            answer(s, on_done,
-                   ok ? std::move(*out)
-                      : error_reply(503, "store_unavailable", "Nothing was saved; retry."));
-        });
-    if (!queued)
-        on_done(error_reply(503, "overloaded", "The daemon is at capacity; retry shortly."));
-}
-
 void add_alert_routes(router& r) {
     r.add(bhttp::verb::get, "/v1/alerts", [&r](call& c, done d) { alerts_get(r, c, std::move(d)); });
     r.add(bhttp::verb::post, "/v1/alerts/{}/ack",
