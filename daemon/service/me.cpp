@@ -4,6 +4,7 @@
 // daemon's `timezone` and themes by the rules file's names.
 #include "service/me.hpp"
 
+#include "service/audit_trail.hpp"
 #include "store/queries.hpp"
 
 #include <cstdio>
@@ -11,16 +12,6 @@
 namespace opel::service {
 
 namespace {
-
-const char* role_name(core::role r) {
-    switch (r) {
-    case core::role::practice: return "practice";
-    case core::role::team: return "team";
-    case core::role::control_room: return "control_room";
-    case core::role::admin: return "admin";
-    }
-    return "practice";
-}
 
 /// The practice's open alerts that are its voice, in the fields its page shows.
 boost::json::array practice_alerts(store::sqlite::db& db, const std::string& code) {
