@@ -8,13 +8,10 @@
 
 #include "http/audit_api.hpp"
 
-#include "store/queries.hpp"
-#include "store/support.hpp"
 #include "summary/daily.hpp"
 #include "summary/daily_render.hpp"
 #include "summary/monthly.hpp"
 #include "summary/monthly_render.hpp"
-#include "summary/monthly_trend.hpp"
 
 #include <boost/json.hpp>
 
@@ -114,19 +111,6 @@ reply daily_form(const period_query& q, const boost::json::object& s,
     return reply{200, summary::render_daily_json(s), "application/json", {}};
 }
 
-/// The stored summary of q.date, or one built now picturing `as_of`.
-reply daily_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q,
-                   core::time_point as_of, core::time_point now) {
-    const auto stored = store::summary_of(db, service::date_text(q.date));
-    boost::json::object s;
-    if (stored) {
-        s = boost::json::parse(*stored).as_object();
-    } else {
-        s = service::build_summary(db, d, {q.date, as_of, false}, now);
-    }
-    return daily_form(q, s, d);
-}
-
 void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done)) return;
     auto& s = r.services();
@@ -137,7 +121,9 @@ void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
     // Today before `summary.at` pictures now: the fire instant is still to come.
     const auto as_of = std::min(sum.fire_instant(q.date), now);
     s.store.read([&s, d = s.current, q, as_of, now, on_done](store::sqlite::db& db) {
-        answer(s, on_done, guarded([&] { return daily_answer(db, *d, q, as_of, now); }));
+        answer(s, on_done, guarded([&] {
+            return daily_form(q, service::daily_summary(db, *d, {q.date, as_of, false}, now), *d);
+        }));
     });
 }
 
@@ -161,15 +147,7 @@ void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
 }
 
 reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q) {
-    const auto* tz = service::schedule_of(*d.cfg).tz;
-    const auto [month_from, month_to] = summary::month_bounds(q.month, tz);
-    // The reports of the month and the one before it: the report compares the two.
-    const auto subs = store::submissions_between(
-        db, summary::month_bounds(q.month - date::months{1}, tz).first, month_to);
-    auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
-    summary::add_support(report, store::support_created_between(db, month_from, month_to),
-                         store::escalations_between(db, month_from, month_to));
-    summary::add_board_figures(report, q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
+    const auto report = service::monthly_report(db, d, q.month);
     const std::string month(report.at("month").as_string());
     switch (q.shape) {
     case form::csv:
