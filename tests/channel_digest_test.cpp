@@ -5,6 +5,7 @@
 #include "channel/notify.hpp"
 #include "channel/render.hpp"
 #include "core/crypto.hpp"
+#include "summary/daily_render.hpp"
 
 #include <catch2/catch.hpp>
 #include <date/date.h>
@@ -41,7 +42,7 @@ const std::vector<core::practice> practices{
 message_context context() {
     return {"team inbox", "opeld@example.nhs.uk", {"team@example.nhs.uk"},
             "https://opel.example.nhs.uk/", core::time_point{std::chrono::seconds(1795600000)},
-            nullptr};
+            nullptr, {}};
 }
 
 } // namespace
@@ -135,6 +136,27 @@ TEST_CASE("a summary mail is its own message with the CSV attached", "[channel]"
           std::string::npos);
     CHECK(mail.find("multipart/mixed") != std::string::npos);
     CHECK(mail.find("filename=\"opel-summary-2026-11-25.csv\"") != std::string::npos);
+}
+
+TEST_CASE("a summary mail names themes as the rules file does, in its page and CSV",
+          "[channel]") {
+    const boost::json::object summary{
+        {"date", "2026-11-25"},
+        {"system", boost::json::object{{"level", 3}}},
+        {"themes", boost::json::array{boost::json::object{{"theme", "ari"}, {"count", 2}}}}};
+    auto c = context();
+    c.themes.entries = {{"ari", "Acute respiratory infection (ARI)"}};
+    auto mail = summary_mail(summary, c);
+    // The parts are base64 in lines: joined, each is the encoding of its form.
+    for (auto at = mail.find("\r\n"); at != std::string::npos; at = mail.find("\r\n", at))
+        mail.erase(at, 2);
+    const auto html = opel::summary::render_daily_html(summary, nullptr, c.themes);
+    const auto csv = opel::summary::render_daily_csv(summary, c.themes);
+    CHECK(html.find("<td>Acute respiratory infection (ARI)</td>") != std::string::npos);
+    CHECK(csv.find("support_requested,Acute respiratory infection (ARI)\r\n") !=
+          std::string::npos);
+    CHECK(mail.find(core::base64(html)) != std::string::npos);
+    CHECK(mail.find(core::base64(csv)) != std::string::npos);
 }
 
 TEST_CASE("a Teams digest is one Adaptive Card in a message", "[channel]") {

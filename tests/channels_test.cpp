@@ -84,7 +84,7 @@ TEST_CASE("an email subscriber gets alerts as one digest mail over STARTTLS", "[
     CHECK(smtp.mails().size() == 1); // nothing twice
 }
 
-TEST_CASE("starttls: off mails through a plain relay; required refuses it", "[channels]") {
+TEST_CASE("starttls: off mails through a plain relay, required refuses it", "[channels]") {
     temp_dir dir;
     smtp_server smtp(dir.path());
     {

@@ -175,6 +175,12 @@ TEST_CASE("/v1/me says who the token is, the zone and the theme names", "[me_api
     REQUIRE(themes.size() == 15);
     CHECK(themes[0].at("id") == "workforce");
     CHECK(themes[0].at("name") == "Workforce (sickness, vacancies)");
+    // The rule names, so a client can refuse a silence for a rule that is not there.
+    const auto& rules = p.at("rules").as_array();
+    CHECK(std::find(rules.begin(), rules.end(), boost::json::value("practice-level-4")) !=
+          rules.end());
+    CHECK(std::find(rules.begin(), rules.end(), boost::json::value("unacknowledged-level-4")) !=
+          rules.end());
     const auto t = c.get("/v1/me", team_token);
     REQUIRE(t.status == 200);
     CHECK(t.json().at("role") == "team");

@@ -297,7 +297,7 @@ TEST_CASE("status shows every practice and the system level", "[http][status]") 
     CHECK(system.at("reporting") == 2);
     CHECK(system.at("counts").at("4") == 1);
     CHECK(system.at("counts").at("1") == 1);
-    CHECK(system.at("level") == 4); // 50% stand at 4
+    CHECK(system.at("level").is_null()); // 2 reporting: too few for a level (min_reporting 3)
     const auto& practices = s.at("practices").as_array();
     REQUIRE(practices.size() == 132);
     CHECK(practices.at(0).at("code") == "C82001");
@@ -421,12 +421,18 @@ TEST_CASE("GET /v1/status gives each place and PCN its level by the system thres
     const auto& places = s.at("places").as_object();
     CHECK(places.size() == 3);
     const auto& city = places.at("city");
-    CHECK(city.at("level") == 4); // one of two reporting at 4: over 5%
+    CHECK(city.at("level").is_null()); // two reporting: too few (min_reporting 3)
     CHECK(city.at("practices") == 56);
     CHECK(city.at("reporting") == 2);
     CHECK(city.at("counts").at("1") == 1);
     const auto& pcn = s.at("pcns").at("Larkspur Central PCN");
-    CHECK(pcn.at("level") == 4);
+    CHECK(pcn.at("level").is_null());
+    // A third practice, at 4: two of three at 4, from two practices: red.
+    REQUIRE(c.post("/v1/submissions", R"({"practice":"C82003","level":4})", admin_token).status ==
+            201);
+    const auto three = c.get("/v1/status", team_token).json();
+    CHECK(three.at("places").at("city").at("level") == 4);
+    CHECK(three.at("pcns").at("Larkspur Central PCN").at("level") == 4);
     CHECK(pcn.at("practices") == 8);
     for (const auto& [id, place] : places)
         if (id != "city")

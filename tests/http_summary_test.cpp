@@ -197,8 +197,11 @@ TEST_CASE("each form of the daily summary over HTTP", "[summary_api]") {
     CHECK(csv.header("Content-Type") == "text/csv; charset=utf-8");
     CHECK(csv.header("Content-Disposition") ==
           "attachment; filename=\"opel-daily-summary-2026-11-26.csv\"");
+    // Then a column per theme of the rules file, headed by its name.
     CHECK(csv.body.starts_with("code,name,pcn,place,level,level_name,stale,reported_at,themes,"
-                               "note,support_requested\r\n"));
+                               "note,support_requested,\"Workforce (sickness, vacancies)\","
+                               "Recruitment and retention,"));
+    CHECK(csv.body.find(",Other\r\n") != std::string::npos);
     CHECK(csv.body.find("'=1+1") != std::string::npos); // no formula for the spreadsheet
     const auto html = c.get("/v1/summaries/daily?date=2026-11-26&format=html", team_token);
     CHECK(html.status == 200);

@@ -231,7 +231,7 @@ TEST_CASE("every command takes --help and exits 0", "[opelctl]") {
     for (const std::vector<std::string>& cmd :
          {std::vector<std::string>{}, {"submit"}, {"status"}, {"history"}, {"alerts"}, {"ack"}, {"silence"},
           {"silence", "add"}, {"silence", "list"}, {"silence", "expire"}, {"tail"}, {"summary"},
-          {"report"}, {"import"}, {"rules"}, {"rules", "test"}, {"rules", "check"}}) {
+          {"report"}, {"import"}, {"audit"}, {"rules"}, {"rules", "test"}, {"rules", "check"}}) {
         auto args = cmd;
         args.push_back("--help");
         const auto r = run(args);
@@ -353,7 +353,10 @@ TEST_CASE("status prints the system level and a row per practice, plain when pip
     CHECK(r.out.find("CODE") != std::string::npos);
     const auto row = r.out.substr(r.out.find("C82001"));
     CHECK(row.substr(0, row.find('\n')).find("3 Severe pressure") != std::string::npos);
-    CHECK(row.substr(0, row.find('\n')).find("workforce") != std::string::npos);
+    // Themes by the rules file's names, times in the daemon's zone with the year.
+    CHECK(row.substr(0, row.find('\n')).find("Workforce (sickness, vacancies)") !=
+          std::string::npos);
+    CHECK(row.substr(0, row.find('\n')).find("2026-11-25 10:00 GMT") != std::string::npos);
     CHECK(r.out.find("C82002") != std::string::npos);
     CHECK(r.out.find("\x1b[") == std::string::npos);
 }
@@ -568,8 +571,9 @@ TEST_CASE("tail over SSE replays from --since-seq, then follows live", "[opelctl
     const auto r = tail.finish();
     INFO(r.err);
     CHECK(r.code == 0);
-    CHECK(r.out.find("status.C82002") != std::string::npos);
-    CHECK(r.out.find("\"level\":2") != std::string::npos);
+    // One readable line per event: seq, time in the daemon's zone, topic, what happened.
+    CHECK(r.out.find("  2026-11-25 10:00 GMT  status.C82002  C82002 reported OPEL 2 Moderate "
+                     "pressure\n") != std::string::npos);
 }
 
 TEST_CASE("tail --json prints each Event once, in seq order, after --since-seq", "[opelctl]") {
@@ -753,7 +757,7 @@ TEST_CASE("import NDJSON in batches, rejected lines numbered as in the file", "[
         "\n");
     auto r = run(at(d, admin_token, {"import", file, "--batch", "2"}));
     CHECK(r.code == 1); // one line refused
-    CHECK(r.out.find("imported 3, rejected 1") != std::string::npos);
+    CHECK(r.out.find("imported 3, duplicates skipped 0, rejected 1") != std::string::npos);
     CHECK(r.err.find("history.ndjson:3:") != std::string::npos);
     CHECK(stored_count(d) == 3);
     r = run(at(d, team_token, {"import", file}));
@@ -820,4 +824,157 @@ TEST_CASE("status --history prints the system day by day, history CODE a practic
     r = run(at(d, team_token, {"history", "C82001", "--json"}));
     REQUIRE(r.code == 0);
     CHECK(boost::json::parse(r.out).at("practice") == "C82001");
+}
+
+// --- opelctl says what it means ---------------------------------------------
+
+TEST_CASE("an unknown place or PCN in a status filter exits 2 with the closest known",
+          "[opelctl]") {
+    test_daemon d;
+    auto r = run(at(d, team_token, {"status", "--place", "cty"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("unknown place 'cty'; did you mean: city?") != std::string::npos);
+    CHECK(r.out.empty());
+    r = run(at(d, team_token, {"status", "--pcn", "Larkspur Centrl PCN"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("did you mean: Larkspur Central PCN") != std::string::npos);
+    r = run(at(d, team_token, {"status", "--place", "zzzzzzzz"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("known: city, county, rutland") != std::string::npos);
+    CHECK(run(at(d, team_token, {"status", "--pcn", "Larkspur Central PCN"})).code == 0);
+}
+
+TEST_CASE("an unknown practice in history exits 2 with the closest codes", "[opelctl]") {
+    test_daemon d;
+    auto r = run(at(d, team_token, {"history", "C8200l"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("unknown practice 'C8200l'; did you mean: C82001 (Aldermere Surgery)") !=
+          std::string::npos);
+    // A name is matched too.
+    r = run(at(d, team_token, {"history", "Aldermere"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("C82001 (Aldermere Surgery)") != std::string::npos);
+}
+
+TEST_CASE("a silence for an unknown rule or subject exits 2 and stores nothing", "[opelctl]") {
+    test_daemon d;
+    auto r = run(at(d, team_token, {"silence", "add", "--rule", "practice-levl-3", "--for", "2h",
+                                    "--comment", "c"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("unknown rule 'practice-levl-3'; did you mean: practice-level-3") !=
+          std::string::npos);
+    r = run(at(d, team_token, {"silence", "add", "--scope", "pcn", "--subject", "Larkspur",
+                               "--for", "2h", "--comment", "c"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("unknown PCN 'Larkspur'; did you mean: Larkspur") != std::string::npos);
+    r = run(at(d, team_token, {"silence", "add", "--scope", "system", "--subject", "strepa",
+                               "--for", "2h", "--comment", "c"}));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("strep_a (Strep A)") != std::string::npos);
+    CHECK(run(at(d, team_token, {"silence", "list"})).out.find("no silences") != std::string::npos);
+    // A theme's silence with its id is fine, and its end is shown in the daemon's zone.
+    r = run(at(d, team_token, {"silence", "add", "--scope", "system", "--subject", "strep_a",
+                               "--for", "2h", "--comment", "c"}));
+    CHECK(r.code == 0);
+    CHECK(r.out.find(" GMT") != std::string::npos);
+}
+
+TEST_CASE("import says how many duplicates it skipped", "[opelctl]") {
+    test_daemon d;
+    temp_dir dir;
+    const auto file = write_file(
+        dir, "history.ndjson",
+        R"({"practice":"C82001","level":2,"reported_at":"2026-11-02T09:00:00Z"})"
+        "\n"
+        R"({"practice":"C82002","level":3,"reported_at":"2026-11-03T09:00:00Z"})"
+        "\n");
+    REQUIRE(run(at(d, admin_token, {"import", file})).code == 0);
+    auto r = run(at(d, admin_token, {"import", file}));
+    CHECK(r.code == 0);
+    CHECK(r.out.find("imported 0, duplicates skipped 2, rejected 0") != std::string::npos);
+    r = run(at(d, admin_token, {"import", file, "--json"}));
+    CHECK(boost::json::parse(r.out).at("duplicates") == 2);
+    CHECK(stored_count(d) == 2);
+}
+
+TEST_CASE("tail --format json for machines, and a --since-seq beyond the last event is said",
+          "[opelctl]") {
+    test_daemon d;
+    REQUIRE(d.client().post("/v1/submissions", R"({"practice":"C82001","level":4})",
+                            practice_token).status == 201);
+    auto r = run(at(d, team_token, {"tail", "--since-seq", "0", "--count", "2", "--format",
+                                    "json"}));
+    REQUIRE(r.code == 0);
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);)
+        CHECK(boost::json::parse(line).at("seq").is_int64());
+    r = run(at(d, team_token, {"tail", "--since-seq", "0", "--count", "2"}));
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("alert.L4.practice.C82001  alert 1 firing, OPEL 4 Extreme pressure: ") !=
+          std::string::npos);
+    CHECK(r.err.find("beyond") == std::string::npos);
+    child tail(at(d, team_token, {"tail", "--since-seq", "500", "--count", "1"}),
+               {{"XDG_CONFIG_HOME", empty_config_home().path().string()}});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (tail.so_far().err.find("beyond the last event") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline)
+        tail.wait_for_output("never printed", 1, std::chrono::seconds(1));
+    CHECK(tail.so_far().err.find("--since-seq 500 is beyond the last event") != std::string::npos);
+}
+
+TEST_CASE("rules test reads CSV history as import does, with the file's line numbers",
+          "[opelctl]") {
+    temp_dir dir;
+    const auto file = write_file(
+        dir, "history.csv",
+        "practice,level,themes,note,support_requested,reported_at\n"
+        "C82001,4,workforce,\"two GPs off,\nboth sick\",,2026-11-30T10:00:00Z\n"
+        "C82002,9,,,,2026-11-30T10:05:00Z\n"
+        "C82002,3,,,\n");
+    const std::string src = OPEL_SOURCE_DIR;
+    const auto r = run({"rules", "test", "--rules", src + "/rules/llr.yaml", "--history", file,
+                        "--practices", src + "/tests/data/rules/practices.yaml"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 2); // two rows refused, the rest replayed
+    CHECK(r.out.find("L4 practice C82001") != std::string::npos);
+    CHECK(r.err.find("history.csv:5: ") != std::string::npos); // a row short of fields
+    CHECK(r.out.find("history.csv:4") != std::string::npos);   // level 9, refused by the replay
+}
+
+TEST_CASE("audit shows who did what, for admin only", "[opelctl]") {
+    test_daemon d;
+    const auto id = level_4_alert(d);
+    REQUIRE(run(at(d, control_token, {"ack", id, "--note", "phoning them"})).code == 0);
+    auto r = run(at(d, admin_token, {"audit"}));
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("ACTION") != std::string::npos);
+    CHECK(r.out.find("alert.ack") != std::string::npos);
+    CHECK(r.out.find(" GMT") != std::string::npos);
+    r = run(at(d, admin_token, {"audit", "--json", "--limit", "1"}));
+    CHECK(r.code == 0);
+    CHECK(boost::json::parse(r.out).at("entries").as_array().size() == 1);
+    CHECK(run(at(d, team_token, {"audit"})).code == 1);
+    CHECK(run(at(d, admin_token, {"audit", "--since", "yesterday"})).code == 2);
+}
+
+TEST_CASE("the man page lists every command", "[opelctl]") {
+    const auto help = run({"--help"});
+    REQUIRE(help.code == 0);
+    std::ifstream in(std::string(OPEL_SOURCE_DIR) + "/man/opelctl.1");
+    REQUIRE(in);
+    const std::string man((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // CLI11 lists each subcommand as an indented line under "Subcommands:".
+    std::istringstream lines(help.out.substr(help.out.find("Subcommands:")));
+    std::string line;
+    std::getline(lines, line);
+    int commands = 0;
+    while (std::getline(lines, line) && !line.empty() && line[0] == ' ') {
+        const auto name = line.substr(line.find_first_not_of(' '));
+        const auto command = name.substr(0, name.find(' '));
+        INFO(command);
+        CHECK(man.find("\n.B " + command) != std::string::npos);
+        ++commands;
+    }
+    CHECK(commands >= 14);
 }

@@ -383,3 +383,47 @@ TEST_CASE("a summary date is YYYY-MM-DD and a real date", "[summary]") {
                             "2026-11-30T", "", "20261130xx", "2026-11-3a"})
         CHECK_FALSE(summary::parse_date(bad));
 }
+
+// --- one vocabulary: theme names from the rules file --------------------------
+
+namespace {
+
+const summary::theme_names names{{{"workforce", "Workforce (sickness, vacancies)"},
+                                  {"it_systems", "IT systems"},
+                                  {"telephony", "Telephony & the <8am> rush"},
+                                  {"high_demand", "High demand"}}};
+
+} // namespace
+
+TEST_CASE("html and text show themes by their names, ids stay in json", "[summary]") {
+    const auto s = built();
+    const auto html = summary::render_daily_html(s, nullptr, names);
+    // The pressured row and the themes table both read names.
+    CHECK(html.find("<td>Workforce (sickness, vacancies), IT systems</td>") != std::string::npos);
+    CHECK(html.find("<tr><td>Workforce (sickness, vacancies)</td><td class=\"n\">2</td></tr>") !=
+          std::string::npos);
+    CHECK(html.find(">workforce<") == std::string::npos);
+    const auto text = summary::render_daily_text(s, date::locate_zone("Europe/London"), names);
+    CHECK(text.find(": Workforce (sickness, vacancies), IT systems\n") != std::string::npos);
+    CHECK(text.find("  Workforce (sickness, vacancies): 2\n") != std::string::npos);
+    CHECK(text.find("As of 09:00 on Mon 30 Nov 2026 (GMT)") != std::string::npos);
+    CHECK(summary::render_daily_json(s).find("\"theme\":\"workforce\"") != std::string::npos);
+    // A theme the vocabulary does not name is shown by its id.
+    CHECK(names.name("no_such_theme") == "no_such_theme");
+}
+
+TEST_CASE("csv: a column per theme headed by its name, the ids kept", "[summary]") {
+    const auto csv = summary::render_daily_csv(built(), names);
+    // A name with a comma is quoted like any other field.
+    CHECK(csv.rfind("code,name,pcn,place,level,level_name,stale,reported_at,themes,note,"
+                    "support_requested,\"Workforce (sickness, vacancies)\",IT systems,"
+                    "Telephony & the <8am> rush,High demand\r\n",
+                    0) == 0);
+    // C82001 carries workforce and it_systems; C82003 telephony; C82004 nothing.
+    CHECK(csv.find("workforce;it_systems,\"Two GPs off") != std::string::npos);
+    CHECK(csv.find("'=locum cover,yes,yes,,\r\n") != std::string::npos);
+    CHECK(csv.find("C82003,Gamma Practice,South PCN,county,1,Low pressure,true,"
+                   "2026-11-22T08:59:59.000000Z,telephony,,,,,yes,\r\n") != std::string::npos);
+    CHECK(csv.find("C82004,Delta Health,South PCN,county,,,false,,,,,,,,\r\n") !=
+          std::string::npos);
+}

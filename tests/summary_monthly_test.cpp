@@ -3,6 +3,7 @@
 // December 2022 reproduced from the made-up history (scripts/gen-history).
 #include "summary/monthly.hpp"
 #include "summary/monthly_render.hpp"
+#include "summary/monthly_trend.hpp"
 
 #include "core/calendar.hpp"
 #include "core/time.hpp"
@@ -304,4 +305,103 @@ TEST_CASE("monthly html escapes place and theme names", "[summary]") {
     CHECK(html.find("&lt;city&gt;") != std::string::npos);
     CHECK(html.find("a&amp;b") != std::string::npos);
     CHECK(html.find("<city>") == std::string::npos);
+}
+
+// --- the board paper: places, PCNs, weeks, the month before, theme names ----
+
+namespace {
+
+json::object board_of(date::year_month m) {
+    static const auto subs = history();
+    static const auto practices = demo_practices();
+    auto r = summary::build_monthly(m, london(), subs, practices);
+    summary::add_board_figures(r, m, london(), subs, practices);
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("board figures: every place and PCN, weeks cut at Mondays, the month before",
+          "[summary]") {
+    const auto r = board_of(year{2022} / 12);
+    // The contract's fields are untouched.
+    CHECK(r.at("responses") == 139);
+    const auto& places = r.at("groups").at("places").as_object();
+    CHECK(places.size() == 3);
+    CHECK(places.at("county").at("responses") == 93);
+    CHECK(places.at("county").at("by_level").as_object().size() == 4);
+    CHECK(places.at("county").at("level") == r.at("levels").at("places").at("county"));
+    std::int64_t pcn_total = 0;
+    for (const auto& [name, g] : r.at("groups").at("pcns").as_object()) {
+        pcn_total += g.at("responses").as_int64();
+        CHECK(g.at("practices").as_int64() >= g.at("practices_reporting").as_int64());
+        CHECK(!g.at("place").as_string().empty());
+    }
+    CHECK(pcn_total == 139);
+    // December 2022 began on a Thursday: 1-4, 5-11, 12-18, 19-25, 26-31.
+    const auto& weeks = r.at("weeks").as_array();
+    REQUIRE(weeks.size() == 5);
+    CHECK(weeks[0].at("start") == "2022-12-01");
+    CHECK(weeks[0].at("end") == "2022-12-04");
+    CHECK(weeks[1].at("start") == "2022-12-05");
+    CHECK(weeks[4].at("end") == "2022-12-31");
+    std::int64_t week_total = 0;
+    for (const auto& w : weeks) {
+        week_total += w.at("responses").as_int64();
+        CHECK(w.at("places").as_object().size() == 3);
+    }
+    CHECK(week_total == 139);
+    // The month before is November's own report.
+    CHECK(r.at("previous").at("month") == "2022-11");
+    CHECK(r.at("previous").at("responses") == 159);
+    CHECK(r.at("previous").at("levels").at("system") == 2);
+}
+
+TEST_CASE("a week's level is the group-level rule over that week's responses", "[summary]") {
+    // November 2026 began on a Sunday: its first week is that one day.
+    const std::vector<core::submission> subs{
+        report("C82001", 4, "2026-11-02T09:00:00Z"), report("C82002", 4, "2026-11-03T09:00:00Z"),
+        report("C82003", 3, "2026-11-04T09:00:00Z"), report("C82001", 1, "2026-11-10T09:00:00Z")};
+    auto r = summary::build_monthly(year{2026} / 11, london(), subs, small);
+    summary::add_board_figures(r, year{2026} / 11, london(), subs, small);
+    const auto& weeks = r.at("weeks").as_array();
+    REQUIRE(weeks.size() == 6);
+    CHECK(weeks[0].at("start") == "2026-11-01");
+    CHECK(weeks[0].at("end") == "2026-11-01");
+    CHECK(weeks[0].at("level").is_null()); // nobody: too few
+    CHECK(weeks[1].at("responses") == 3);
+    CHECK(weeks[1].at("level") == 4);
+    CHECK(weeks[2].at("level").is_null()); // one response
+    CHECK(weeks[5].at("start") == "2026-11-30");
+    CHECK(r.at("previous").at("responses") == 0);
+}
+
+TEST_CASE("monthly html: a board paper on A4 with themes by name", "[summary]") {
+    const summary::theme_names names{{{"workforce", "Workforce (sickness, vacancies)"},
+                                      {"high_demand", "High demand"}}};
+    const auto html = summary::render_monthly_html(board_of(year{2022} / 12), names);
+    CHECK(html.find("<h1>OPEL monthly report: December 2022</h1>") != std::string::npos);
+    CHECK(html.find("@page{size:A4") != std::string::npos);
+    // This month against the last, with the change and both system levels.
+    const auto compare = html.find("<h2>This month against the last</h2>");
+    REQUIRE(compare != std::string::npos);
+    CHECK(html.find("<th>December 2022</th><th>November 2022</th>", compare) != std::string::npos);
+    CHECK(html.find("<td>Responses</td><td class=\"n\">139</td><td class=\"n\">159</td>"
+                    "<td class=\"n\">-20</td>") != std::string::npos);
+    CHECK(html.find("OPEL 3 Severe pressure</span></td><td><span class=\"level l2\">OPEL 2 "
+                    "Moderate pressure</span></td><td class=\"n\">higher</td>") !=
+          std::string::npos);
+    // The weekly trend: stacked bars in the OPEL colours, then its table with years.
+    CHECK(html.find("<h2>Week by week</h2>") != std::string::npos);
+    CHECK(html.find("<rect class=\"wk\"") != std::string::npos);
+    CHECK(html.find("<td>1 Dec 2022 to 4 Dec 2022</td>") != std::string::npos);
+    // A table per place and per PCN.
+    CHECK(html.find("<h2>Places</h2>") != std::string::npos);
+    CHECK(html.find("<td>county</td><td class=\"n\">93</td>") != std::string::npos);
+    CHECK(html.find("<h2>Primary care networks</h2>") != std::string::npos);
+    // Themes by name, with last month's count beside.
+    CHECK(html.find("<tr><td>Workforce (sickness, vacancies)</td>") != std::string::npos);
+    CHECK(html.find("<th>Last month</th>") != std::string::npos);
+    CHECK(html.find(">workforce<") == std::string::npos);
+    CHECK(html.find("<script") == std::string::npos);
 }

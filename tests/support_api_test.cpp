@@ -166,7 +166,7 @@ TEST_CASE("a practice answers its own offered item only", "[support]") {
     CHECK(move(c, declined, "declined", practice_token).status == 200);
 }
 
-TEST_CASE("a practice lists its own support; the team lists everyone's", "[support]") {
+TEST_CASE("a practice lists its own support, the team lists everyone's", "[support]") {
     test_daemon d;
     auto c = d.client();
     const auto own = offered_id(c, "C82001");
@@ -264,8 +264,13 @@ TEST_CASE("an escalation goes to every control_room subscriber and no other", "[
 }
 
 TEST_CASE("routing sends escalation.system to control_room subscribers only", "[escalation]") {
-    opel::config::subscriber room{.name = "room", .audiences = {"control_room"}, .min_level = 4};
-    opel::config::subscriber team{.name = "team", .audiences = {"primary_care_team"}};
+    opel::config::subscriber room;
+    room.name = "room";
+    room.audiences = {"control_room"};
+    room.min_level = 4;
+    opel::config::subscriber team;
+    team.name = "team";
+    team.audiences = {"primary_care_team"};
     const opel::core::event e{1, "escalation.system", {}, R"({"level":1})"};
     CHECK(opel::webhook::routes_to(room, e));
     CHECK_FALSE(opel::webhook::routes_to(team, e));

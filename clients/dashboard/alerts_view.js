@@ -16,6 +16,7 @@ const $ = (id) => document.getElementById(id);
 export class AlertsView {
   constructor({ alerts, placesOf, announce, extra }) {
     Object.assign(this, { alerts, placesOf, announce, extra });
+    this.unfolded = new Set(); // ids whose covered alerts are shown
     this.selected = new Set();
     for (const id of ['af-level', 'af-audience', 'af-place', 'af-rule', 'af-state'])
       $(id).addEventListener('change', () => this.render());
@@ -88,13 +89,15 @@ export class AlertsView {
     this.renderBulk();
   }
 
-  row(a, folded) {
+  // A folded row (one covered by the alert it sits under) has no checkbox:
+  // selecting and acknowledging go to the alert that speaks for it.
+  row(a, folded, covered = false) {
     const firing = a.state === 'firing';
-    const box = el('input', {
+    const box = covered ? null : el('input', {
       type: 'checkbox', class: 'alert-select', disabled: !firing,
       'aria-label': `Select: ${a.title}`, checked: this.selected.has(a.id),
     });
-    box.addEventListener('change', () => {
+    box?.addEventListener('change', () => {
       if (box.checked) this.selected.add(a.id);
       else this.selected.delete(a.id);
       this.renderBulk();
@@ -103,10 +106,10 @@ export class AlertsView {
       ? `Seen by ${a.acknowledged_by || 'someone'}, ${formatWhen(a.updated_at)}${a.note ? `: “${a.note}”` : ''}`
       : '';
     const row = el('li', {
-      class: `alert-row alert-level-${a.level}${isInhibited(a) ? ' inhibited' : ''}`,
+      class: `alert-row alert-level-${a.level}${isInhibited(a) ? ' inhibited' : ''}${covered ? ' covered' : ''}`,
       dataset: { id: a.id, rule: a.rule, level: a.level },
     },
-    box,
+    covered ? null : box,
     levelBadge(a.level, { short: true }),
     el('div', { class: 'alert-main' },
       el('p', { class: 'alert-title', text: a.title, title: a.message }),
@@ -115,18 +118,30 @@ export class AlertsView {
         ` ${SCOPES[a.scope] ?? a.scope}: ${a.subject} · ${a.rule} · since ${formatWhen(a.created_at)}`,
         isInhibited(a) ? ` · covered by alert ${a.inhibited_by}` : '',
         seen ? el('span', { class: 'alert-seen', text: ` · ${seen}` }) : null)));
-    if (firing) {
+    if (firing && !covered) {
       row.append(el('button', {
         class: 'button button-small', type: 'button', 'aria-label': `Acknowledge: ${a.title}`,
         onclick: () => this.acknowledge([a.id]),
       }, 'Acknowledge'));
     }
-    const more = this.extra?.(a);
+    const more = covered ? null : this.extra?.(a);
     if (more) row.append(more);
     if (folded.length) {
-      const list = el('ol', { class: 'alert-folded' }, folded.sort(bySeverity).map((f) => this.row(f, [])));
-      row.append(el('details', { class: 'alert-fold' },
-        el('summary', {}, `${folded.length} more covered by this alert`), list));
+      // The covered alerts open below the row; closed, the row stays one line.
+      const list = el('ol', { class: 'alert-folded', id: `covered-${a.id}`, hidden: !this.unfolded.has(a.id) },
+        folded.sort(bySeverity).map((f) => this.row(f, [], true)));
+      const toggle = el('button', {
+        class: 'fold-toggle', type: 'button', 'aria-controls': list.id,
+        'aria-expanded': String(!list.hidden),
+        title: `${folded.length} more covered by this alert`,
+      }, `+${folded.length} covered`);
+      toggle.addEventListener('click', () => {
+        list.hidden = !list.hidden;
+        toggle.setAttribute('aria-expanded', String(!list.hidden));
+        if (list.hidden) this.unfolded.delete(a.id); else this.unfolded.add(a.id);
+      });
+      row.querySelector('.alert-meta').prepend(toggle, ' ');
+      row.append(list);
     }
     return row;
   }

@@ -12,7 +12,7 @@ import { trend } from './charts.js';
 import { allowChime, chimeAllowed, playChime } from './chime.js';
 import { LiveFeed } from './live.js';
 import { initPracticeView, openPractice } from './practice_view.js';
-import { initSupport, loadActions, loadSupport, offerDetails } from './support_view.js';
+import { initSupport, loadActions, loadSupport, offerButton } from './support_view.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -187,8 +187,8 @@ function placesOf(a) {
   return [];
 }
 
-// A practice's alert carries an "Offer support" disclosure (support_view.js).
-const offerFor = (a) => (a.scope === 'practice' && !isInhibited(a) ? offerDetails(a.subject) : null);
+// A practice's alert carries an "Offer support" button (support_view.js).
+const offerFor = (a) => (a.scope === 'practice' && !isInhibited(a) ? offerButton(a.subject) : null);
 const alertsView = new AlertsView({ alerts: state.alerts, placesOf, announce, extra: offerFor });
 
 function renderAlerts() {

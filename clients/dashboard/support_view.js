@@ -90,34 +90,42 @@ export async function loadSupport() {
   }
 }
 
-/** "Offer support" for `practice`, folded, for its alert's row. */
-export function offerDetails(practice) {
-  return el('details', { class: 'offer' }, el('summary', {}, 'Offer support'), offerForm(practice));
+/** An "Offer support" button for `practice`, for its alert's row: it opens
+ * the one offer form of the Support section, so the rows stay compact. */
+export function offerButton(practice) {
+  return el('button', {
+    class: 'button button-small button-quiet offer-open', type: 'button',
+    'aria-label': `Offer support to ${practice}`,
+    onclick: () => openOffer(practice),
+  }, 'Offer support');
 }
 
-function offerForm(practice) {
-  const error = el('p', { class: 'inline-error', hidden: true });
-  const select = el('select', { 'aria-label': `Support to offer ${practice}` },
-    ...actions.map((a) => el('option', { value: a.id, text: a.name })));
-  const note = el('input', { type: 'text', maxlength: '2000', placeholder: 'What is offered (optional)',
-    'aria-label': 'Note for the offer' });
-  const form = el('form', { class: 'offer-form' }, select, note,
-    el('button', { class: 'button button-quiet', type: 'submit' }, 'Offer support'), error);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const body = { action: select.value };
-    if (note.value.trim()) body.note = note.value.trim();
-    try {
-      await api(`/v1/practices/${encodeURIComponent(practice)}/support`, { method: 'POST', body });
-      note.value = '';
-      error.hidden = true;
-      loadSupport();
-    } catch (e) {
-      error.textContent = `Not offered: ${e.message}`;
-      error.hidden = false;
-    }
-  });
-  return form;
+let offerPractice = '';
+
+function openOffer(practice) {
+  offerPractice = practice;
+  $('offer-for').textContent = `Offer support to ${nameOf(practice)} (${practice})`;
+  $('offer-action').replaceChildren(...actions.map((a) => el('option', { value: a.id, text: a.name })));
+  $('offer-error').hidden = true;
+  $('offer-form').hidden = false;
+  $('offer-form').scrollIntoView({ block: 'nearest' });
+  $('offer-action').focus();
+}
+
+async function offer(ev) {
+  ev.preventDefault();
+  const body = { action: $('offer-action').value };
+  const note = $('offer-note').value.trim();
+  if (note) body.note = note;
+  try {
+    await api(`/v1/practices/${encodeURIComponent(offerPractice)}/support`, { method: 'POST', body });
+    $('offer-note').value = '';
+    $('offer-form').hidden = true;
+    loadSupport();
+  } catch (e) {
+    $('offer-error').textContent = `Not offered: ${e.message}`;
+    $('offer-error').hidden = false;
+  }
 }
 
 /** Fills the escalation form from today's picture. */
@@ -166,4 +174,6 @@ export function initSupport(status) {
   $('support-place').addEventListener('change', renderSupport);
   $('esc-prefill').addEventListener('click', prefill);
   $('esc-form').addEventListener('submit', escalate);
+  $('offer-form').addEventListener('submit', offer);
+  $('offer-cancel').addEventListener('click', () => { $('offer-form').hidden = true; });
 }

@@ -9,6 +9,7 @@
 #include "ctl_error.hpp"
 #include "http_call.hpp"
 #include "output.hpp"
+#include "vocabulary.hpp"
 
 #include <boost/json.hpp>
 
@@ -82,12 +83,14 @@ int run_alerts(const alerts_args& a, const global_options& g) {
     std::vector<std::pair<std::string, std::string>> query{{"state", a.all ? "all" : "open"}};
     if (a.since_seq >= 0)
         query.emplace_back("since_seq", std::to_string(a.since_seq));
-    const auto answer = http_call(resolve_connection(g)).get(with_query("/v1/alerts", query));
+    http_call call(resolve_connection(g));
+    const auto answer = call.get(with_query("/v1/alerts", query));
     const auto v = json_or_throw(answer);
     if (a.json) {
         std::cout << answer.body << "\n";
         return exit_ok;
     }
+    load_words(call);
     int hidden = 0;
     std::vector<table_row> rows;
     if (const auto& list = field(v, "alerts"); list.is_array())
@@ -121,6 +124,8 @@ int run_ack(const ack_args& a, const global_options& g) {
                               "lists them); nothing was acknowledged");
     http_call http(resolve_connection(g));
     const auto open = open_alerts(http);
+    if (!a.json)
+        load_words(http);
     boost::json::object body;
     if (!a.note.empty())
         body["note"] = a.note;

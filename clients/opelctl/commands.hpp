@@ -41,6 +41,8 @@ void add_summary_commands(CLI::App& app, const global_options& g, int& exit_code
 void add_keys_command(CLI::App& app, int& exit_code);
 /// `opelctl backup FILE`: a consistent copy of the database of a running daemon.
 void add_backup_command(CLI::App& app, int& exit_code);
+/// `opelctl audit`: the audit log (admin).
+void add_audit_command(CLI::App& app, const global_options& g, int& exit_code);
 /// `opelctl import FILE`: load history from NDJSON or CSV.
 void add_import_command(CLI::App& app, const global_options& g, int& exit_code);
 

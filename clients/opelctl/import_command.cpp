@@ -35,12 +35,15 @@ struct import_args {
 /// What the import has done so far.
 struct tally {
     std::int64_t imported = 0;
+    std::int64_t duplicates = 0; ///< lines the server already held, not stored again
     std::vector<std::pair<std::size_t, std::string>> rejected; ///< file line, why
 };
 
 void record_answer(const boost::json::value& v, const std::vector<import_line>& sent, tally& t) {
     const auto& imported = field(v, "imported");
     t.imported += imported.is_int64() ? imported.get_int64() : 0;
+    const auto& duplicates = field(v, "duplicates");
+    t.duplicates += duplicates.is_int64() ? duplicates.get_int64() : 0;
     const auto& rejected = field(v, "rejected");
     if (!rejected.is_array())
         return;
@@ -94,6 +97,7 @@ void show_progress(std::uint64_t done, std::uint64_t total, const tally& t) {
     std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
               << std::string(static_cast<std::size_t>(width - filled), ' ') << "] "
               << static_cast<int>(share * 100) << "%  " << t.imported << " imported, "
+              << t.duplicates << " duplicates, "
               << t.rejected.size() << " rejected" << std::flush;
 }
 
@@ -102,14 +106,18 @@ void report(const import_args& a, const tally& t) {
         boost::json::array rejected;
         for (const auto& [line, why] : t.rejected)
             rejected.push_back(boost::json::object{{"line", line}, {"error", why}});
-        std::cout << boost::json::serialize(boost::json::object{
-                         {"imported", t.imported}, {"rejected", std::move(rejected)}})
+        std::cout << boost::json::serialize(boost::json::object{{"imported", t.imported},
+                                                                {"duplicates", t.duplicates},
+                                                                {"rejected", std::move(rejected)}})
                   << "\n";
         return;
     }
     for (const auto& [line, why] : t.rejected)
         std::cerr << a.file << ":" << line << ": " << why << "\n";
-    std::cout << "imported " << t.imported << ", rejected " << t.rejected.size() << "\n";
+    // Duplicates are not failures: a file sent twice (a retry after a
+    // timeout) is stored once, and the count says that is what happened.
+    std::cout << "imported " << t.imported << ", duplicates skipped " << t.duplicates
+              << ", rejected " << t.rejected.size() << "\n";
 }
 
 int run_import(const import_args& a, const global_options& g) {
@@ -156,7 +164,8 @@ void add_import_command(CLI::App& app, const global_options& g, int& exit_code) 
         ->check(CLI::IsMember({"ndjson", "csv"}));
     cmd->add_option("--batch", a->batch, "lines per request (default: 5000)")
         ->check(CLI::Range(1, 100000));
-    cmd->add_flag("--json", a->json, "print {imported, rejected: [{line, error}]} as JSON");
+    cmd->add_flag("--json", a->json,
+                  "print {imported, duplicates, rejected: [{line, error}]} as JSON");
     cmd->add_flag("-q,--quiet", a->quiet, "no progress bar");
     cmd->callback([a, &g, &exit_code] {
         exit_code = guarded([&] { return run_import(*a, g); });

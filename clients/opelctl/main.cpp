@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     opel::ctl::add_tail_command(app, g, exit_code);
     opel::ctl::add_summary_commands(app, g, exit_code);
     opel::ctl::add_import_command(app, g, exit_code);
+    opel::ctl::add_audit_command(app, g, exit_code);
     opel::ctl::add_rules_commands(app, exit_code);
     opel::ctl::add_backup_command(app, exit_code);
     try {

@@ -4,6 +4,7 @@
 #include "output.hpp"
 
 #include "core/opel_level.hpp"
+#include "vocabulary.hpp"
 
 #include <boost/json.hpp>
 
@@ -82,11 +83,8 @@ std::string cell(const boost::json::value& v) {
 }
 
 std::string short_time(const boost::json::value& v) {
-    auto s = cell(v);
-    // 2026-11-25T10:00:00Z: the seconds say nothing a person acts on.
-    if (s.size() >= 20 && s[10] == 'T' && s.back() == 'Z')
-        return s.substr(0, 10) + " " + s.substr(11, 5) + "Z";
-    return s;
+    // The seconds say nothing a person acts on; the zone and year do.
+    return words().time(v);
 }
 
 const boost::json::value& field(const boost::json::value& o, const char* key) {

@@ -39,7 +39,8 @@ int level_number(const boost::json::value& level);
 /// A JSON value shown in a cell: strings bare, arrays comma-joined, null "-".
 std::string cell(const boost::json::value& v);
 
-/// An RFC 3339 time shown as "2026-11-25 10:00Z"; other text unchanged.
+/// An RFC 3339 time in the daemon's zone, "2026-11-25 10:00 GMT" (UTC until
+/// load_words has read the zone); other text unchanged.
 std::string short_time(const boost::json::value& v);
 
 /// The field `key` of object `o`, or null when it is absent.

@@ -4,6 +4,9 @@
 // replay itself is rules::run_backtest, pure and tested on its own.
 #include "commands.hpp"
 
+#include "ctl_error.hpp"
+#include "import_source.hpp"
+
 #include "config/config_loader.hpp"
 #include "config/practices_loader.hpp"
 #include "core/time.hpp"
@@ -13,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 namespace opel::ctl {
 
@@ -67,6 +71,31 @@ bool read_settings(const rules_test_args& a, rules::backtest_options& o) {
     return true;
 }
 
+/// The history as the NDJSON the replay reads. CSV is converted as `import`
+/// converts it; each row is put on the line where it starts in the file
+/// (blank lines between), so the replay's messages name the file's own
+/// lines. Rows that cannot be converted are printed and counted in `refused`.
+std::unique_ptr<std::istream> history_stream(std::ifstream& in, const std::string& path,
+                                             std::size_t& refused) {
+    if (pick_format({}, path, in) == import_format::ndjson)
+        return std::make_unique<std::istream>(in.rdbuf());
+    import_source source(in, import_format::csv);
+    std::string text;
+    std::size_t line = 1;
+    while (const auto row = source.next()) {
+        if (!row->error.empty()) {
+            std::cerr << path << ":" << row->file_line << ": " << row->error << "\n";
+            ++refused;
+            continue;
+        }
+        for (; line < row->file_line; ++line)
+            text += "\n";
+        text += row->json + "\n";
+        ++line;
+    }
+    return std::make_unique<std::istringstream>(std::move(text));
+}
+
 int run_rules_test(const rules_test_args& a) {
     rules::backtest_options o;
     std::vector<core::diagnostic> errors;
@@ -89,7 +118,15 @@ int run_rules_test(const rules_test_args& a) {
         std::cerr << a.history << ": cannot read the history file\n";
         return 1;
     }
-    const auto result = rules::run_backtest(in, a.history, o);
+    std::size_t refused = 0;
+    std::unique_ptr<std::istream> history;
+    try {
+        history = history_stream(in, a.history, refused);
+    } catch (const usage_error& e) {
+        std::cerr << a.history << ": " << e.what() << "\n";
+        return 2;
+    }
+    const auto result = rules::run_backtest(*history, a.history, o);
     if (a.per_day) {
         // The noise, not the alerts: raised, inhibited and told per day and audience.
         const auto noise = rules::per_day(result, o.zone);
@@ -105,7 +142,7 @@ int run_rules_test(const rules_test_args& a) {
         std::cout << boost::json::serialize(rules::to_json(result, a.all)) << "\n";
     else
         std::cout << rules::format_text(result, o.zone, a.all);
-    return result.rejected.empty() ? 0 : 2;
+    return result.rejected.empty() && refused == 0 ? 0 : 2;
 }
 
 void add_rules_test(CLI::App& rules_cmd, int& exit_code) {
@@ -114,7 +151,8 @@ void add_rules_test(CLI::App& rules_cmd, int& exit_code) {
         "test", "Replay a history of reports through a rules file and show what would have fired");
     test->add_option("--rules", args->rules, "the rules file to try")->required()->check(CLI::ExistingFile);
     test->add_option("--history", args->history,
-                     "NDJSON: one submission with reported_at (RFC 3339) a line")
+                     "the history: NDJSON (one submission with reported_at, RFC 3339, a line) "
+                     "or CSV as `opelctl import` reads it (by extension, else first character)")
         ->required()
         ->check(CLI::ExistingFile);
     test->add_option("--practices", args->practices,

@@ -9,6 +9,8 @@
 #include "ctl_error.hpp"
 #include "http_call.hpp"
 #include "output.hpp"
+#include "suggest.hpp"
+#include "vocabulary.hpp"
 
 #include <boost/json.hpp>
 
@@ -71,8 +73,52 @@ boost::json::object silence_body(const silence_args& a) {
     return body;
 }
 
+/// The subjects a silence of `scope` may name (every kind when no scope):
+/// practice codes, PCN names, place ids, and for the system theme ids.
+std::vector<known_name> subjects(const std::string& scope, const boost::json::value& status) {
+    std::vector<known_name> out;
+    const auto add = [&](const std::vector<known_name>& more) {
+        out.insert(out.end(), more.begin(), more.end());
+    };
+    if (scope.empty() || scope == "practice") add(known_in_status(status, "practice"));
+    if (scope.empty() || scope == "pcn") add(known_in_status(status, "pcn"));
+    if (scope.empty() || scope == "place") add(known_in_status(status, "place"));
+    if (scope.empty() || scope == "system") {
+        out.push_back({"system", {}});
+        for (const auto& id : words().theme_ids())
+            out.push_back({id, words().theme(id)});
+    }
+    return out;
+}
+
+/// A silence that names no rule or subject the daemon has would match
+/// nothing and silence nothing, silently: refuse it here, with suggestions.
+void check_names(http_call& call, const silence_args& a) {
+    load_words(call);
+    if (!a.rule.empty() && !words().rules().empty()) {
+        std::vector<known_name> rules;
+        for (const auto& r : words().rules())
+            rules.push_back({r, {}});
+        require_known("rule", a.rule, rules);
+    }
+    if (a.subject.empty())
+        return;
+    const auto status = call.get("/v1/status");
+    if (status.status != 200)
+        return; // the daemon's own answer to the silence will say what is wrong
+    const std::string what = a.scope.empty()     ? "subject"
+                             : a.scope == "pcn"    ? "PCN"
+                             : a.scope == "system" ? "system subject (a theme id or system)"
+                                                   : a.scope;
+    require_known(what, a.subject,
+                  subjects(a.scope, boost::json::parse(status.body)));
+}
+
 int run_add(const silence_args& a, const global_options& g) {
-    const auto answer = http_call(resolve_connection(g)).post_json("/v1/silences", silence_body(a));
+    http_call call(resolve_connection(g));
+    const auto body = silence_body(a);
+    check_names(call, a);
+    const auto answer = call.post_json("/v1/silences", body);
     const auto v = json_or_throw(answer);
     if (a.json)
         std::cout << answer.body << "\n";
@@ -83,12 +129,14 @@ int run_add(const silence_args& a, const global_options& g) {
 }
 
 int run_list(const silence_args& a, const global_options& g) {
-    const auto answer = http_call(resolve_connection(g)).get("/v1/silences");
+    http_call call(resolve_connection(g));
+    const auto answer = call.get("/v1/silences");
     const auto v = json_or_throw(answer);
     if (a.json) {
         std::cout << answer.body << "\n";
         return exit_ok;
     }
+    load_words(call);
     const auto& list = v.is_array() ? v : field(v, "silences");
     std::vector<table_row> rows;
     if (list.is_array())

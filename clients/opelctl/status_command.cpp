@@ -7,6 +7,8 @@
 #include "ctl_error.hpp"
 #include "http_call.hpp"
 #include "output.hpp"
+#include "suggest.hpp"
+#include "vocabulary.hpp"
 
 #include <boost/json.hpp>
 
@@ -63,20 +65,35 @@ void print_status_history(const boost::json::value& v, bool colour) {
     print_table(std::cout, {"DATE", "SYSTEM", "BY LEVEL", "REPORTING", "PLACES"}, rows, colour);
 }
 
+/// An unknown practice is the caller's slip, not the server's refusal: exit 2
+/// with the closest codes, when this token may read the practices.
+void refuse_unknown_practice(http_call& call, const std::string& code) {
+    const auto status = call.get("/v1/status");
+    std::vector<known_name> known;
+    if (status.status == 200)
+        known = known_in_status(boost::json::parse(status.body), "practice");
+    if (known.empty())
+        throw usage_error("unknown practice '" + code + "'");
+    require_known("practice", code, known);
+}
+
 int run_history(const history_args& a, const global_options& g) {
-    const auto answer = http_call(resolve_connection(g))
-                            .get(with_query("/v1/practices/" + path_segment(a.code) + "/history",
+    http_call call(resolve_connection(g));
+    const auto answer = call.get(with_query("/v1/practices/" + path_segment(a.code) + "/history",
                                             {{"days", std::to_string(a.days)}}));
+    if (answer.status == 404 && answer.body.find("unknown_practice") != std::string::npos)
+        refuse_unknown_practice(call, a.code);
     const auto v = json_or_throw(answer);
     if (a.json) {
         std::cout << answer.body << "\n";
         return exit_ok;
     }
+    load_words(call);
     std::vector<table_row> rows;
     if (const auto& days = field(v, "days"); days.is_array())
         for (const auto& d : days.get_array())
             rows.push_back({{cell(field(d, "date")), level_label(field(d, "level")),
-                             cell(field(d, "themes")), cell(field(d, "note")),
+                             words().themes(field(d, "themes")), cell(field(d, "note")),
                              short_time(field(d, "reported_at"))},
                             level_number(field(d, "level"))});
     if (rows.empty()) {
@@ -116,7 +133,7 @@ void print_practices(const status_args& a, const boost::json::value& status, boo
             const bool stale = field(p, "stale").is_bool() && field(p, "stale").get_bool();
             rows.push_back({{cell(field(p, "code")), cell(field(p, "name")),
                              cell(field(p, "pcn")), cell(field(p, "place")),
-                             level_label(field(p, "level")), cell(field(p, "themes")),
+                             level_label(field(p, "level")), words().themes(field(p, "themes")),
                              short_time(field(p, "reported_at")), stale ? "stale" : ""},
                             stale ? 0 : level_number(field(p, "level"))});
         }
@@ -135,12 +152,19 @@ int run_status(const status_args& a, const global_options& g) {
             print_status_history(v, colour_wanted());
         return exit_ok;
     }
-    const auto answer = http_call(resolve_connection(g)).get("/v1/status");
+    http_call call(resolve_connection(g));
+    const auto answer = call.get("/v1/status");
     const auto v = json_or_throw(answer);
+    // A filter naming no place or PCN would print an empty table: say so.
+    if (!a.place.empty())
+        require_known("place", a.place, known_in_status(v, "place"));
+    if (!a.pcn.empty())
+        require_known("PCN", a.pcn, known_in_status(v, "pcn"));
     if (a.json) {
         std::cout << answer.body << "\n";
         return exit_ok;
     }
+    load_words(call);
     const bool colour = colour_wanted();
     print_system(v, colour);
     print_practices(a, v, colour);

@@ -6,6 +6,7 @@
 #include "ctl_error.hpp"
 #include "http_call.hpp"
 #include "output.hpp"
+#include "vocabulary.hpp"
 
 #include <boost/json.hpp>
 
@@ -22,12 +23,14 @@ struct subscribers_args {
 };
 
 int run_list(const subscribers_args& a, const global_options& g) {
-    const auto answer = http_call(resolve_connection(g)).get("/v1/subscribers");
+    http_call call(resolve_connection(g));
+    const auto answer = call.get("/v1/subscribers");
     const auto v = json_or_throw(answer);
     if (a.json) {
         std::cout << answer.body << "\n";
         return exit_ok;
     }
+    load_words(call);
     std::vector<table_row> rows;
     const auto& list = field(v, "subscribers");
     if (list.is_array())

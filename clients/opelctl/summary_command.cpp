@@ -7,6 +7,7 @@
 #include "ctl_error.hpp"
 #include "http_call.hpp"
 #include "output.hpp"
+#include "vocabulary.hpp"
 
 #include <boost/json.hpp>
 
@@ -56,7 +57,7 @@ std::string theme_counts(const boost::json::value& themes) {
     std::string out;
     if (themes.is_array())
         for (const auto& t : themes.get_array())
-            out += (out.empty() ? "" : ", ") + cell(field(t, "theme")) + " " +
+            out += (out.empty() ? "" : ", ") + words().theme(cell(field(t, "theme"))) + " " +
                    cell(field(t, "count"));
     return out.empty() ? "-" : out;
 }
@@ -67,7 +68,7 @@ void print_pressured(const boost::json::value& list, bool colour) {
     std::vector<table_row> rows;
     for (const auto& p : list.get_array())
         rows.push_back({{cell(field(p, "code")), cell(field(p, "name")), cell(field(p, "pcn")),
-                         level_label(field(p, "level")), cell(field(p, "themes")),
+                         level_label(field(p, "level")), words().themes(field(p, "themes")),
                          cell(field(p, "support_requested"))},
                         level_number(field(p, "level"))});
     std::cout << "\n";
@@ -97,7 +98,7 @@ void print_daily(const boost::json::value& s, bool colour) {
     const bool late = field(s, "late").is_bool() && field(s, "late").get_bool();
     const auto& as_of = field(s, "as_of");
     std::cout << "OPEL daily summary " << cell(field(s, "date")) << (late ? " (late)" : "")
-              << "\nas of " << cell(as_of.is_null() ? field(s, "generated_at") : as_of)
+              << "\nas of " << short_time(as_of.is_null() ? field(s, "generated_at") : as_of)
               << "\nsystem: "
               << paint(group_level_label(sys), level_number(field(sys, "level")), colour)
               << " (" << group_line(sys) << ")\n";
@@ -112,6 +113,19 @@ void print_daily(const boost::json::value& s, bool colour) {
     print_alerts(field(s, "open_alerts"), colour);
 }
 
+/// The weekly trend: each week's dates (with the year), responses and level.
+void print_weeks(const boost::json::value& weeks) {
+    if (!weeks.is_array() || weeks.get_array().empty())
+        return;
+    std::vector<table_row> rows;
+    for (const auto& w : weeks.get_array())
+        rows.push_back({{cell(field(w, "start")) + " to " + cell(field(w, "end")),
+                         cell(field(w, "responses")), group_level_label(w)},
+                        level_number(field(w, "level"))});
+    std::cout << "\n";
+    print_table(std::cout, {"WEEK", "RESPONSES", "LEVEL"}, rows, colour_wanted());
+}
+
 void print_monthly(const boost::json::value& r) {
     std::cout << "OPEL monthly report " << cell(field(r, "month")) << ": "
               << cell(field(r, "responses")) << " responses from "
@@ -123,6 +137,14 @@ void print_monthly(const boost::json::value& r) {
         for (const auto& [place, count] : field(r, "by_place").get_object())
             std::cout << " " << std::string(place) << " " << cell(count);
     std::cout << "\nthemes: " << theme_counts(field(r, "themes")) << "\n";
+    if (const auto& prev = field(r, "previous"); prev.is_object())
+        std::cout << "the month before (" << cell(field(prev, "month"))
+                  << "): " << cell(field(prev, "responses")) << " responses from "
+                  << cell(field(prev, "practices_reporting")) << " practices, system "
+                  << group_level_label(boost::json::object{
+                         {"level", field(field(prev, "levels"), "system")}})
+                  << "\n";
+    print_weeks(field(r, "weeks"));
 }
 
 /// Fetches `path` in the asked format; prints it raw unless it is text.
@@ -144,6 +166,7 @@ int fetch_and_print(const summary_args& a, const global_options& g, const std::s
         return exit_ok;
     }
     const auto v = json_or_throw(answer);
+    load_words(call);
     daily ? print_daily(v, colour_wanted()) : print_monthly(v);
     return exit_ok;
 }

@@ -6,6 +6,7 @@
 #include "ctl_error.hpp"
 #include "http_call.hpp"
 #include "output.hpp"
+#include "vocabulary.hpp"
 
 #include <boost/json.hpp>
 
@@ -86,12 +87,14 @@ int run_list(const list_args& a, const global_options& g) {
     std::vector<std::pair<std::string, std::string>> query{{"state", a.all ? "all" : "open"}};
     if (!a.practice.empty())
         query.emplace_back("practice", a.practice);
-    const auto answer = http_call(resolve_connection(g)).get(with_query("/v1/support", query));
+    http_call call(resolve_connection(g));
+    const auto answer = call.get(with_query("/v1/support", query));
     const auto v = json_or_throw(answer);
     if (a.json) {
         std::cout << answer.body << "\n";
         return exit_ok;
     }
+    load_words(call);
     std::vector<table_row> rows;
     const auto& list = field(v, "support");
     if (list.is_array())

@@ -9,6 +9,7 @@
 #include "http_call.hpp"
 #include "output.hpp"
 #include "sse_parser.hpp"
+#include "vocabulary.hpp"
 #include "zmq_link.hpp"
 
 #include <boost/json.hpp>
@@ -27,7 +28,39 @@ struct tail_args {
     std::string zmq_endpoint;
     long long count = 0;
     bool json = false;
+    std::string format = "text";
 };
+
+/// "C82001 reported OPEL 3 Severe pressure: Workforce, IT systems" and the like:
+/// what an event says, in the words of the dashboard.
+std::string describe(const std::string& topic, const boost::json::value& d) {
+    const auto level = [&](const boost::json::value& v) {
+        return "OPEL " + level_label(field(v, "level"));
+    };
+    if (topic.starts_with("status.")) {
+        auto out = cell(field(d, "practice")) + " reported " + level(d);
+        if (const auto& t = field(d, "themes"); t.is_array() && !t.get_array().empty())
+            out += ": " + words().themes(t);
+        return out;
+    }
+    if (topic.starts_with("alert.")) {
+        auto out = "alert " + cell(field(d, "id")) + " " + cell(field(d, "state")) + ", " +
+                   level(d) + ": " + cell(field(d, "title"));
+        if (const auto& by = field(d, "inhibited_by"); !by.is_null())
+            out += " (covered by alert " + cell(by) + ")";
+        return out;
+    }
+    if (topic == "summary.daily")
+        return "daily summary " + cell(field(d, "date")) + ": system " +
+               (field(field(d, "system"), "level").is_null() ? std::string("too few reporting")
+                                                            : level(field(d, "system")));
+    if (topic.starts_with("support."))
+        return "support " + cell(field(d, "id")) + " for " + cell(field(d, "practice")) + ": " +
+               cell(field(d, "action")) + " " + cell(field(d, "state"));
+    if (topic.starts_with("escalation."))
+        return "escalation to the system, " + level(d) + ": " + cell(field(d, "title"));
+    return boost::json::serialize(d);
+}
 
 /// Thrown from inside the stream once --count events are printed.
 struct enough {};
@@ -45,11 +78,12 @@ public:
         if (ec || !seq.is_int64() || seq.get_int64() <= last_)
             return;
         last_ = seq.get_int64();
-        if (a_.json)
+        if (a_.format == "json")
             std::cout << event_json << "\n";
         else
-            std::cout << last_ << " " << cell(field(v, "topic")) << " "
-                      << boost::json::serialize(field(v, "data")) << "\n";
+            std::cout << last_ << "  " << short_time(field(v, "time")) << "  "
+                      << cell(field(v, "topic")) << "  "
+                      << describe(cell(field(v, "topic")), field(v, "data")) << "\n";
         std::cout.flush();
         if (a_.count > 0 && ++shown_ >= a_.count)
             throw enough{};
@@ -137,9 +171,32 @@ int tail_zmq(const tail_args& a, const connection& c) {
     }
 }
 
-int run_tail(const tail_args& a, const global_options& g) {
+/// Says on stderr when --since-seq N is beyond the last event (no event N
+/// yet: a typo, or a database started afresh), since the feed would then
+/// look quiet rather than wrong. Reads the vocabulary for text lines too.
+void check_start(const tail_args& a, const connection& c) {
+    http_call call(c);
+    if (a.format != "json")
+        load_words(call);
+    if (a.since_seq < 1)
+        return;
+    const auto answer = call.get(with_query(
+        "/v1/events", {{"since_seq", std::to_string(a.since_seq - 1)}, {"limit", "1"}}));
+    if (answer.status != 200)
+        return; // the feed itself will say why it is refused
+    const auto& events = field(boost::json::parse(answer.body), "events");
+    if (events.is_array() && events.get_array().empty())
+        std::cerr << "opelctl: --since-seq " << a.since_seq
+                  << " is beyond the last event (there is no event " << a.since_seq
+                  << " yet); showing events after it as they come\n";
+}
+
+int run_tail(tail_args a, const global_options& g) {
     const auto c = resolve_connection(g);
+    if (a.json)
+        a.format = "json";
     try {
+        check_start(a, c);
         return a.zmq_endpoint.empty() ? tail_sse(a, c) : tail_zmq(a, c);
     } catch (const enough&) {
         return exit_ok;
@@ -159,7 +216,11 @@ void add_tail_command(CLI::App& app, const global_options& g, int& exit_code) {
                     "follow the PUB socket at this endpoint instead of the SSE stream");
     cmd->add_option("-n,--count", a->count, "stop after this many events (default: never)")
         ->check(CLI::NonNegativeNumber);
-    cmd->add_flag("--json", a->json, "print each Event as its JSON line");
+    cmd->add_option("--format", a->format,
+                    "text: one readable line per event (seq, time, topic, what happened); "
+                    "json: each Event as its JSON line, for machines")
+        ->check(CLI::IsMember({"text", "json"}));
+    cmd->add_flag("--json", a->json, "the same as --format json");
     cmd->callback([a, &g, &exit_code] {
         exit_code = guarded([&] { return run_tail(*a, g); });
     });

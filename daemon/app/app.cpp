@@ -17,6 +17,7 @@
 #include "http/static_api.hpp"
 #include "http/subscribers_api.hpp"
 #include "http/summary_api.hpp"
+#include "summary/themes.hpp"
 #include "http/support_api.hpp"
 #include "store/audit.hpp"
 #include "store/queries.hpp"
@@ -46,7 +47,7 @@ std::vector<std::string> subscriber_names(const config::config& c) {
 }
 
 webhook::channel_settings channels_of(const config::config& c) {
-    return {c.smtp, c.practices, c.public_url, c.timezone};
+    return {c.smtp, c.practices, c.public_url, c.timezone, summary::theme_names_of(*c.rules)};
 }
 
 void warn_about_permissions(const config::config& cfg) {
@@ -226,12 +227,9 @@ void app::prune_idempotency_keys() {
     if (now - last_prune_ < std::chrono::hours(1))
         return;
     last_prune_ = now;
-    const auto cutoff = (now - std::chrono::hours(24 * 8)).time_since_epoch().count();
-    store_->write(
-        [cutoff](store::transaction& tx) {
-            tx.db().prepare("DELETE FROM idempotency WHERE created_at < ?").bind(1, cutoff).run();
-        },
-        {});
+    const auto cutoff = now - std::chrono::hours(24 * 8);
+    store_->write([cutoff](store::transaction& tx) { store::prune_idempotency(tx.db(), cutoff); },
+                  {});
 }
 
 void app::schedule_watchdog(std::chrono::microseconds interval) {

@@ -153,12 +153,13 @@ std::string summary_mail(const json::object& s, const message_context& c) {
     const auto alternative =
         multipart("alternative", "opel-alt-" + date,
                   {part("text/plain; charset=utf-8", summary_text(s)),
-                   part("text/html; charset=utf-8", summary::render_daily_html(s, c.tz))});
+                   part("text/html; charset=utf-8",
+                        summary::render_daily_html(s, c.tz, c.themes))});
     return headers(c, summary_headline(s), id) +
            multipart("mixed", "opel-mixed-" + date,
                      {alternative,
                       part("text/csv; charset=utf-8; name=\"opel-summary-" + date + ".csv\"",
-                           summary::render_daily_csv(s),
+                           summary::render_daily_csv(s, c.themes),
                            "Content-Disposition: attachment; filename=\"opel-summary-" + date +
                                ".csv\"\r\n")});
 }

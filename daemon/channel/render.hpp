@@ -5,6 +5,7 @@
 
 #include "channel/digest.hpp"
 #include "core/types.hpp"
+#include "summary/themes.hpp"
 
 #include <boost/json.hpp>
 #include <date/tz.h>
@@ -22,6 +23,7 @@ struct message_context {
     std::string public_url;       ///< the dashboard; empty: no link
     core::time_point now{};
     const date::time_zone* tz = nullptr; ///< times shown in it; null: UTC
+    summary::theme_names themes;         ///< the rules file's theme names; empty: ids
 };
 
 /// A digest mail: `multipart/alternative` with a text/plain and a text/html

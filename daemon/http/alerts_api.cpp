@@ -1,17 +1,13 @@
-// Alerts and silences over HTTP. Reads come from the alerts table on the
-// reader thread; acknowledgements and silences are engine changes, so they run
-// as write jobs on the writer thread, where the engine lives, and are answered
-// after their commit like any submission.
+// Alerts over HTTP: the list, read from the alerts table on the reader
+// thread, and acknowledgement, parsed here and done by the service layer
+// (service/alert_actions.hpp).
 #include "http/alerts_api.hpp"
-
-#include "http/audit_api.hpp"
 
 #include "core/submission_parser.hpp"
 #include "core/time.hpp"
-#include "service/alerting.hpp"
+#include "service/alert_actions.hpp"
 #include "store/queries.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 namespace opel::http {
@@ -87,57 +83,11 @@ void alert_ack(router& r, call& c, done on_done) {
     auto note = ack_note(c.req);
     if (auto* bad = std::get_if<reply>(&note))
         return on_done(std::move(*bad));
-    auto& s = r.services();
-    const auto& text = std::get<std::string>(note);
-    write_and_answer(s, std::move(on_done),
-                     audited(*who, "alert.ack", std::to_string(*id),
-                             [&s, id = *id, by = who->name,
-                              note = text](store::transaction& tx,
-                                           boost::json::object& detail) -> reply {
-        if (!note.empty())
-            detail["note"] = note;
-        auto result = s.alerts.engine().acknowledge(id, by, note, tx.now());
-        if (auto* why = std::get_if<std::string>(&result))
-            return error_reply(404, "alert_not_open", *why);
-        const auto& changes = std::get<std::vector<rules::alert_change>>(result);
-        s.alerts.apply(tx, changes);
-        const auto* now = s.alerts.engine().find(id);
-        return service::json_reply(200, rules::to_json(now ? *now : changes.front().after));
-    }));
+    service::acknowledge(r.services(), *who, *id, std::move(std::get<std::string>(note)),
+                         std::move(on_done));
 }
 
 } // namespace
-
-void answer(service::services& s, const done& on_done, reply r) {
-    boost::asio::post(s.executor, [on_done, r = std::move(r)]() mutable { on_done(std::move(r)); });
-}
-
-void read_and_answer(service::services& s, done on_done,
-                     std::function<reply(store::sqlite::db&)> job) {
-    s.store.read([&s, on_done = std::move(on_done), job = std::move(job)](store::sqlite::db& db) {
-        reply r;
-        try {
-            r = job(db);
-        } catch (const std::exception&) {
-            r = error_reply(503, "store_unavailable", "The store could not be read; retry.");
-        }
-        answer(s, on_done, std::move(r));
-    });
-}
-
-void write_and_answer(service::services& s, done on_done,
-                      std::function<reply(store::transaction&)> job) {
-    auto out = std::make_shared<reply>();
-    const bool queued = s.store.write(
-        [out, job = std::move(job)](store::transaction& tx) { *out = job(tx); },
-        [&s, out, on_done](bool ok) {
-            answer(s, on_done,
-                   ok ? std::move(*out)
-                      : error_reply(503, "store_unavailable", "Nothing was saved; retry."));
-        });
-    if (!queued)
-        on_done(error_reply(503, "overloaded", "The daemon is at capacity; retry shortly."));
-}
 
 void add_alert_routes(router& r) {
     r.add(bhttp::verb::get, "/v1/alerts", [&r](call& c, done d) { alerts_get(r, c, std::move(d)); });

@@ -64,51 +64,6 @@ void audit_get(router& r, call& c, done on_done) {
 
 } // namespace
 
-std::string role_name(core::role r) {
-    switch (r) {
-    case core::role::practice:
-        return "practice";
-    case core::role::team:
-        return "team";
-    case core::role::control_room:
-        return "control_room";
-    case core::role::admin:
-        return "admin";
-    }
-    return "unknown";
-}
-
-void record(store::transaction& tx, const service::principal& who, std::string action,
-            std::string target, int status, const boost::json::object& detail) {
-    store::record_audit(tx, {.actor = who.name,
-                             .role = role_name(who.role),
-                             .action = std::move(action),
-                             .target = std::move(target),
-                             .status = status,
-                             .detail = boost::json::serialize(detail)});
-}
-
-std::function<reply(store::transaction&)>
-audited(const service::principal& who, std::string action, std::string target, audited_job job) {
-    return [who, action = std::move(action), target = std::move(target),
-            job = std::move(job)](store::transaction& tx) {
-        boost::json::object detail;
-        auto r = job(tx, detail);
-        if (r.status >= 400) {
-            // The error's code, from the contract's error body.
-            boost::system::error_code ec;
-            const auto body = boost::json::parse(r.body, ec);
-            if (!ec && body.is_object())
-                if (const auto* e = body.as_object().if_contains("error"))
-                    if (e->is_object())
-                        if (const auto* code = e->as_object().if_contains("code"))
-                            detail["error"] = *code;
-        }
-        record(tx, who, action, target, r.status, detail);
-        return r;
-    };
-}
-
 void add_audit_routes(router& r) {
     r.add(bhttp::verb::get, "/v1/audit", [&r](call& c, done d) { audit_get(r, c, std::move(d)); });
 }

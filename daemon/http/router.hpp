@@ -7,6 +7,7 @@
 
 #include "http/connection_manager.hpp"
 #include "http/stream.hpp"
+#include "service/jobs.hpp"
 #include "service/reply.hpp"
 #include "service/services.hpp"
 
@@ -26,7 +27,7 @@ namespace opel::http {
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// Answers go through this, on the io thread, exactly once per request.
-using done = std::function<void(service::reply)>;
+using service::done;
 
 /// What a handler gets besides the request.
 struct call {
@@ -115,19 +116,10 @@ std::optional<std::int64_t> parse_seq(std::string_view s);
 /// A 400 for a bad query parameter.
 service::reply bad_param(const std::string& name, const std::string& why);
 
-/// Posts `r` to `on_done` on the io thread (from a store thread).
-void answer(service::services& s, const done& on_done, service::reply r);
-
-/// Runs `job` on the reader thread and answers with its reply; a read that
-/// throws (a damaged or missing table, an I/O error) answers 503, so no call
-/// is left unanswered.
-void read_and_answer(service::services& s, done on_done,
-                     std::function<service::reply(store::sqlite::db&)> job);
-
-/// Runs `job` on the writer thread and answers with its reply after the
-/// commit (or 503 when the commit fails).
-void write_and_answer(service::services& s, done on_done,
-                      std::function<service::reply(store::transaction&)> job);
+// Store jobs and their answers are the service layer's (service/jobs.hpp).
+using service::answer;
+using service::read_and_answer;
+using service::write_and_answer;
 
 /// Registers /healthz, /metrics, /v1/status and /v1/submissions.
 void add_core_routes(router& r);

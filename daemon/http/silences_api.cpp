@@ -7,6 +7,7 @@
 #include "core/submission_parser.hpp"
 #include "core/time.hpp"
 #include "service/alerting.hpp"
+#include "store/queries.hpp"
 
 #include <boost/json.hpp>
 
@@ -96,14 +97,13 @@ void silences_get(router& r, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done))
         return;
     auto& s = r.services();
-    const auto now = s.clock.now().time_since_epoch().count();
-    read_and_answer(s, on_done, [now](store::sqlite::db& db) {
-        auto st = db.prepare("SELECT data FROM silences WHERE expired = 0 AND ends_at > ? "
-                             "ORDER BY id");
-        st.bind(1, now);
+    read_and_answer(s, on_done, [now = s.clock.now()](store::sqlite::db& db) {
         std::string list = "{\"silences\":[";
-        for (bool first = true; st.step(); first = false)
-            list += (first ? "" : ",") + st.text(0);
+        bool first = true;
+        for (const auto& row : store::silence_rows(db, now)) {
+            list += (first ? "" : ",") + row;
+            first = false;
+        }
         return reply{200, list + "]}", "application/json", {}};
     });
 }

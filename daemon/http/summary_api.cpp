@@ -8,8 +8,6 @@
 
 #include "http/audit_api.hpp"
 
-#include "store/queries.hpp"
-#include "store/support.hpp"
 #include "summary/daily.hpp"
 #include "summary/daily_render.hpp"
 #include "summary/monthly.hpp"
@@ -97,30 +95,20 @@ std::variant<period_query, reply> read_period(const call& c, const service::summ
     return q;
 }
 
-reply daily_form(const period_query& q, const boost::json::object& s, const date::time_zone* tz) {
+reply daily_form(const period_query& q, const boost::json::object& s,
+                 const service::deployment& d) {
+    // Ids stay the wire format (json); what a person reads names the themes.
+    const auto names = summary::theme_names_of(*d.cfg->rules);
     switch (q.shape) {
     case form::csv:
-        return csv_reply(summary::render_daily_csv(s),
+        return csv_reply(summary::render_daily_csv(s, names),
                          "opel-daily-summary-" + service::date_text(q.date) + ".csv");
     case form::html:
-        return html_reply(summary::render_daily_html(s, tz));
+        return html_reply(summary::render_daily_html(s, service::schedule_of(*d.cfg).tz, names));
     case form::json:
         break;
     }
     return reply{200, summary::render_daily_json(s), "application/json", {}};
-}
-
-/// The stored summary of q.date, or one built now picturing `as_of`.
-reply daily_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q,
-                   core::time_point as_of, core::time_point now) {
-    const auto stored = store::summary_of(db, service::date_text(q.date));
-    boost::json::object s;
-    if (stored) {
-        s = boost::json::parse(*stored).as_object();
-    } else {
-        s = service::build_summary(db, d, {q.date, as_of, false}, now);
-    }
-    return daily_form(q, s, service::schedule_of(*d.cfg).tz);
 }
 
 void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
@@ -133,7 +121,9 @@ void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
     // Today before `summary.at` pictures now: the fire instant is still to come.
     const auto as_of = std::min(sum.fire_instant(q.date), now);
     s.store.read([&s, d = s.current, q, as_of, now, on_done](store::sqlite::db& db) {
-        answer(s, on_done, guarded([&] { return daily_answer(db, *d, q, as_of, now); }));
+        answer(s, on_done, guarded([&] {
+            return daily_form(q, service::daily_summary(db, *d, {q.date, as_of, false}, now), *d);
+        }));
     });
 }
 
@@ -157,18 +147,14 @@ void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
 }
 
 reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q) {
-    const auto* tz = service::schedule_of(*d.cfg).tz;
-    const auto [from, to] = summary::month_bounds(q.month, tz);
-    const auto subs = store::submissions_between(db, from, to);
-    auto report = summary::build_monthly(q.month, tz, subs, d.cfg->practices, d.cfg->rules->system);
-    summary::add_support(report, store::support_created_between(db, from, to),
-                         store::escalations_between(db, from, to));
+    const auto report = service::monthly_report(db, d, q.month);
     const std::string month(report.at("month").as_string());
     switch (q.shape) {
     case form::csv:
         return csv_reply(summary::render_monthly_csv(report), "opel-monthly-" + month + ".csv");
     case form::html:
-        return html_reply(summary::render_monthly_html(report));
+        return html_reply(
+            summary::render_monthly_html(report, summary::theme_names_of(*d.cfg->rules)));
     case form::json:
         break;
     }

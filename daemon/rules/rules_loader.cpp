@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace opel::rules {
 
@@ -661,6 +662,9 @@ std::shared_ptr<const rule_set> load_rule_set(const std::filesystem::path& file,
         errors.push_back({file.string(), 1, "the rules file must be a mapping"});
         return nullptr;
     }
+    // Looked up before the walk: a non-const operator[] would insert the key
+    // into the mapping being iterated.
+    const bool has_group_level = std::as_const(root)["group_level"].IsDefined();
     // Themes first: the rules cite them, whatever order the file has.
     if (root["themes"])
         read_themes(l, root["themes"], *set);
@@ -670,8 +674,8 @@ std::shared_ptr<const rule_set> load_rule_set(const std::filesystem::path& file,
                   {"group_level",
                    [&](auto&, auto& v) { read_group_level(l, v, "group_level", set->system); }},
                   {"system_level",
-                   [&](auto& k, auto& v) {
-                       if (root["group_level"])
+                   [&, has_group_level](auto& k, auto& v) {
+                       if (has_group_level)
                            l.error(k, "system_level: the older name of group_level; give one of them");
                        else
                            read_group_level(l, v, "system_level", set->system);

@@ -51,15 +51,13 @@ void alerting::restore(store::sqlite::db& db) {
     engine_ = make_engine(*deployment_);
     for (const auto& s : store::all_submissions(db))
         engine_->restore_submission(s);
-    auto alerts = db.prepare("SELECT data FROM alerts ORDER BY id");
-    while (alerts.step())
-        if (auto a = rules::alert_from_json(boost::json::parse(alerts.text(0))))
+    for (const auto& row : store::all_alert_rows(db))
+        if (auto a = rules::alert_from_json(boost::json::parse(row)))
             engine_->restore_alert(*a);
     for (const auto& item : store::list_support(db, {}))
         engine_->restore_support(item.practice, true);
-    auto silences = db.prepare("SELECT data FROM silences WHERE expired = 0 ORDER BY id");
-    while (silences.step())
-        if (auto s = rules::silence_from_json(boost::json::parse(silences.text(0))))
+    for (const auto& row : store::silence_rows(db))
+        if (auto s = rules::silence_from_json(boost::json::parse(row)))
             engine_->restore_silence(*s);
     note_deadline();
 }

@@ -4,6 +4,7 @@
 // daemon's `timezone` and themes by the rules file's names.
 #include "service/me.hpp"
 
+#include "service/audit_trail.hpp"
 #include "store/queries.hpp"
 
 #include <cstdio>
@@ -11,16 +12,6 @@
 namespace opel::service {
 
 namespace {
-
-const char* role_name(core::role r) {
-    switch (r) {
-    case core::role::practice: return "practice";
-    case core::role::team: return "team";
-    case core::role::control_room: return "control_room";
-    case core::role::admin: return "admin";
-    }
-    return "practice";
-}
 
 /// The practice's open alerts that are its voice, in the fields its page shows.
 boost::json::array practice_alerts(store::sqlite::db& db, const std::string& code) {
@@ -53,6 +44,10 @@ boost::json::object me(store::sqlite::db& db, const deployment& d, const princip
     boost::json::array themes;
     for (const auto& id : cfg.rules->themes)
         themes.push_back({{"id", id}, {"name", cfg.rules->theme_name(id)}});
+    // Rule names: what a silence may name, so a client can refuse a typo.
+    boost::json::array rules;
+    for (const auto& r : cfg.rules->rules)
+        rules.push_back(boost::json::string(r.name));
     const auto at = cfg.summary.at.count();
     char hhmm[8];
     std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", static_cast<int>(at / 60 % 100),
@@ -63,6 +58,7 @@ boost::json::object me(store::sqlite::db& db, const deployment& d, const princip
             {"timezone", cfg.timezone},
             {"summary_at", hhmm},
             {"themes", std::move(themes)},
+            {"rules", std::move(rules)},
             {"alerts", std::move(alerts)}};
 }
 

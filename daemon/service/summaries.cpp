@@ -15,6 +15,8 @@
 #include "store/support.hpp"
 #include "summary/daily.hpp"
 #include "summary/daily_render.hpp"
+#include "summary/monthly.hpp"
+#include "summary/monthly_trend.hpp"
 #include "webhook/outbox.hpp"
 
 #include <spdlog/logger.h>
@@ -126,6 +128,27 @@ boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
     in.open_alerts = alerts_open_at(db, r.as_of);
     in.support = open_support_as_of(db, r.as_of);
     return summary::build_daily(in);
+}
+
+boost::json::object daily_summary(store::sqlite::db& db, const deployment& d,
+                                  const summary_request& r, core::time_point now) {
+    if (const auto stored = store::summary_of(db, date_text(r.date)))
+        return boost::json::parse(*stored).as_object();
+    return build_summary(db, d, r, now);
+}
+
+boost::json::object monthly_report(store::sqlite::db& db, const deployment& d,
+                                   date::year_month month) {
+    const auto* tz = schedule_of(*d.cfg).tz;
+    const auto [month_from, month_to] = summary::month_bounds(month, tz);
+    // The reports of the month and the one before it: the report compares the two.
+    const auto subs = store::submissions_between(
+        db, summary::month_bounds(month - date::months{1}, tz).first, month_to);
+    auto report = summary::build_monthly(month, tz, subs, d.cfg->practices, d.cfg->rules->system);
+    summary::add_support(report, store::support_created_between(db, month_from, month_to),
+                         store::escalations_between(db, month_from, month_to));
+    summary::add_board_figures(report, month, tz, subs, d.cfg->practices, d.cfg->rules->system);
+    return report;
 }
 
 summaries::summaries(store::store& st, alerting& alerts, std::shared_ptr<const deployment> d,

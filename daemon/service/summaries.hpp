@@ -47,6 +47,17 @@ summary::summary_input picture_settings(const deployment& d);
 boost::json::object build_summary(store::sqlite::db& db, const deployment& d,
                                   const summary_request& r, core::time_point generated_at);
 
+/// The summary of `r.date` as stored at its 09:00, or, when none was stored
+/// (a future or missed date, today before summary.at), one built now as of
+/// r.as_of.
+boost::json::object daily_summary(store::sqlite::db& db, const deployment& d,
+                                  const summary_request& r, core::time_point now);
+
+/// The monthly report of `month` (local), with its board-paper figures and
+/// the support given and escalations made in it.
+boost::json::object monthly_report(store::sqlite::db& db, const deployment& d,
+                                   date::year_month month);
+
 /// The scheduler and publisher of the daily summary.
 class summaries {
 public:

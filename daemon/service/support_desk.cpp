@@ -5,6 +5,7 @@
 #include "service/support_desk.hpp"
 
 #include "service/alerting.hpp"
+#include "service/audit_trail.hpp"
 #include "store/support.hpp"
 #include "webhook/outbox.hpp"
 
@@ -41,20 +42,6 @@ std::string moves_from(core::support_state s) {
 
 } // namespace
 
-const char* role_text(core::role r) {
-    switch (r) {
-    case core::role::practice:
-        return "practice";
-    case core::role::team:
-        return "team";
-    case core::role::control_room:
-        return "control_room";
-    case core::role::admin:
-        return "admin";
-    }
-    return "unknown";
-}
-
 outcome<core::support_item> support_desk::offer(store::transaction& tx, const deployment& d,
                                                  const principal& who, const std::string& practice,
                                                  const core::support_offer& o) {
@@ -74,7 +61,7 @@ outcome<core::support_item> support_desk::offer(store::transaction& tx, const de
     s.by = who.name;
     s.created_at = s.updated_at = tx.now();
     s.alert = store::open_alert_of(tx.db(), practice);
-    s.history.push_back({core::support_state::offered, who.name, role_text(who.role), tx.now(),
+    s.history.push_back({core::support_state::offered, who.name, role_name(who.role), tx.now(),
                          o.note});
     s.id = store::insert_support(tx, s);
     tx.append_event("support." + practice, boost::json::serialize(core::to_json(s)));
@@ -110,7 +97,7 @@ outcome<core::support_item> support_desk::move(store::transaction& tx, const pri
     if (!m.note.empty())
         s.note = m.note;
     s.updated_at = tx.now();
-    s.history.push_back({m.to, who.name, role_text(who.role), tx.now(), m.note});
+    s.history.push_back({m.to, who.name, role_name(who.role), tx.now(), m.note});
     store::update_support(tx, s);
     tx.append_event("support." + s.practice, boost::json::serialize(core::to_json(s)));
     tell_engine(tx, s.practice);

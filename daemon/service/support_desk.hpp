@@ -50,7 +50,4 @@ private:
     alerting& alerts_;
 };
 
-/// The name of role `r` as the config spells it.
-const char* role_text(core::role r);
-
 } // namespace opel::service

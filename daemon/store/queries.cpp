@@ -203,4 +203,36 @@ std::vector<std::string> open_alert_rows_about(sqlite::db& db, const std::string
     return out;
 }
 
+namespace {
+
+std::vector<std::string> texts(sqlite::statement& st) {
+    std::vector<std::string> out;
+    while (st.step())
+        out.push_back(st.text(0));
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> all_alert_rows(sqlite::db& db) {
+    auto st = db.prepare("SELECT data FROM alerts ORDER BY id");
+    return texts(st);
+}
+
+std::vector<std::string> silence_rows(sqlite::db& db, std::optional<core::time_point> ending_after) {
+    if (!ending_after) {
+        auto st = db.prepare("SELECT data FROM silences WHERE expired = 0 ORDER BY id");
+        return texts(st);
+    }
+    auto st = db.prepare("SELECT data FROM silences WHERE expired = 0 AND ends_at > ? ORDER BY id");
+    st.bind(1, ending_after->time_since_epoch().count());
+    return texts(st);
+}
+
+void prune_idempotency(sqlite::db& db, core::time_point before) {
+    db.prepare("DELETE FROM idempotency WHERE created_at < ?")
+        .bind(1, before.time_since_epoch().count())
+        .run();
+}
+
 } // namespace opel::store

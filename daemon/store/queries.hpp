@@ -82,4 +82,15 @@ std::vector<std::string> alert_rows_open_at(sqlite::db& db, core::time_point at)
 /// The stored summary of exactly `date` (YYYY-MM-DD), if one was built.
 std::optional<std::string> summary_on(sqlite::db& db, const std::string& date);
 
+/// The stored JSON of every alert, resolved ones too, by id (for a restart).
+std::vector<std::string> all_alert_rows(sqlite::db& db);
+
+/// The stored JSON of every silence not expired, by id; with `ending_after`,
+/// only those that end after it (the ones in force or yet to start).
+std::vector<std::string> silence_rows(sqlite::db& db,
+                                      std::optional<core::time_point> ending_after = {});
+
+/// Forgets the idempotency keys stored before `before`.
+void prune_idempotency(sqlite::db& db, core::time_point before);
+
 } // namespace opel::store

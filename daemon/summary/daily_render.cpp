@@ -119,7 +119,8 @@ std::string support_text(const json::array& items) {
     return out.empty() ? "none" : out;
 }
 
-std::string pressured_table(const json::array& rows, const date::time_zone* tz) {
+std::string pressured_table(const json::array& rows, const date::time_zone* tz,
+                            const theme_names& names) {
     std::string out = "<h2>Practices under pressure (OPEL 3 or 4)</h2>\n";
     if (rows.empty()) return out + "<p>None.</p>\n";
     out += table_open(
@@ -130,7 +131,7 @@ std::string pressured_table(const json::array& rows, const date::time_zone* tz) 
         const auto& p = v.get_object();
         out += "<tr>" + cell(member_text(p, "code") + " " + member_text(p, "name")) +
                cell(member_text(p, "pcn")) + cell(member_text(p, "place")) + "<td>" +
-               level_badge(level_at(p)) + "</td>" + cell(joined(array_at(p, "themes"), ", ")) +
+               level_badge(level_at(p)) + "</td>" + cell(names.joined(array_at(p, "themes"), ", ")) +
                "<td class=\"note\">" + html_escape(member_text(p, "note")) + "</td>" +
                "<td class=\"note\">" + html_escape(member_text(p, "support_requested")) + "</td>" +
                cell(support_text(array_at(p, "support"))) + cell(show_time(member_text(p, "reported_at"), tz)) + "</tr>\n";
@@ -138,13 +139,13 @@ std::string pressured_table(const json::array& rows, const date::time_zone* tz) 
     return out + std::string(table_close);
 }
 
-std::string themes_table(const json::array& themes) {
+std::string themes_table(const json::array& themes, const theme_names& names) {
     std::string out = "<h2>Themes</h2>\n";
     if (themes.empty()) return out + "<p>No themes in current reports.</p>\n";
     out += table_open({"Theme", "Practices"});
     for (const auto& v : themes)
         if (v.is_object())
-            out += "<tr>" + cell(member_text(v.get_object(), "theme")) +
+            out += "<tr>" + cell(names.name(member_text(v.get_object(), "theme"))) +
                    cell(member_text(v.get_object(), "count"), true) + "</tr>\n";
     return out + std::string(table_close);
 }
@@ -200,19 +201,32 @@ std::string render_daily_json(const boost::json::object& summary) {
     return json::serialize(summary);
 }
 
-std::string render_daily_csv(const boost::json::object& summary) {
-    std::string out = csv_row({"code", "name", "pcn", "place", "level", "level_name", "stale",
-                               "reported_at", "themes", "note", "support_requested"});
+std::string render_daily_csv(const boost::json::object& summary, const theme_names& themes) {
+    std::vector<std::string> head{"code",   "name",        "pcn",   "place",
+                                  "level",  "level_name",  "stale", "reported_at",
+                                  "themes", "note",        "support_requested"};
+    // A column per theme, headed by the name a person reads; the ids stay in
+    // `themes` for scripts.
+    for (const auto& entry : themes.entries)
+        head.push_back(entry.second);
+    std::string out = csv_row(head);
     for (const auto& v : array_at(summary, "practices")) {
         if (!v.is_object()) continue;
         const auto& p = v.get_object();
         const auto level = level_at(p);
-        out += csv_row({member_text(p, "code"), member_text(p, "name"), member_text(p, "pcn"),
-                        member_text(p, "place"), member_text(p, "level"),
-                        level ? std::string(core::level_of(*level).name) : std::string(),
-                        member_text(p, "stale"), member_text(p, "reported_at"),
-                        joined(array_at(p, "themes"), ";"), member_text(p, "note"),
-                        member_text(p, "support_requested")});
+        const auto& carried = array_at(p, "themes");
+        std::vector<std::string> row{
+            member_text(p, "code"), member_text(p, "name"), member_text(p, "pcn"),
+            member_text(p, "place"), member_text(p, "level"),
+            level ? std::string(core::level_of(*level).name) : std::string(),
+            member_text(p, "stale"), member_text(p, "reported_at"), joined(carried, ";"),
+            member_text(p, "note"), member_text(p, "support_requested")};
+        for (const auto& entry : themes.entries)
+            row.push_back(std::find(carried.begin(), carried.end(),
+                                    json::value(entry.first)) != carried.end()
+                              ? "yes"
+                              : "");
+        out += csv_row(row);
     }
     return out;
 }
@@ -231,7 +245,8 @@ std::string group_text(std::string_view name, const json::object& g) {
     return out;
 }
 
-std::string render_daily_text(const boost::json::object& summary, const date::time_zone* tz) {
+std::string render_daily_text(const boost::json::object& summary, const date::time_zone* tz,
+                              const theme_names& names) {
     std::string out = "OPEL daily summary " + member_text(summary, "date") + "\n";
     out += as_of_line(summary, tz) + "\n\n";
     out += group_text("System", object_at(summary, "system")) + "\n\nPlaces\n";
@@ -249,7 +264,7 @@ std::string render_daily_text(const boost::json::object& summary, const date::ti
         out += "  OPEL " + member_text(p, "level") + "  " + member_text(p, "code") + " " +
                member_text(p, "name") + " (" + member_text(p, "pcn") + ", " +
                member_text(p, "place") + ")";
-        const auto themes = joined(array_at(p, "themes"), ", ");
+        const auto themes = names.joined(array_at(p, "themes"), ", ");
         if (!themes.empty()) out += ": " + themes;
         out += "\n";
     }
@@ -258,7 +273,7 @@ std::string render_daily_text(const boost::json::object& summary, const date::ti
     if (themes.empty()) out += "  none\n";
     for (const auto& v : themes)
         if (v.is_object())
-            out += "  " + member_text(v.get_object(), "theme") + ": " +
+            out += "  " + names.name(member_text(v.get_object(), "theme")) + ": " +
                    member_text(v.get_object(), "count") + "\n";
     out += "\nNot reporting in the last 7 days: " +
            std::to_string(array_at(summary, "not_reporting").size()) + "\n";
@@ -277,7 +292,8 @@ std::string render_daily_text(const boost::json::object& summary, const date::ti
     return out;
 }
 
-std::string render_daily_html(const boost::json::object& summary, const date::time_zone* tz) {
+std::string render_daily_html(const boost::json::object& summary, const date::time_zone* tz,
+                              const theme_names& themes) {
     std::map<std::string, std::string> names;
     for (const auto& v : array_at(summary, "practices"))
         if (v.is_object())
@@ -292,8 +308,8 @@ std::string render_daily_html(const boost::json::object& summary, const date::ti
     out += ".</p>\n" + banner(object_at(summary, "system"));
     out += group_table("Places", "Place", object_at(summary, "by_place"));
     out += group_table("PCNs", "PCN", object_at(summary, "by_pcn"));
-    out += pressured_table(array_at(summary, "pressured"), tz);
-    out += themes_table(array_at(summary, "themes"));
+    out += pressured_table(array_at(summary, "pressured"), tz, themes);
+    out += themes_table(array_at(summary, "themes"), themes);
     out += "<h2>Not reporting in the last 7 days</h2>\n" +
            code_list(array_at(summary, "not_reporting"), names, "Every practice has reported.");
     const auto& changes = object_at(summary, "changes");

@@ -4,6 +4,7 @@
 #include "summary/monthly_render.hpp"
 
 #include "core/opel_level.hpp"
+#include "summary/monthly_sections.hpp"
 #include "summary/page.hpp"
 #include "summary/text.hpp"
 
@@ -125,30 +126,31 @@ std::string render_monthly_csv(const boost::json::object& report) {
     return out;
 }
 
-std::string render_monthly_html(const boost::json::object& report) {
-    std::string out = page_head("OPEL monthly report " + member_text(report, "month"));
+std::string render_monthly_html(const boost::json::object& report, const theme_names& themes) {
+    std::string out =
+        page_head("OPEL monthly report: " + month_title(member_text(report, "month")), a4_css());
     out += "<p class=\"meta\">" + html_escape(member_text(report, "responses")) +
            " responses from " + html_escape(member_text(report, "practices_reporting")) +
            " practices.</p>\n";
-    out += "<h2>Responses by level</h2>\n" + level_chart(object_at(report, "by_level"));
+    out += comparison_section(report);
+    out += "<section class=\"keep\"><h2>Responses by level</h2>\n" +
+           level_chart(object_at(report, "by_level"));
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& [level, n] : object_at(report, "by_level")) {
         const auto& info = core::level_of(std::atoi(std::string(level).c_str()));
         rows.emplace_back(level_badge(info.level), text_of(&n));
     }
-    out += two_column_table("Level", "Responses", rows);
-    rows.clear();
-    for (const auto& [place, n] : object_at(report, "by_place"))
-        rows.emplace_back(html_escape(place), text_of(&n));
-    out += "<h2>Responses by place</h2>\n" + two_column_table("Place", "Responses", rows);
-    rows.clear();
-    for (const auto& t : array_at(report, "themes"))
-        if (t.is_object())
-            rows.emplace_back(html_escape(member_text(t.get_object(), "theme")),
-                              member_text(t.get_object(), "count"));
-    out += "<h2>Themes</h2>\n";
-    out += rows.empty() ? std::string("<p>No themes reported.</p>\n")
-                        : two_column_table("Theme", "Reports", rows);
+    out += two_column_table("Level", "Responses", rows) + "</section>\n";
+    out += weekly_section(report);
+    if (report.contains("groups")) {
+        out += groups_section(report);
+    } else {
+        rows.clear();
+        for (const auto& [place, n] : object_at(report, "by_place"))
+            rows.emplace_back(html_escape(place), text_of(&n));
+        out += "<h2>Responses by place</h2>\n" + two_column_table("Place", "Responses", rows);
+    }
+    out += themes_section(report, themes);
     return out + support_section(report) + page_tail();
 }
 

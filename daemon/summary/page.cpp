@@ -65,12 +65,13 @@ std::string_view text_colour_on(std::string_view hex) {
     return (l + 0.05) * (l + 0.05) > 0.0525 ? "#000" : "#fff";
 }
 
-std::string page_head(std::string_view title) {
+std::string page_head(std::string_view title, std::string_view extra_css) {
     std::string out = "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     out += "<title>" + html_escape(title) + "</title>\n<style>";
     out += base_css;
     out += level_css();
+    out += extra_css;
     out += "</style>\n</head>\n<body>\n<h1>" + html_escape(title) + "</h1>\n";
     return out;
 }

@@ -9,8 +9,9 @@
 
 namespace opel::summary {
 
-/// Doctype, viewport, inline CSS and the opening of <body> with an <h1>; `title` is escaped.
-std::string page_head(std::string_view title);
+/// Doctype, viewport, inline CSS (`extra_css` after the shared rules) and the
+/// opening of <body> with an <h1>; `title` is escaped.
+std::string page_head(std::string_view title, std::string_view extra_css = {});
 
 /// Closes what page_head opened.
 std::string page_tail();

@@ -33,6 +33,7 @@ struct channel_settings {
     std::vector<core::practice> practices;
     std::string public_url;
     std::string timezone = "UTC";
+    summary::theme_names themes; ///< what a mailed summary calls each theme
 };
 
 /// The URL a subscriber's POSTs go to: its `url`, or Notify's SMS endpoint

@@ -62,7 +62,7 @@ void sender::set_channels(channel_settings settings) {
 
 channel::message_context sender::context_for(const config::subscriber& s) const {
     return {s.name, channels_.smtp ? channels_.smtp->from : std::string(), s.to,
-            channels_.public_url, clock_.now(), tz_};
+            channels_.public_url, clock_.now(), tz_, channels_.themes};
 }
 
 void sender::look_digest(const std::string& name) {

@@ -328,8 +328,26 @@ async function dashboardChecks(browser, base, practiceCount) {
     assert(places.includes('City'), `place choices: ${places}`);
   });
 
+  await check('dashboard: an alert another covers folds under it, without its own controls', async () => {
+    // C82001 rose from 1 to 3: its rapid-rise alert is covered by its level-3 one.
+    await page.selectOption('#af-rule', '');
+    const row = page.locator('#alerts > .alert-row', { hasText: 'C82001' });
+    assert((await row.count()) === 1, `${await row.count()} top-level rows for C82001`);
+    const toggle = row.locator('.fold-toggle');
+    assert((await toggle.textContent()) === '+1 covered', `the toggle reads "${await toggle.textContent()}"`);
+    assert(await row.locator('.alert-folded').isHidden(), 'the covered alert shows before it is asked for');
+    await toggle.click();
+    const covered = row.locator('.alert-folded .alert-row');
+    await covered.first().waitFor({ state: 'visible', timeout: 2000 });
+    assert(/rose from OPEL 1 to 3/.test(await covered.first().textContent()), 'the covered alert is not the rise');
+    assert((await covered.locator('.alert-select, button').count()) === 0, 'a covered alert has its own controls');
+    await toggle.click();
+    assert(await row.locator('.alert-folded').isHidden(), 'the covered alert stays open');
+    await page.selectOption('#af-rule', 'practice-level-3');
+  });
+
   await check('dashboard: bulk acknowledge takes the shown alerts with one note', async () => {
-    // Still filtered to practice-level-3.
+    // Filtered to practice-level-3 again.
     const firing = await page.locator('#alerts > .alert-row .state-firing').count();
     assert(firing >= 2, `${firing} firing practice-level-3 alerts to acknowledge`);
     await page.click('#ack-all-shown');
@@ -630,11 +648,11 @@ async function supportChecks(browser, base) {
 
   await check('support: an alert offers support with the rules file\'s actions', async () => {
     await team.page.goto(`${base}/#token=${TOKENS.team}`);
-    const card = team.page.locator('#alerts .alert-row:not(.inhibited)', { hasText: 'C82001' }).first();
-    await card.locator('details.offer summary').click({ timeout: 10000 });
-    await card.locator('.offer-form select').selectOption('locum_cover');
-    await card.locator('.offer-form input').fill('Dr Locum, Thursday');
-    await card.locator('.offer-form button').click();
+    const card = team.page.locator('#alerts > .alert-row:not(.inhibited)', { hasText: 'C82001' }).first();
+    await card.locator('.offer-open').click({ timeout: 10000 });
+    await team.page.selectOption('#offer-action', 'locum_cover');
+    await team.page.fill('#offer-note', 'Dr Locum, Thursday');
+    await team.page.click('#offer-form button[type="submit"]');
     await team.page.waitForFunction(() => /Locum cover/.test(document.querySelector('#support-rows')?.textContent),
       null, { timeout: 5000 });
     const open = (await call(base, 'GET', '/v1/support?practice=C82001', TOKENS.team)).json.support;
