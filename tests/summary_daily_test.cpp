@@ -420,7 +420,7 @@ TEST_CASE("csv: a column per theme headed by its name, the ids kept", "[summary]
                     "Telephony & the <8am> rush,High demand\r\n",
                     0) == 0);
     // C82001 carries workforce and it_systems; C82003 telephony; C82004 nothing.
-    CHECK(csv.find("workforce;it_systems,\"Two GPs off") != std::string::npos);
+    CHECK(csv.find("\"workforce;it_systems\",\"Two GPs off") != std::string::npos);
     CHECK(csv.find("'=locum cover,yes,yes,,\r\n") != std::string::npos);
     CHECK(csv.find("C82003,Gamma Practice,South PCN,county,1,Low pressure,true,"
                    "2026-11-22T08:59:59.000000Z,telephony,,,,,yes,\r\n") != std::string::npos);
