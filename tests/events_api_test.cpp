@@ -1,5 +1,6 @@
 // Integration tests of the event log: replay paging, the SSE stream's resume
 // with no gap and no repeat, and the ZeroMQ PUB order.
+#include "http/event_hub.hpp"
 #include "support/log_capture.hpp"
 #include "support/sse_client.hpp"
 #include "support/test_daemon.hpp"
@@ -247,4 +248,32 @@ TEST_CASE("a stream whose client has gone is closed at once, not at a heartbeat"
     // it, so the daemon says so well before the first.
     REQUIRE(logs.wait_for("event stream closed", 1, std::chrono::seconds(5)));
     CHECK(m.sse_clients == 0);
+}
+
+TEST_CASE("the hub makes each event's frame once and every stream shares it", "[events][sse]") {
+    // Two hundred slow streams once held two hundred copies of every event;
+    // now each holds a pointer to the one frame.
+    struct recorder : opel::http::event_listener {
+        std::vector<std::shared_ptr<const opel::http::live_event>> got;
+        void on_event(const std::shared_ptr<const opel::http::live_event>& e) override {
+            got.push_back(e);
+        }
+        void on_shutdown() override {}
+    };
+    opel::http::event_hub hub;
+    const auto a = std::make_shared<recorder>();
+    const auto b = std::make_shared<recorder>();
+    hub.add(a);
+    hub.add(b);
+    opel::core::event e;
+    e.seq = 7;
+    e.topic = "status.C82001";
+    e.data = R"({"n":1})";
+    hub.publish({e});
+    REQUIRE(a->got.size() == 1);
+    REQUIRE(b->got.size() == 1);
+    CHECK(a->got[0]->frame == b->got[0]->frame); // the same string, not an equal one
+    CHECK(a->got[0]->event.seq == 7);
+    CHECK(*a->got[0]->frame == "id: 7\nevent: status.C82001\ndata: " + opel::core::event_json(e) +
+                                   "\n\n");
 }

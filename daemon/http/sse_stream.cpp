@@ -118,7 +118,7 @@ void sse_stream::on_page(std::vector<core::event> page) {
         return;
     page_was_full_ = page.size() == limits_.replay_page;
     for (const auto& e : page)
-        send_event(e, true);
+        send_event(e, nullptr, true);
     if (!page_was_full_)
         return finish_replay();
     // Back-pressure: the next page waits until this one is mostly written.
@@ -129,12 +129,12 @@ void sse_stream::on_page(std::vector<core::event> page) {
 void sse_stream::finish_replay() {
     replaying_ = false;
     while (!held_.empty() && !closed_) {
-        send_event(*held_.front());
+        send_event(held_.front()->event, held_.front()->frame);
         held_.pop_front();
     }
 }
 
-void sse_stream::on_event(const std::shared_ptr<const core::event>& e) {
+void sse_stream::on_event(const std::shared_ptr<const live_event>& e) {
     if (closed_ || closing_)
         return;
     if (replaying_) {
@@ -143,26 +143,30 @@ void sse_stream::on_event(const std::shared_ptr<const core::event>& e) {
             close(); // a replay that cannot keep up; the client resumes later
         return;
     }
-    send_event(*e);
+    send_event(e->event, e->frame);
 }
 
-void sse_stream::send_event(const core::event& e, bool replayed) {
+void sse_stream::send_event(const core::event& e, std::shared_ptr<const std::string> frame,
+                            bool replayed) {
     if (e.seq <= last_sent_)
         return;
     last_sent_ = e.seq;
     if (!core::topic_matches(e.topic, prefix_))
         return;
-    enqueue("id: " + std::to_string(e.seq) + "\nevent: " + e.topic +
-                "\ndata: " + core::event_json(e) + "\n\n",
+    // A replayed event is this stream's alone; a live one comes with the
+    // frame every stream shares.
+    enqueue(frame ? std::move(frame) : std::make_shared<const std::string>(sse_frame(e)),
             replayed);
 }
 
-void sse_stream::enqueue(std::string frame, bool replayed) {
+void sse_stream::enqueue(std::shared_ptr<const std::string> frame, bool replayed) {
     if (closed_)
         return;
-    queued_bytes_ += frame.size();
+    queued_bytes_ += frame->size();
     // Replayed pages are bounded by the page size and only fetched once the
     // queue has drained, so the cap is for live events a client cannot take.
+    // The cap counts this stream's backlog as if it were its own copy: a
+    // client that does not read is cut off at the same point as before.
     if (!replayed && queued_bytes_ > limits_.max_queued_bytes)
         return close(); // too slow a reader: cut off, it resumes by Last-Event-ID
     out_.push_back(std::move(frame));
@@ -180,7 +184,7 @@ void sse_stream::do_write() {
     }
     writing_ = true;
     stream_.expires_after(limits_.write_timeout);
-    boost::asio::async_write(stream_, boost::asio::buffer(out_.front()),
+    boost::asio::async_write(stream_, boost::asio::buffer(*out_.front()),
                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                  self->writing_ = false;
                                  if (ec)
