@@ -183,14 +183,28 @@ void sse_stream::do_write() {
         return;
     }
     writing_ = true;
+    // What is queued goes out in one gathered write, up to a bound: a stream
+    // behind by many events costs one system call for them, not one each.
+    // The frames stay in out_ (and alive) until the write is done.
+    writing_buffers_.clear();
+    std::size_t bytes = 0;
+    for (const auto& frame : out_) {
+        if (writing_buffers_.size() == max_frames_per_write || bytes >= max_bytes_per_write)
+            break;
+        writing_buffers_.push_back(boost::asio::buffer(*frame));
+        bytes += frame->size();
+    }
     stream_.expires_after(limits_.write_timeout);
-    boost::asio::async_write(stream_, boost::asio::buffer(*out_.front()),
+    boost::asio::async_write(stream_, writing_buffers_,
                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                  self->writing_ = false;
                                  if (ec)
                                      return self->close();
                                  self->queued_bytes_ -= n;
-                                 self->out_.pop_front();
+                                 self->out_.erase(self->out_.begin(),
+                                                  self->out_.begin() +
+                                                      static_cast<std::ptrdiff_t>(
+                                                          self->writing_buffers_.size()));
                                  self->do_write();
                              });
 }

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace opel::http {
 
@@ -75,6 +76,9 @@ private:
     bool page_was_full_ = false;
     std::deque<std::shared_ptr<const live_event>> held_; ///< live events during replay
     std::deque<std::shared_ptr<const std::string>> out_;   ///< frames to write, shared with other streams
+    std::vector<boost::asio::const_buffer> writing_buffers_; ///< the frames of the write in progress
+    static constexpr std::size_t max_frames_per_write = 64;
+    static constexpr std::size_t max_bytes_per_write = 256 * 1024;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
     bool closing_ = false;  ///< close once the queue is written
