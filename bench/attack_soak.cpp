@@ -57,7 +57,7 @@ namespace {
 struct options {
     std::string host = "127.0.0.1";
     unsigned short port = 8080;
-    std::string zmq;          ///< the ingest endpoint, tcp://host:port
+    std::string zmq; ///< the ingest endpoint, tcp://host:port
     int pid = 0;
     double duration = 300;
     double rate = 100;
@@ -77,7 +77,9 @@ struct options {
 
 std::atomic<bool> running{true};
 
-double since(clock_type::time_point t0) { return duration<double>(clock_type::now() - t0).count(); }
+double since(clock_type::time_point t0) {
+    return duration<double>(clock_type::now() - t0).count();
+}
 
 // ---------------------------------------------------------------------------
 // Daemon figures from /proc
@@ -86,8 +88,7 @@ long status_kib(int pid, const char* key) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     const std::string k = std::string(key) + ":";
     for (std::string line; std::getline(in, line);)
-        if (line.rfind(k, 0) == 0)
-            return std::atol(line.c_str() + k.size());
+        if (line.rfind(k, 0) == 0) return std::atol(line.c_str() + k.size());
     return -1;
 }
 
@@ -114,8 +115,7 @@ struct answer {
 
 /// One request on `s` (connected); keeps the connection open.
 answer exchange(beast::tcp_stream& s, http::verb verb, const std::string& target,
-                const std::string& token, const std::string& body = {},
-                bool close = false) {
+                const std::string& token, const std::string& body = {}, bool close = false) {
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
@@ -168,8 +168,8 @@ public:
 
 private:
     void wait() {
-        sock_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
-                                                      beast::error_code ec, std::size_t n) {
+        sock_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](beast::error_code ec,
+                                                                              std::size_t n) {
             if (!ec) {
                 // The daemon said something to a client that said nothing: a
                 // refusal (503) when over its cap.
@@ -220,12 +220,12 @@ public:
 
 private:
     void read() {
-        sock_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](
-                                                        beast::error_code ec, std::size_t n) {
-            if (ec) return self->again();
-            self->take(std::string_view(self->chunk_.data(), n));
-            self->read();
-        });
+        sock_.async_read_some(asio::buffer(chunk_),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                  if (ec) return self->again();
+                                  self->take(std::string_view(self->chunk_.data(), n));
+                                  self->read();
+                              });
     }
     void take(std::string_view data) {
         pending_.append(data);
@@ -264,8 +264,8 @@ private:
 
 struct submit_tally {
     std::mutex mu;
-    std::set<std::int64_t> acked;     ///< ids answered 201
-    std::vector<double> latency_ms;   ///< of every answer
+    std::set<std::int64_t> acked;           ///< ids answered 201
+    std::vector<double> latency_ms;         ///< of every answer
     long by_status[6] = {0, 0, 0, 0, 0, 0}; ///< by status / 100; [0]: no answer
     long over_zmq = 0;
 };
@@ -285,7 +285,8 @@ void record(submit_tally& t, int status, const std::string& body, double ms, boo
     if (status == 201) {
         boost::system::error_code ec;
         const auto v = boost::json::parse(body, ec);
-        if (!ec && v.is_object() && v.as_object().contains("id")) id = v.at("id").to_number<std::int64_t>();
+        if (!ec && v.is_object() && v.as_object().contains("id"))
+            id = v.at("id").to_number<std::int64_t>();
     }
     std::lock_guard lock(t.mu);
     ++t.by_status[std::clamp(status / 100, 0, 5)];
@@ -339,8 +340,8 @@ void submitter(const options& o, std::atomic<long>& next, long total, clock_type
             s.reset();
             req.reset();
         }
-        record(t, status, body,
-               duration<double, std::milli>(clock_type::now() - start).count(), over_zmq);
+        record(t, status, body, duration<double, std::milli>(clock_type::now() - start).count(),
+               over_zmq);
     }
 }
 
@@ -355,21 +356,33 @@ std::vector<std::pair<std::string, std::string>> hostile_kinds(const options& o)
     };
     return {
         {"not HTTP", "HELLO THERE\r\n\r\n"},
-        {"binary garbage", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n"},
-        {"header over the limit", "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n"},
-        {"a thousand headers", "GET /healthz HTTP/1.1\r\n" + [] { std::string h; for (int i = 0; i < 1000; ++i) h += "X-Many: a\r\n"; return h; }() + "\r\n"},
+        {"binary garbage",
+         std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n"},
+        {"header over the limit",
+         "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n"},
+        {"a thousand headers", "GET /healthz HTTP/1.1\r\n" +
+                                   [] {
+                                       std::string h;
+                                       for (int i = 0; i < 1000; ++i)
+                                           h += "X-Many: a\r\n";
+                                       return h;
+                                   }() +
+                                   "\r\n"},
         {"NUL in the target", std::string("GET /heal\0thz HTTP/1.1\r\nHost: a\r\n\r\n", 35)},
         {"Content-Length over the limit", head + "Content-Length: 1000000\r\n\r\n{}"},
         {"two Content-Lengths", head + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"},
         {"gzip transfer coding", head + "Transfer-Encoding: gzip\r\n\r\n{}"},
-        {"chunked and Content-Length", head + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+        {"chunked and Content-Length",
+         head + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
         {"bad chunk size", head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"},
         {"truncated JSON", post(R"({"practice":"C82001","level":)")},
-        {"deep nesting", post(R"({"practice":"C82001","level":3,"note":)" + std::string(20000, '[') + "}")},
+        {"deep nesting",
+         post(R"({"practice":"C82001","level":3,"note":)" + std::string(20000, '[') + "}")},
         {"invalid UTF-8", post("{\"practice\":\"C82001\",\"level\":3,\"note\":\"\xff\xfe\"}")},
         {"lone surrogate", post(R"({"practice":"C82001","level":3,"note":"\ud800"})")},
         {"NUL in a note", post(R"({"practice":"C82001","level":3,"note":"a\u0000b"})")},
-        {"escape sequence in a note", post(R"({"practice":"C82001","level":3,"note":"\u001b[2J"})")},
+        {"escape sequence in a note",
+         post(R"({"practice":"C82001","level":3,"note":"\u001b[2J"})")},
         {"duplicate key", post(R"({"practice":"C82001","level":3,"level":4})")},
         {"unknown field", post(R"({"practice":"C82001","level":3,"admin":true})")},
         {"level 99", post(R"({"practice":"C82001","level":99})")},
@@ -377,7 +390,8 @@ std::vector<std::pair<std::string, std::string>> hostile_kinds(const options& o)
         {"wrong token", "GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n\r\n"},
         {"path traversal", "GET /static/..%2f..%2fetc%2fpasswd HTTP/1.1\r\nHost: x\r\n\r\n"},
         {"unknown method", "BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n"},
-        {"idempotency key not UTF-8", head + "Idempotency-Key: k\xff\r\nContent-Length: 31\r\n\r\n{\"practice\":\"C82001\",\"level\":1}"},
+        {"idempotency key not UTF-8", head + "Idempotency-Key: k\xff\r\nContent-Length: "
+                                             "31\r\n\r\n{\"practice\":\"C82001\",\"level\":1}"},
     };
 }
 
@@ -507,7 +521,7 @@ void junk_sender(const options& o, clock_type::time_point t0, junk_tally& t) {
         dealer.set(zmq::sockopt::rcvtimeo, 10000);
         dealer.connect(o.zmq);
         std::vector<std::vector<std::string>> messages{
-            {random_bytes(rng, 32 * 1024)},                        // a garbage payload: 400
+            {random_bytes(rng, 32 * 1024)},                       // a garbage payload: 400
             std::vector<std::string>(40, std::string(1024, 'f')), // too many frames: 400
         };
         if (round % 16 == 8)
@@ -560,11 +574,11 @@ std::set<std::int64_t> stored_ids(const options& o) {
     std::set<std::int64_t> ids;
     std::string cursor;
     for (;;) {
-        const auto a = fresh(o, http::verb::get,
-                             "/v1/submissions?limit=10000" + (cursor.empty() ? "" : "&cursor=" + cursor),
-                             o.admin);
-        if (a.status != 200) throw std::runtime_error("reading submissions: status " +
-                                                      std::to_string(a.status));
+        const auto a = fresh(
+            o, http::verb::get,
+            "/v1/submissions?limit=10000" + (cursor.empty() ? "" : "&cursor=" + cursor), o.admin);
+        if (a.status != 200)
+            throw std::runtime_error("reading submissions: status " + std::to_string(a.status));
         const auto v = boost::json::parse(a.body).as_object();
         for (const auto& s : v.at("submissions").as_array())
             ids.insert(s.at("id").to_number<std::int64_t>());
@@ -609,11 +623,14 @@ int main(int argc, char** argv) {
     auto work = asio::make_work_guard(ioc);
     std::vector<std::shared_ptr<idle_holder>> idles;
     std::vector<std::shared_ptr<stream_holder>> streams;
-    for (int i = 0; i < o.idle; ++i) idles.push_back(std::make_shared<idle_holder>(ioc, ep, holders));
+    for (int i = 0; i < o.idle; ++i)
+        idles.push_back(std::make_shared<idle_holder>(ioc, ep, holders));
     for (int i = 0; i < o.streams; ++i)
         streams.push_back(std::make_shared<stream_holder>(ioc, ep, o.reader, holders));
-    for (auto& h : idles) h->start();
-    for (auto& h : streams) h->start();
+    for (auto& h : idles)
+        h->start();
+    for (auto& h : streams)
+        h->start();
     std::thread io([&] { ioc.run(); });
 
     submit_tally submits;
@@ -633,13 +650,16 @@ int main(int argc, char** argv) {
     std::atomic<long> probe_count{0};
     std::thread prober([&] {
         for (long i = 0; running; ++i) {
-            std::this_thread::sleep_until(t0 + duration<double, std::milli>(double(i) * o.probe_ms));
+            std::this_thread::sleep_until(t0 +
+                                          duration<double, std::milli>(double(i) * o.probe_ms));
             if (!running) break;
             const auto start = clock_type::now();
             const auto a = fresh(o, http::verb::get, "/healthz");
             const double ms = duration<double, std::milli>(clock_type::now() - start).count();
-            if (a.status == 200) probes.push_back(ms);
-            else ++probe_failures;
+            if (a.status == 200)
+                probes.push_back(ms);
+            else
+                ++probe_failures;
             ++probe_count;
         }
     });
@@ -665,16 +685,21 @@ int main(int argc, char** argv) {
                 std::lock_guard lock(submits.mu);
                 done = static_cast<long>(submits.latency_ms.size());
             }
-            std::printf("%8.0f %8.1f %6ld %6ld %7ld %8ld %8ld %8.1f %9ld\n", since(t0),
-                        rss.empty() ? 0.0 : double(rss.back().second) / 1024, open_fds(o.pid),
-                        holders.idle_open.load(), holders.streams_open.load(), done,
-                        [&] { std::lock_guard l(hostile.mu); return hostile.sent; }(),
-                        double(junk.bytes) / 1048576, probe_count.load());
+            std::printf(
+                "%8.0f %8.1f %6ld %6ld %7ld %8ld %8ld %8.1f %9ld\n", since(t0),
+                rss.empty() ? 0.0 : double(rss.back().second) / 1024, open_fds(o.pid),
+                holders.idle_open.load(), holders.streams_open.load(), done,
+                [&] {
+                    std::lock_guard l(hostile.mu);
+                    return hostile.sent;
+                }(),
+                double(junk.bytes) / 1048576, probe_count.load());
             std::fflush(stdout);
         }
     }
     // Let the paced submissions finish (they are on schedule, or late), then stop.
-    for (std::size_t i = 0; i < static_cast<std::size_t>(o.workers); ++i) threads[i].join();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(o.workers); ++i)
+        threads[i].join();
     running = false;
     for (std::size_t i = static_cast<std::size_t>(o.workers); i < threads.size(); ++i)
         threads[i].join();
@@ -710,11 +735,11 @@ int main(int argc, char** argv) {
     const long probes_over = std::count_if(probes.begin(), probes.end(),
                                            [&](double ms) { return ms > o.healthz_limit_ms; });
 
-    std::printf("\nduration %.0f s; held %d idle connections and %d streams (at the end: %ld and %ld; "
-                "reopened %ld and %ld; idle answered 503: %ld)\n",
-                o.duration, o.idle, o.streams, idle_at_end, streams_at_end,
-                holders.idle_reopened.load(), holders.streams_reopened.load(),
-                holders.idle_refused.load());
+    std::printf(
+        "\nduration %.0f s; held %d idle connections and %d streams (at the end: %ld and %ld; "
+        "reopened %ld and %ld; idle answered 503: %ld)\n",
+        o.duration, o.idle, o.streams, idle_at_end, streams_at_end, holders.idle_reopened.load(),
+        holders.streams_reopened.load(), holders.idle_refused.load());
     std::printf("events read by the streams: %ld\n", holders.stream_events.load());
     std::printf("submissions: %zu answered (%ld over ZeroMQ): 2xx %ld, 4xx %ld, 5xx %ld, none %ld; "
                 "latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
@@ -748,7 +773,8 @@ int main(int argc, char** argv) {
     if (probe_failures > 0) failed.push_back("a /healthz got no 200");
     if (o.judge_timing && probes_over > 0) failed.push_back("a /healthz took too long");
     if (o.judge_timing && growth_mib > o.rss_growth_mib) failed.push_back("RSS grew");
-    for (const auto& f : failed) std::printf("FAILED: %s\n", f.c_str());
+    for (const auto& f : failed)
+        std::printf("FAILED: %s\n", f.c_str());
     if (failed.empty()) std::printf("attack soak: ok\n");
     return failed.empty() ? 0 : 1;
 }

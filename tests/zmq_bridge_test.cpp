@@ -293,16 +293,15 @@ TEST_CASE("secret key files: a bare key, labelled keys or a pair, and bad ones r
                           Catch::Contains("cannot be read"));
 }
 
-TEST_CASE("ZAP policy: each socket's own CURVE keys, NULL without CURVE, 300 when full",
-          "[zmq]") {
+TEST_CASE("ZAP policy: each socket's own CURVE keys, NULL without CURVE, 300 when full", "[zmq]") {
     using opel::zmq::zap_policy;
     const auto [practice, practice_sec] = opel::zmq::generate_curve_keypair();
     const auto [team, team_sec] = opel::zmq::generate_curve_keypair();
     const auto [stranger, ignored] = opel::zmq::generate_curve_keypair();
     const zap_policy policy({practice, team}, {team});
     auto request = [](std::string domain, std::string mechanism, std::string credential) {
-        std::vector<std::string> r{"1.0", "42", std::move(domain), "127.0.0.1", "",
-                                   std::move(mechanism)};
+        std::vector<std::string> r{"1.0",       "42", std::move(domain),
+                                   "127.0.0.1", "",   std::move(mechanism)};
         if (!credential.empty()) r.push_back(std::move(credential));
         return r;
     };
@@ -539,16 +538,15 @@ TEST_CASE("publish never blocks: past the queue's cap events are dropped and cou
     CHECK(b.counters().events_published == 10);
 }
 
-TEST_CASE("CURVE: a practice's key may submit but not subscribe, the team's may both",
-          "[zmq]") {
+TEST_CASE("CURVE: a practice's key may submit but not subscribe, the team's may both", "[zmq]") {
     const auto [server_pub, server_sec] = opel::zmq::generate_curve_keypair();
     const auto [practice_pub, practice_sec] = opel::zmq::generate_curve_keypair();
     const auto [team_pub, team_sec] = opel::zmq::generate_curve_keypair();
     const auto [stranger_pub, stranger_sec] = opel::zmq::generate_curve_keypair();
     temp_dir dir;
     auto opts = local_options();
-    opts.curve = opel::config::curve_config{dir.write("server.key", server_sec + "\n"),
-                                            {practice_pub, team_pub}, {team_pub}};
+    opts.curve = opel::config::curve_config{
+        dir.write("server.key", server_sec + "\n"), {practice_pub, team_pub}, {team_pub}};
     fake_service service;
     bridge b(opts, service.submit());
     b.start();
@@ -765,8 +763,8 @@ TEST_CASE("every ingest message counts against its peer address's bucket", "[zmq
     CHECK(logs.count("message from 127.0.0.1 refused (rate_limited)") == 1);
 
     // Another address has a bucket of its own (a source address on loopback).
-    auto other = client(ctx, zmq::socket_type::req,
-                        "tcp://127.0.0.2:0;" + b.ingest_endpoint().substr(6));
+    auto other =
+        client(ctx, zmq::socket_type::req, "tcp://127.0.0.2:0;" + b.ingest_endpoint().substr(6));
     CHECK(round_trip(other, "from elsewhere").at("status").as_int64() == 201);
     const auto peers = service.peers();
     CHECK(std::count(peers.begin(), peers.end(), "127.0.0.1") == 3);

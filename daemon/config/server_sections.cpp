@@ -83,14 +83,10 @@ const field_table<curve_config> curve_fields{
      [](yaml_reader& r, const entry& e, curve_config& c) {
          if (auto p = r.existing_file(e)) c.secret_key_file = std::move(*p);
      }},
-    {"ingest_public_keys",
-     [](yaml_reader& r, const entry& e, curve_config& c) {
-         read_public_keys(r, e, c.ingest_public_keys);
-     }},
-    {"publish_public_keys",
-     [](yaml_reader& r, const entry& e, curve_config& c) {
-         read_public_keys(r, e, c.publish_public_keys);
-     }},
+    {"ingest_public_keys", [](yaml_reader& r, const entry& e,
+                              curve_config& c) { read_public_keys(r, e, c.ingest_public_keys); }},
+    {"publish_public_keys", [](yaml_reader& r, const entry& e,
+                               curve_config& c) { read_public_keys(r, e, c.publish_public_keys); }},
 };
 
 void read_curve(yaml_reader& r, const entry& e, zmq_config& zmq) {

@@ -547,8 +547,7 @@ std::optional<error> read_values(const json::object& obj, ingest_kind kind,
         return e;
     s.idempotency_key = optional_string(obj, "idempotency_key");
     if (s.idempotency_key)
-        if (auto e = check_idempotency_key(*s.idempotency_key, "field 'idempotency_key'"))
-            return e;
+        if (auto e = check_idempotency_key(*s.idempotency_key, "field 'idempotency_key'")) return e;
     if (kind == ingest_kind::zmq) out.token = optional_string(obj, "token");
     if (kind == ingest_kind::import) return read_reported_at(obj, s.reported_at);
     return std::nullopt;

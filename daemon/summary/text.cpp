@@ -42,8 +42,7 @@ std::string csv_field(std::string_view s) {
     const bool formula = first != std::string_view::npos &&
                          std::string_view("=+-@").find(s[first]) != std::string_view::npos;
     const bool control_first = !s.empty() && (s.front() == '\t' || s.front() == '\r');
-    if (formula || control_first)
-        text += '\'';
+    if (formula || control_first) text += '\'';
     text += s;
     // Quoted also when it holds the other separators a spreadsheet may be set
     // to split on (';' in much of Europe, tab), so the cell stays one cell.

@@ -60,11 +60,11 @@ bridge::bridge(const bridge_options& opts, submit_fn submit)
     limiter_.configure(opts_.per_address);
     set_up_zap();
     if (!opts_.ingest.empty())
-        ingest_endpoint_ = bind_socket(router_, ::zmq::socket_type::router, opts_.ingest,
-                                       "ingest", ingest_watch_);
+        ingest_endpoint_ =
+            bind_socket(router_, ::zmq::socket_type::router, opts_.ingest, "ingest", ingest_watch_);
     if (!opts_.publish.empty())
-        publish_endpoint_ = bind_socket(pub_, ::zmq::socket_type::pub, opts_.publish, "publish",
-                                        publish_watch_);
+        publish_endpoint_ =
+            bind_socket(pub_, ::zmq::socket_type::pub, opts_.publish, "publish", publish_watch_);
     curve_secret_.assign(curve_secret_.size(), '\0');
     curve_secret_.clear();
     log_->info("ingest {}, publish {}, CURVE {}, at most {} connections each",
@@ -114,8 +114,8 @@ void bridge::apply_options(::zmq::socket_t& s, ::zmq::socket_type type) {
     s.set(::zmq::sockopt::maxmsgsize, opts_.max_frame_bytes);
     s.set(::zmq::sockopt::handshake_ivl, static_cast<int>(opts_.handshake_timeout.count()));
     if (type == ::zmq::socket_type::router) s.set(::zmq::sockopt::router_mandatory, true);
-    s.set(::zmq::sockopt::zap_domain, type == ::zmq::socket_type::router ? ingest_zap_domain
-                                                                          : publish_zap_domain);
+    s.set(::zmq::sockopt::zap_domain,
+          type == ::zmq::socket_type::router ? ingest_zap_domain : publish_zap_domain);
     if (opts_.curve) {
         s.set(::zmq::sockopt::curve_server, true);
         s.set(::zmq::sockopt::curve_secretkey, curve_secret_);

@@ -65,8 +65,7 @@ zap_verdict zap_policy::decide(const std::vector<std::string>& request, bool ful
     if (request.size() < request_fields || request[0] != "1.0")
         return refuse(request, "malformed ZAP request");
     const auto socket = socket_of(request);
-    if (socket == zap_socket::unknown)
-        return refuse(request, "unknown ZAP domain");
+    if (socket == zap_socket::unknown) return refuse(request, "unknown ZAP domain");
     const std::string& mechanism = request[5];
     if (mechanism != (curve_ ? "CURVE" : "NULL"))
         return refuse(request, "mechanism " + mechanism + " is not allowed");
