@@ -203,4 +203,17 @@ std::vector<std::string> open_alert_rows_about(sqlite::db& db, const std::string
     return out;
 }
 
+std::map<std::int64_t, std::string> submission_notes(sqlite::db& db,
+                                                     std::span<const std::int64_t> ids) {
+    auto st = db.prepare("SELECT note FROM submissions WHERE id = ?1 AND note IS NOT NULL");
+    std::map<std::int64_t, std::string> out;
+    for (const auto id : ids) {
+        st.reset();
+        st.bind(1, id);
+        if (st.step())
+            out[id] = st.text(0);
+    }
+    return out;
+}
+
 } // namespace opel::store

@@ -6,6 +6,7 @@
 #include "store/sqlite.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -81,5 +82,10 @@ std::vector<std::string> alert_rows_open_at(sqlite::db& db, core::time_point at)
 
 /// The stored summary of exactly `date` (YYYY-MM-DD), if one was built.
 std::optional<std::string> summary_on(sqlite::db& db, const std::string& date);
+
+/// The notes of the submissions `ids` that have one, by id (ids not found or
+/// without a note are left out).
+std::map<std::int64_t, std::string> submission_notes(sqlite::db& db,
+                                                     std::span<const std::int64_t> ids);
 
 } // namespace opel::store
