@@ -393,6 +393,26 @@ TEST_CASE("support changes are not sent to people, nor to webhooks", "[channels]
     CHECK(r.requests().empty());
 }
 
+TEST_CASE("a test message is audited with who sent it and how it went", "[channels]") {
+    receiver r({}, 503);
+    test_daemon d(with("  - name: team slack\n    kind: slack\n    url: " + r.url() +
+                       "\n    audiences: [primary_care_team]\n"));
+    auto c = d.client();
+    const auto a = c.post("/v1/subscribers/team%20slack/test", "", admin_token);
+    REQUIRE(a.status == 200);
+    CHECK(a.json().at("delivered") == false);
+    REQUIRE(c.post("/v1/subscribers/nobody/test", "", admin_token).status == 404);
+    const auto log = c.get("/v1/audit", admin_token).json().at("entries").as_array();
+    REQUIRE(log.size() == 1);
+    CHECK(log[0].at("action") == "subscriber.test");
+    CHECK(log[0].at("target") == "team slack");
+    CHECK(log[0].at("actor") == "admin");
+    CHECK(log[0].at("status") == 200);
+    CHECK(log[0].at("detail").at("delivered") == false);
+    CHECK(std::string(log[0].at("detail").at("error").as_string()).find("503") !=
+          std::string::npos);
+}
+
 TEST_CASE("a card subscriber failing for an hour raises the admin alert, as a webhook does",
           "[channels]") {
     receiver r({}, 503);
