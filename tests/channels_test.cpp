@@ -446,3 +446,36 @@ TEST_CASE("a card subscriber failing for an hour raises the admin alert, as a we
     CHECK(alert.at("rule") == "webhook-failing");
     CHECK(alert.at("subject") == "slack");
 }
+
+TEST_CASE("AUTH with the password file: the right password mails, a wrong one is a failure",
+          "[channels]") {
+    temp_dir dir;
+    smtp_server smtp(dir.path(), "opeld", "s3cret relay word");
+    const auto password = dir.path() / "smtp-password";
+    const auto config = [&](const std::string& word) {
+        std::ofstream(password) << word << "\n";
+        std::filesystem::permissions(password, std::filesystem::perms::owner_read |
+                                                   std::filesystem::perms::owner_write);
+        return with(email_subscriber(), smtp_section(smtp.port(), "off") +
+                                            "  username: opeld\n  password_file: " +
+                                            password.string() + "\n");
+    };
+    {
+        test_daemon d(config("not the word"));
+        auto c = d.client();
+        submit(c, 4);
+        after_wait(d);
+        d.daemon().run_timers().wait(); // a barrier behind the failure being written
+        const auto s = standing(c, "inbox");
+        CHECK(s.at("pending").as_int64() >= 1);
+        CHECK(s.at("last_failure").is_string());
+        CHECK(smtp.mails().empty());
+    }
+    test_daemon d(config("s3cret relay word"));
+    auto c = d.client();
+    submit(c, 4);
+    after_wait(d);
+    REQUIRE(smtp.wait_for(1));
+    d.daemon().run_timers().wait();
+    CHECK(standing(c, "inbox").at("pending") == 0);
+}
