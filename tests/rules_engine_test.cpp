@@ -30,6 +30,14 @@ TEST_CASE("practice-level-3 fires on a level 3 report with the OPEL name, colour
     CHECK(cs.size() == 1);
 }
 
+TEST_CASE("a note's own full stop does not double the template's", "[rules]") {
+    harness h;
+    const auto cs = h.submit("C82001", 4, {}, "Two GPs off sick.");
+    const auto a = of(cs, "practice-level-4").front().after;
+    CHECK(a.message.find("Note: Two GPs off sick. Support requested") != std::string::npos);
+    CHECK(a.message.find("..") == std::string::npos);
+}
+
 TEST_CASE("a level 1 or 2 report raises no practice alert", "[rules]") {
     harness h;
     CHECK(h.submit("C82001", 1).empty());

@@ -268,7 +268,12 @@ engine::finding engine::practice_finding(const rule& r, std::size_t p, const rep
         for (const auto& id : rep->themes)
             themes.push_back(rules_->theme_name(id));
         f.values["themes"] = join(themes, "none");
-        f.values["note"] = rep->note.empty() ? "none" : rep->note;
+        // Without its final full stops: a template ends the sentence itself
+        // ("Note: {note}."), and a note ending in one would read "..".
+        auto note = rep->note;
+        while (!note.empty() && (note.back() == '.' || note.back() == ' '))
+            note.pop_back();
+        f.values["note"] = note.empty() ? "none" : note;
         f.values["support_requested"] = rep->support.empty() ? "none" : rep->support;
         f.values["reported_at"] = local_text(rep->at);
         f.values["previous_level"] = prev ? std::to_string(prev->level) : "none";
