@@ -113,6 +113,13 @@ TEST_CASE("a digest counts its changes and names the highest level", "[channel]"
     CHECK(d.lines[0].practice == "Example Surgery");
     CHECK(d.lines[0].pcn == "Example North PCN");
     CHECK(d.lines[0].place == "county");
+    // A PCN's row names its place too.
+    auto pcn = boost::json::parse(event(10, 3, "firing"));
+    pcn.at("data").as_object()["scope"] = "pcn";
+    pcn.at("data").as_object()["subject"] = "Example North PCN";
+    const auto group = build_digest({boost::json::serialize(pcn)}, practices);
+    CHECK(group.lines.at(0).pcn == "Example North PCN");
+    CHECK(group.lines.at(0).place == "county");
     CHECK(d.first_seq == 7);
     CHECK(d.last_seq == 9);
 }

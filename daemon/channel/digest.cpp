@@ -160,6 +160,7 @@ std::vector<std::int64_t> note_sources(const std::vector<std::string>& bodies) {
 namespace {
 
 using practice_index = std::map<std::string, const core::practice*>;
+using place_index = std::map<std::string, std::string>; ///< PCN name -> its place
 
 std::vector<std::string> strings(const json::object& o, std::string_view key) {
     std::vector<std::string> out;
@@ -193,7 +194,7 @@ line escalation_line(const json::object& e, const json::object& x, const practic
 
 /// An alert change, placed by its practice (or group), with the practice's note.
 line alert_line(const json::object& e, const json::object& a, const practice_index& by_code,
-                const std::map<std::int64_t, std::string>& notes) {
+                const place_index& place_of_pcn, const std::map<std::int64_t, std::string>& notes) {
     line l;
     l.seq = integer(e, "seq");
     l.level = integer(a, "level");
@@ -212,6 +213,8 @@ line alert_line(const json::object& e, const json::object& a, const practice_ind
         l.place = l.subject;
     } else if (l.scope == "pcn") {
         l.pcn = l.subject;
+        if (const auto it = place_of_pcn.find(l.subject); it != place_of_pcn.end())
+            l.place = it->second;
     }
     if (const auto it = notes.find(latest_evidence(a)); it != notes.end())
         l.note = it->second;
@@ -228,8 +231,11 @@ digest build_digest(const std::vector<std::string>& bodies,
                     const std::vector<core::practice>& practices,
                     const std::map<std::int64_t, std::string>& notes) {
     practice_index by_code;
-    for (const auto& p : practices)
+    place_index place_of_pcn;
+    for (const auto& p : practices) {
         by_code[p.code] = &p;
+        place_of_pcn.emplace(p.pcn, p.place);
+    }
     digest d;
     for (const auto& body : bodies) {
         const auto e = event_of(body);
@@ -238,7 +244,7 @@ digest build_digest(const std::vector<std::string>& bodies,
             continue;
         auto l = text(*e, "topic") == "escalation.system"
                      ? escalation_line(*e, data->as_object(), by_code)
-                     : alert_line(*e, data->as_object(), by_code, notes);
+                     : alert_line(*e, data->as_object(), by_code, place_of_pcn, notes);
         d.highest = std::max(d.highest, l.level);
         (l.escalation               ? d.escalated
          : l.state == "resolved"     ? d.resolved
