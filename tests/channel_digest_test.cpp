@@ -373,3 +373,29 @@ TEST_CASE("an escalation is timed by its level, as an alert is", "[channel]") {
     CHECK(plan_next({four}, late - 10 * s, g, q, london).due_at == late + 30 * s);
     CHECK(plan_next({three}, late - 10 * s, g, q, london).due_at > late + 8 * 3600 * s);
 }
+
+TEST_CASE("the summary is a short card: system level, places, pressured and not reporting",
+          "[channel]") {
+    const boost::json::object summary{
+        {"date", "2026-11-25"},
+        {"system", boost::json::object{{"level", 3}}},
+        {"by_place", boost::json::object{{"city", boost::json::object{{"level", 4}}},
+                                         {"rutland", boost::json::object{{"level", nullptr}}}}},
+        {"pressured", boost::json::array{boost::json::object{{"code", "C82001"}},
+                                         boost::json::object{{"code", "C82002"}}}},
+        {"not_reporting", boost::json::array{"C82003"}}};
+    const auto text = card_text(summary_teams(summary, context()));
+    CHECK(text == "OPEL daily summary 2026-11-25: system OPEL 3\ncity: OPEL 4\n"
+                  "rutland: not known\nPractices at OPEL 3 or 4: 2\nNot reporting: 1\n");
+    const auto teams = boost::json::parse(summary_teams(summary, context()));
+    CHECK(teams.at("attachments").at(0).at("content").at("actions").at(0).at("url") ==
+          "https://opel.example.nhs.uk/");
+    const auto slack = boost::json::parse(summary_slack(summary, context()));
+    CHECK(slack.at("text") == "OPEL daily summary 2026-11-25: system OPEL 3");
+    CHECK(std::string(slack.at("blocks").at(1).at("text").at("text").as_string()) ==
+          "city: OPEL 4\nrutland: not known\nPractices at OPEL 3 or 4: 2\nNot reporting: 1\n"
+          "<https://opel.example.nhs.uk/|Open the dashboard>");
+    CHECK(summary_sms(summary) == "OPEL daily summary 2026-11-25: system OPEL 3; city: OPEL 4; "
+                                  "rutland: not known; Practices at OPEL 3 or 4: 2; "
+                                  "Not reporting: 1");
+}

@@ -479,3 +479,34 @@ TEST_CASE("AUTH with the password file: the right password mails, a wrong one is
     d.daemon().run_timers().wait();
     CHECK(standing(c, "inbox").at("pending") == 0);
 }
+
+TEST_CASE("quiet hours hold a level 3 digest until they end, not a level 4", "[channels]") {
+    temp_dir dir;
+    smtp_server smtp(dir.path());
+    // The test clock starts at 10:00 in London: quiet from 09:00 to 12:00.
+    test_daemon d(with(email_subscriber() + "    quiet: {from: \"09:00\", to: \"12:00\"}\n",
+                       smtp_section(smtp.port(), "off")));
+    auto c = d.client();
+    submit(c, 3);
+    after_wait(d);
+    d.clock().advance(90min); // 11:30: still quiet
+    d.daemon().run_timers().wait();
+    d.daemon().run_timers().wait();
+    CHECK(smtp.mails().empty());
+    CHECK(standing(c, "inbox").at("pending").as_int64() >= 1);
+    submit(c, 4, "C82002"); // a level 4 is not held, and takes the level 3 with it
+    after_wait(d);
+    REQUIRE(smtp.wait_for(1));
+    d.daemon().run_timers().wait();
+    const auto first = smtp.mails().at(0);
+    CHECK(mail_header(first, "Subject").rfind("OPEL 4: ", 0) == 0);
+    CHECK(mail_part(first, "text/plain").find("(C82001)") != std::string::npos);
+    submit(c, 3, "C82003");
+    d.clock().advance(20min); // 11:51: the interval is over, the quiet is not
+    d.daemon().run_timers().wait();
+    d.daemon().run_timers().wait();
+    CHECK(smtp.mails().size() == 1);
+    d.clock().advance(10min); // 12:01: the quiet is over
+    d.daemon().run_timers().wait();
+    REQUIRE(smtp.wait_for(2));
+}
