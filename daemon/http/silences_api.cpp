@@ -7,6 +7,7 @@
 #include "core/submission_parser.hpp"
 #include "core/time.hpp"
 #include "service/alerting.hpp"
+#include "service/silence_names.hpp"
 #include "store/queries.hpp"
 
 #include <boost/json.hpp>
@@ -75,6 +76,8 @@ void silence_post(router& r, call& c, done on_done) {
     if (auto* bad = std::get_if<reply>(&parsed))
         return on_done(std::move(*bad));
     auto silence = std::get<rules::silence>(parsed);
+    if (auto unknown = service::check_silence_names(silence, *s.current))
+        return on_done(std::move(*unknown));
     silence.id = 0;
     silence.created_by = who->name;
     write_and_answer(s, std::move(on_done), [&s, silence, who = *who](store::transaction& tx) {
