@@ -7,6 +7,7 @@
 #include "core/opel_level.hpp"
 #include "core/time.hpp"
 #include "summary/page.hpp"
+#include "summary/json_read.hpp"
 #include "summary/text.hpp"
 
 #include <algorithm>
@@ -17,18 +18,6 @@ namespace opel::summary {
 namespace {
 
 namespace json = boost::json;
-
-const json::object& object_at(const json::object& o, std::string_view key) {
-    static const json::object empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_object() ? v->get_object() : empty;
-}
-
-const json::array& array_at(const json::object& o, std::string_view key) {
-    static const json::array empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_array() ? v->get_array() : empty;
-}
 
 std::optional<int> level_at(const json::object& o) {
     const auto* v = o.if_contains("level");

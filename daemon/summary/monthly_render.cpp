@@ -4,6 +4,7 @@
 #include "summary/monthly_render.hpp"
 
 #include "core/opel_level.hpp"
+#include "summary/json_read.hpp"
 #include "summary/monthly_sections.hpp"
 #include "summary/page.hpp"
 #include "summary/text.hpp"
@@ -17,23 +18,6 @@ namespace opel::summary {
 namespace {
 
 namespace json = boost::json;
-
-const json::object& object_at(const json::object& o, std::string_view key) {
-    static const json::object empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_object() ? v->get_object() : empty;
-}
-
-const json::array& array_at(const json::object& o, std::string_view key) {
-    static const json::array empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_array() ? v->get_array() : empty;
-}
-
-std::int64_t count_at(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_int64() ? v->get_int64() : 0;
-}
 
 // Four bars in the OPEL colours, each labelled with its level and count so
 // the chart reads in greyscale too.
