@@ -16,19 +16,28 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tm
 "$build/writer_bench" --dir "$tmp" -n 16 --batch 1 --batch 8
 "$build/rules_bench" --reports 2000 --rules "$source/rules/llr.yaml"
 
-port_in() {  # LOG: the port a server printed, waiting up to 10 s
-  for _ in $(seq 200); do
-    grep -qE 'listening on [0-9]+' "$1" 2>/dev/null && { grep -oE '[0-9]+$' "$1"; return; }
-    sleep 0.05
+# A server's port, read from its own output as it starts: the read blocks on
+# the pipe until the line comes (10 s at most), so nothing polls. The rest of
+# its output then goes to LOG.
+port_from() {  # FD LOG
+  local line
+  while IFS= read -r -t 10 -u "$1" line; do
+    if [[ $line =~ listening\ on\ ([0-9]+) ]]; then
+      cat <&"$1" > "$2" &
+      echo "${BASH_REMATCH[1]}"
+      return
+    fi
   done
-  echo "no port in $1" >&2; exit 1
+  echo "no port from the server writing $2" >&2
 }
 zport=$("$build/compare_load" free-port)
-"$build/ingest_load" stub --port 0 --zmq "tcp://127.0.0.1:$zport" > "$tmp/stub.log" 2>&1 &
+exec {stub_out}< <(exec "$build/ingest_load" stub --port 0 --zmq "tcp://127.0.0.1:$zport" 2>&1)
 stub=$!; pids+=("$stub")
-"$build/ingest_load" receiver --port 0 > "$tmp/receiver.log" 2>&1 &
+exec {receiver_out}< <(exec "$build/ingest_load" receiver --port 0 2>&1)
 receiver=$!; pids+=("$receiver")
-port=$(port_in "$tmp/stub.log") rport=$(port_in "$tmp/receiver.log")
+port=$(port_from "$stub_out" "$tmp/stub.log")
+rport=$(port_from "$receiver_out" "$tmp/receiver.log")
+[ -n "$port" ] && [ -n "$rport" ] || exit 1
 
 # Each shape as the stub (stub-am for Alertmanager's), and one more under
 # another name, so that the report has a system to check the stub against.

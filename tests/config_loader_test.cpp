@@ -126,6 +126,7 @@ TEST_CASE("keys left out take the documented defaults", "[config]") {
     CHECK_FALSE(cfg.http.tls_cert.has_value());
     CHECK(cfg.zmq.ingest == "tcp://127.0.0.1:5555");
     CHECK(cfg.zmq.publish == "tcp://127.0.0.1:5556");
+    CHECK(cfg.zmq.max_connections == 1024);
     CHECK_FALSE(cfg.zmq.curve.has_value());
     CHECK(cfg.calendar.working_days ==
           std::array<bool, 7>{false, true, true, true, true, true, false});
@@ -147,7 +148,10 @@ TEST_CASE("relative paths resolve against the file that holds them", "[config]")
     CHECK(cfg.http.tls_key == dir / "tls" / "key.pem");
     REQUIRE(cfg.zmq.curve.has_value());
     CHECK(cfg.zmq.curve->secret_key_file == dir / "keys" / "server.key");
-    CHECK(cfg.zmq.curve->allowed_public_keys.size() == 1);
+    CHECK(cfg.zmq.curve->ingest_public_keys ==
+          std::vector<std::string>{"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"});
+    CHECK(cfg.zmq.curve->publish_public_keys ==
+          std::vector<std::string>{"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"});
     REQUIRE(cfg.subscribers.size() == 1);
     CHECK(cfg.subscribers[0].secret_file == dir / "keys" / "webhook.secret");
     CHECK(cfg.subscribers[0].secret == "s3cret-from-file");
@@ -224,16 +228,23 @@ TEST_CASE("an IPv6 listen address needs brackets", "[config]") {
                       "the host must be an IPv4 address or an IPv6 address in brackets"));
 }
 
-TEST_CASE("zmq errors: endpoint, negative high-water mark, curve keys", "[config]") {
+TEST_CASE("zmq errors: endpoint, high-water mark, connections, each socket's curve keys",
+          "[config]") {
     const auto errors = errors_of("bad-zmq.yaml");
     INFO(joined(errors));
     CHECK(has(errors, "bad-zmq.yaml:4: zmq.ingest: 'http://127.0.0.1:5555' is not a ZeroMQ "
                       "endpoint"));
     CHECK(has(errors, "bad-zmq.yaml:6: zmq.high_water_mark: must not be negative, got -5"));
-    CHECK(has(errors, "bad-zmq.yaml:8: zmq.curve.allowed_public_keys: 'not-a-key' is not a "
+    CHECK(has(errors, "bad-zmq.yaml:8: zmq.curve.ingest_public_keys: 'not-a-key' is not a "
                       "CURVE public key"));
+    CHECK(has(errors, "bad-zmq.yaml:9: zmq.curve.publish_public_keys: 'also-not-a-key' is not "
+                      "a CURVE public key"));
+    // The one list for both sockets is gone: the message names the two that replace it.
+    CHECK(has(errors, "bad-zmq.yaml:10: zmq.curve.allowed_public_keys: unknown key (known keys: "
+                      "ingest_public_keys, publish_public_keys, secret_key_file)"));
     CHECK(has(errors, "bad-zmq.yaml:7: zmq.curve.secret_key_file: missing (required)"));
-    CHECK(errors.size() == 4);
+    CHECK(has(errors, "bad-zmq.yaml:11: zmq.max_connections: must be between 1 and"));
+    CHECK(errors.size() == 7);
 }
 
 TEST_CASE("calendar, summary and limits: wrong types and values", "[config]") {

@@ -198,10 +198,62 @@ TEST_CASE("null stands for an absent optional field", "[core][parser]") {
     CHECK_FALSE(p.value.idempotency_key);
 }
 
-TEST_CASE("text with a NUL character or a valid surrogate pair is kept", "[core][parser]") {
-    CHECK(accepted(body_with(R"("note":"a\u0000b")")).value.note == "a\0b"s);
+TEST_CASE("text keeps tabs, line breaks and valid surrogate pairs", "[core][parser]") {
+    CHECK(accepted(body_with(R"("note":"a\tb\nc\r\nd")")).value.note == "a\tb\nc\r\nd");
     CHECK(accepted(body_with(R"("note":"\ud83d\ude00")")).value.note == "\xf0\x9f\x98\x80");
     CHECK(accepted(body_with(R"("note":"\\ud800")")).value.note == "\\ud800");
+}
+
+TEST_CASE("a control character in any text field is 422 control_character", "[core][parser]") {
+    // NUL, escape, a lone carriage return (one not ending a line) and a CR at the very end.
+    for (const std::string c : {"\\u0000", "\\u001b", "\\u0001", "\\r", "\\u000b"}) {
+        INFO(c);
+        for (const std::string field : {"note", "support_requested", "idempotency_key"})
+            check_error(refused(body_with("\"" + field + "\":\"ab" + c + "x\"")), 422,
+                        "control_character", field);
+        check_error(refused(R"({"practice":"C82)" + c + R"(001","level":3})"), 422,
+                    "control_character", "practice");
+        check_error(refused(body_with(R"("themes":["work)" + c + R"(force"])")), 422,
+                    "control_character", "themes");
+    }
+    check_error(refused(body_with(R"("note":"ends with a CR\r")")), 422, "control_character",
+                "note");
+    const auto e = refused(body_with(R"("note":"\u00e9\u00e9\u0000")"));
+    CHECK(e.message.find("U+0000 at character 3") != std::string::npos);
+    // An import line is read by the same parser.
+    check_error(refused(R"({"practice":"C82001","level":3,"note":"\u0007",)"
+                        R"("reported_at":"2026-11-02T09:00:00Z"})",
+                        ingest_kind::import),
+                422, "control_character", "note");
+}
+
+TEST_CASE("find_control_character spares tab, line feed and CR LF only", "[core][parser]") {
+    CHECK_FALSE(find_control_character("plain text"));
+    CHECK_FALSE(find_control_character("a\tb\nc\r\nd"));
+    CHECK_FALSE(find_control_character("\x7f and \xc2\x85 are not C0"));
+    CHECK(find_control_character("a\rb") == 1u);
+    CHECK(find_control_character("ab\r") == 2u);
+    CHECK(find_control_character(std::string("\0", 1)) == 0u);
+    CHECK(find_control_character("\x1f") == 0u);
+}
+
+TEST_CASE("idempotency keys are checked in characters, as UTF-8, without controls",
+          "[core][parser]") {
+    const std::string two_byte = "\xc3\xa9"; // é: 128 of them are 256 bytes
+    CHECK_FALSE(check_idempotency_key(repeat(two_byte, 128), "Idempotency-Key header"));
+    check_error(*check_idempotency_key(repeat(two_byte, 129), "Idempotency-Key header"), 422,
+                "too_long", "idempotency_key");
+    check_error(*check_idempotency_key("", "Idempotency-Key header"), 422, "too_short",
+                "idempotency_key");
+    const auto bad_utf8 = check_idempotency_key("k\xff", "Idempotency-Key header");
+    check_error(*bad_utf8, 400, "invalid_utf8", "idempotency_key");
+    CHECK(bad_utf8->message.find("Idempotency-Key header") != std::string::npos);
+    check_error(*check_idempotency_key("a\x01" "b", "Idempotency-Key header"), 422,
+                "control_character", "idempotency_key");
+    CHECK_FALSE(check_idempotency_key("a\tb", "Idempotency-Key header")); // as in any text
+    // The body's field gets the same answers.
+    CHECK(accepted(body_with("\"idempotency_key\":\"" + repeat(two_byte, 128) + "\""))
+              .value.idempotency_key == repeat(two_byte, 128));
 }
 
 TEST_CASE("an unknown field is 400 unknown_field naming it", "[core][parser]") {

@@ -1,5 +1,7 @@
 // Integration tests of the event log: replay paging, the SSE stream's resume
 // with no gap and no repeat, and the ZeroMQ PUB order.
+#include "http/event_hub.hpp"
+#include "support/log_capture.hpp"
 #include "support/sse_client.hpp"
 #include "support/test_daemon.hpp"
 
@@ -214,6 +216,8 @@ TEST_CASE("an SSE client that stops reading is cut off, and resumes without a ga
 }
 
 TEST_CASE("event streams count toward http.max_connections", "[events][sse][limits]") {
+    log_capture logs;
+    const scoped_log_level closes("http", spdlog::level::debug);
     test_daemon d({.http = "  max_connections: 3\n"});
     std::vector<std::unique_ptr<sse_client>> streams;
     for (int i = 0; i < 3; ++i) {
@@ -224,25 +228,52 @@ TEST_CASE("event streams count toward http.max_connections", "[events][sse][limi
     auto fourth = d.client();
     CHECK(fourth.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("503") !=
           std::string::npos);
-    // A stream that ends gives its place back.
+    // A stream that ends gives its place back, as soon as the daemon has seen it go.
     streams.pop_back();
-    bool served = false;
-    for (int i = 0; i < 500 && !served; ++i) // until the daemon has seen the close
-        served = d.client().get("/healthz").status == 200;
-    CHECK(served);
+    REQUIRE(logs.wait_for("event stream closed"));
+    CHECK(d.client().get("/healthz").status == 200);
 }
 
 TEST_CASE("a stream whose client has gone is closed at once, not at a heartbeat",
           "[events][sse]") {
+    log_capture logs;
+    const scoped_log_level closes("http", spdlog::level::debug);
     test_daemon d;
     const auto& m = d.daemon().metrics();
     {
         sse_client gone(d.port(), "/v1/stream", team_token);
         REQUIRE(m.sse_clients == 1);
     }
-    // Heartbeats come every 15 s; the close is seen well before the first.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (m.sse_clients != 0 && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Heartbeats come every 15 s; the close is seen when the socket reports
+    // it, so the daemon says so well before the first.
+    REQUIRE(logs.wait_for("event stream closed", 1, std::chrono::seconds(5)));
     CHECK(m.sse_clients == 0);
+}
+
+TEST_CASE("the hub makes each event's frame once and every stream shares it", "[events][sse]") {
+    // Two hundred slow streams once held two hundred copies of every event;
+    // now each holds a pointer to the one frame.
+    struct recorder : opel::http::event_listener {
+        std::vector<std::shared_ptr<const opel::http::live_event>> got;
+        void on_event(const std::shared_ptr<const opel::http::live_event>& e) override {
+            got.push_back(e);
+        }
+        void on_shutdown() override {}
+    };
+    opel::http::event_hub hub;
+    const auto a = std::make_shared<recorder>();
+    const auto b = std::make_shared<recorder>();
+    hub.add(a);
+    hub.add(b);
+    opel::core::event e;
+    e.seq = 7;
+    e.topic = "status.C82001";
+    e.data = R"({"n":1})";
+    hub.publish({e});
+    REQUIRE(a->got.size() == 1);
+    REQUIRE(b->got.size() == 1);
+    CHECK(a->got[0]->frame == b->got[0]->frame); // the same string, not an equal one
+    CHECK(a->got[0]->event.seq == 7);
+    CHECK(*a->got[0]->frame == "id: 7\nevent: status.C82001\ndata: " + opel::core::event_json(e) +
+                                   "\n\n");
 }

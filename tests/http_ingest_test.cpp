@@ -212,6 +212,28 @@ TEST_CASE("the Idempotency-Key header works like the field", "[http][idempotency
     CHECK(stored_count(c) == 1);
 }
 
+TEST_CASE("the Idempotency-Key header is checked like the field, in characters",
+          "[http][idempotency]") {
+    test_daemon d;
+    auto c = d.client();
+    const auto header = [&](const std::string& key) {
+        return c.post("/v1/submissions", ok_body, practice_token, {{"Idempotency-Key", key}});
+    };
+    // 128 characters of two bytes each: within the limit, which counts characters.
+    std::string wide;
+    for (int i = 0; i < 128; ++i)
+        wide += "\xc3\xa9";
+    CHECK(header(wide).status == 201);
+    const auto too_long = header(wide + "\xc3\xa9");
+    CHECK(too_long.status == 422);
+    CHECK(error_code(too_long) == "too_long");
+    const auto not_utf8 = header("key-\xff");
+    CHECK(not_utf8.status == 400);
+    CHECK(error_code(not_utf8) == "invalid_utf8");
+    CHECK(not_utf8.json().at("error").at("field") == "idempotency_key");
+    CHECK(stored_count(c) == 1);
+}
+
 TEST_CASE("idempotency keys belong to one practice", "[http][idempotency]") {
     test_daemon d;
     auto c = d.client();

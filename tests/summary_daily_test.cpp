@@ -240,7 +240,7 @@ TEST_CASE("csv: header, one row per practice, RFC 4180 quoting", "[summary]") {
                     "support_requested\r\n",
                     0) == 0);
     CHECK(csv.find("C82001,Alpha Surgery,North PCN,city,4,Extreme pressure,false,"
-                   "2026-11-30T08:00:00.000000Z,workforce;it_systems,"
+                   "2026-11-30T08:00:00.000000Z,\"workforce;it_systems\","
                    "\"Two GPs off, \"\"urgent\"\" <b>help</b>\nsecond line\",'=locum cover\r\n") !=
           std::string::npos);
     CHECK(csv.find("C82003,Gamma Practice,South PCN,county,1,Low pressure,true,") !=
@@ -263,6 +263,22 @@ TEST_CASE("csv fields: quotes doubled, formulas defused, plain text left alone",
     CHECK(summary::csv_field("-2") == "'-2");
     CHECK(summary::csv_field("@cmd,x") == "\"'@cmd,x\"");
     CHECK(summary::csv_row({"a", "b,c"}) == "a,\"b,c\"\r\n");
+}
+
+TEST_CASE("csv fields: a formula behind blanks is defused, semicolons and tabs are quoted",
+          "[summary]") {
+    CHECK(summary::csv_field(" =1+1") == "' =1+1");
+    CHECK(summary::csv_field("   +44") == "'   +44");
+    CHECK(summary::csv_field("\n-2") == "\"'\n-2\"");
+    CHECK(summary::csv_field(" \t@SUM(A1)") == "\"' \t@SUM(A1)\"");
+    CHECK(summary::csv_field("a;b") == "\"a;b\"");
+    CHECK(summary::csv_field("a\tb") == "\"a\tb\"");
+    CHECK(summary::csv_field("=x;y") == "\"'=x;y\"");
+    // Blanks with nothing after them, and signs inside the text, are left alone.
+    CHECK(summary::csv_field("   ") == "   ");
+    CHECK(summary::csv_field("1 - 2 = -1") == "1 - 2 = -1");
+    // Each row keeps its number of cells whatever the separator a reader splits on.
+    CHECK(summary::csv_row({"a;b", "c\td", " =e"}) == "\"a;b\",\"c\td\",' =e\r\n");
 }
 
 TEST_CASE("html escapes every text from practices", "[summary]") {
@@ -404,7 +420,7 @@ TEST_CASE("csv: a column per theme headed by its name, the ids kept", "[summary]
                     "Telephony & the <8am> rush,High demand\r\n",
                     0) == 0);
     // C82001 carries workforce and it_systems; C82003 telephony; C82004 nothing.
-    CHECK(csv.find("workforce;it_systems,\"Two GPs off") != std::string::npos);
+    CHECK(csv.find("\"workforce;it_systems\",\"Two GPs off") != std::string::npos);
     CHECK(csv.find("'=locum cover,yes,yes,,\r\n") != std::string::npos);
     CHECK(csv.find("C82003,Gamma Practice,South PCN,county,1,Low pressure,true,"
                    "2026-11-22T08:59:59.000000Z,telephony,,,,,yes,\r\n") != std::string::npos);

@@ -15,7 +15,9 @@
 #include <sys/poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -58,8 +60,9 @@ public:
     }
 
     bridge::submit_fn submit() {
-        return [this](std::string payload, done_fn done) {
+        return [this](std::string payload, std::string peer, done_fn done) {
             std::unique_lock lock(mu_);
+            peers_.push_back(std::move(peer));
             if (payload.rfind("hold", 0) == 0)
                 held_.push_back(std::move(done));
             else if (worker_.joinable())
@@ -85,6 +88,12 @@ public:
         return std::exchange(held_, {});
     }
 
+    /// The peer address given with each payload so far.
+    std::vector<std::string> peers() {
+        std::lock_guard lock(mu_);
+        return peers_;
+    }
+
 private:
     void work() {
         std::unique_lock lock(mu_);
@@ -103,6 +112,7 @@ private:
     std::condition_variable cv_;
     std::deque<std::pair<std::string, done_fn>> queue_;
     std::vector<done_fn> held_;
+    std::vector<std::string> peers_;
     bool quit_ = false;
     std::thread worker_;
 };
@@ -172,6 +182,40 @@ void await_subscription(bridge& b, zmq::socket_t& sub) {
     }
     FAIL("the subscriber never received a probe");
 }
+
+/// A client socket's own events (ZeroMQ's socket monitor), so that a test
+/// waits for a handshake to fail or a connection to drop, which ZeroMQ
+/// reports, instead of for an answer that is never to come.
+class client_events {
+public:
+    /// Watches `s` for `events` (ZMQ_EVENT_*); before `s` connects.
+    client_events(zmq::context_t& ctx, zmq::socket_t& s, int events) {
+        static std::atomic<int> n{0};
+        const auto endpoint = "inproc://client-events-" + std::to_string(n++);
+        REQUIRE(zmq_socket_monitor(s.handle(), endpoint.c_str(), events) == 0);
+        pair_ = zmq::socket_t(ctx, zmq::socket_type::pair);
+        pair_.set(zmq::sockopt::linger, 0);
+        pair_.connect(endpoint);
+    }
+    /// Waits for `event`; false when it has not come within the timeout.
+    bool wait_for(int event) {
+        const auto deadline = std::chrono::steady_clock::now() + answer_timeout;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            const auto got = receive(pair_, left);
+            if (!got) return false;
+            std::uint16_t e = 0;
+            REQUIRE(got->at(0).size() >= sizeof e);
+            std::memcpy(&e, got->at(0).data(), sizeof e);
+            if (e == event) return true;
+        }
+    }
+
+private:
+    zmq::socket_t pair_;
+};
 
 /// A directory removed with everything in it when the test ends.
 struct temp_dir {
@@ -249,27 +293,59 @@ TEST_CASE("secret key files: a bare key, labelled keys or a pair, and bad ones r
                           Catch::Contains("cannot be read"));
 }
 
-TEST_CASE("ZAP policy allows only listed CURVE client keys", "[zmq]") {
-    const auto [pub, sec] = opel::zmq::generate_curve_keypair();
+TEST_CASE("ZAP policy: each socket's own CURVE keys, NULL without CURVE, 300 when full",
+          "[zmq]") {
+    using opel::zmq::zap_policy;
+    const auto [practice, practice_sec] = opel::zmq::generate_curve_keypair();
+    const auto [team, team_sec] = opel::zmq::generate_curve_keypair();
     const auto [stranger, ignored] = opel::zmq::generate_curve_keypair();
-    const opel::zmq::zap_policy policy({pub});
-    auto request = [](std::string mechanism, std::string credential) {
-        std::vector<std::string> r{"1.0", "42", "opeld", "127.0.0.1", "", std::move(mechanism)};
+    const zap_policy policy({practice, team}, {team});
+    auto request = [](std::string domain, std::string mechanism, std::string credential) {
+        std::vector<std::string> r{"1.0", "42", std::move(domain), "127.0.0.1", "",
+                                   std::move(mechanism)};
         if (!credential.empty()) r.push_back(std::move(credential));
         return r;
     };
-    const auto ok = policy.decide(request("CURVE", opel::zmq::decode_z85_key(pub)));
+    const auto curve = [&](const std::string& domain, const std::string& key) {
+        return request(domain, "CURVE", opel::zmq::decode_z85_key(key));
+    };
+    const std::string ingest = opel::zmq::ingest_zap_domain;
+    const std::string publish = opel::zmq::publish_zap_domain;
+    // A practice's key may submit but not subscribe; the team's may do both.
+    const auto ok = policy.decide(curve(ingest, practice), false);
     CHECK(ok.allowed);
-    CHECK(ok.frames == std::vector<std::string>{"1.0", "42", "200", "OK", pub, ""});
-    const auto unknown = policy.decide(request("CURVE", opel::zmq::decode_z85_key(stranger)));
+    CHECK(ok.frames == std::vector<std::string>{"1.0", "42", "200", "OK", practice, ""});
+    const auto no_sub = policy.decide(curve(publish, practice), false);
+    CHECK_FALSE(no_sub.allowed);
+    CHECK(no_sub.frames[2] == "400");
+    CHECK(no_sub.reason == "client key not allowed to subscribe");
+    CHECK(no_sub.client == practice);
+    CHECK(policy.decide(curve(publish, team), false).allowed);
+    CHECK(policy.decide(curve(ingest, team), false).allowed);
+    const auto unknown = policy.decide(curve(ingest, stranger), false);
     CHECK_FALSE(unknown.allowed);
     CHECK(unknown.frames[2] == "400");
     CHECK(unknown.client == stranger);
-    CHECK(policy.decide(request("NULL", "")).frames[2] == "400");
-    CHECK(policy.decide(request("PLAIN", "user")).frames[2] == "400");
-    CHECK(policy.decide({"1.0"}).frames[2] == "400");
-    CHECK(policy.decide({"2.0", "1", "", "", "", "CURVE", "x"}).frames[1] == "1");
-    CHECK_THROWS_AS(opel::zmq::zap_policy({"not a key"}), std::runtime_error);
+    // A full socket: 300 for a known key, but a stranger is still told no.
+    const auto full = policy.decide(curve(ingest, practice), true);
+    CHECK_FALSE(full.allowed);
+    CHECK(full.full);
+    CHECK(full.frames[2] == "300");
+    CHECK(policy.decide(curve(ingest, stranger), true).frames[2] == "400");
+    // Other mechanisms, other domains and malformed requests.
+    CHECK(policy.decide(request(ingest, "NULL", ""), false).frames[2] == "400");
+    CHECK(policy.decide(request(ingest, "PLAIN", "user"), false).frames[2] == "400");
+    CHECK(policy.decide(curve("opeld", practice), false).frames[2] == "400");
+    CHECK(policy.decide({"1.0"}, false).frames[2] == "400");
+    CHECK(policy.decide({"2.0", "1", "", "", "", "CURVE", "x"}, false).frames[1] == "1");
+    CHECK_THROWS_AS(zap_policy({"not a key"}, {}), std::runtime_error);
+    CHECK_THROWS_AS(zap_policy({}, {"not a key"}), std::runtime_error);
+    // Without CURVE every NULL connection is let in until the socket is full.
+    const zap_policy open;
+    CHECK(open.decide(request(ingest, "NULL", ""), false).allowed);
+    CHECK(open.decide(request(publish, "NULL", ""), false).allowed);
+    CHECK(open.decide(request(publish, "NULL", ""), true).frames[2] == "300");
+    CHECK(open.decide(curve(ingest, practice), false).frames[2] == "400");
 }
 
 TEST_CASE("the bridge reports the endpoints it bound, and bind failures say why", "[zmq]") {
@@ -297,7 +373,7 @@ TEST_CASE("the bridge reports the endpoints it bound, and bind failures say why"
     CHECK(silent.counters().events_dropped == 0);
 
     auto curve = local_options();
-    curve.curve = opel::config::curve_config{"/nonexistent/server.key", {}};
+    curve.curve = opel::config::curve_config{"/nonexistent/server.key", {}, {}};
     CHECK_THROWS_WITH(bridge(curve, service.submit()), Catch::Contains("/nonexistent/server.key"));
 }
 
@@ -463,44 +539,66 @@ TEST_CASE("publish never blocks: past the queue's cap events are dropped and cou
     CHECK(b.counters().events_published == 10);
 }
 
-TEST_CASE("CURVE: a known client key gets an answer, an unknown key none", "[zmq]") {
+TEST_CASE("CURVE: a practice's key may submit but not subscribe, the team's may both",
+          "[zmq]") {
     const auto [server_pub, server_sec] = opel::zmq::generate_curve_keypair();
-    const auto [known_pub, known_sec] = opel::zmq::generate_curve_keypair();
+    const auto [practice_pub, practice_sec] = opel::zmq::generate_curve_keypair();
+    const auto [team_pub, team_sec] = opel::zmq::generate_curve_keypair();
     const auto [stranger_pub, stranger_sec] = opel::zmq::generate_curve_keypair();
     temp_dir dir;
     auto opts = local_options();
-    opts.curve =
-        opel::config::curve_config{dir.write("server.key", server_sec + "\n"), {known_pub}};
+    opts.curve = opel::config::curve_config{dir.write("server.key", server_sec + "\n"),
+                                            {practice_pub, team_pub}, {team_pub}};
     fake_service service;
     bridge b(opts, service.submit());
     b.start();
     zmq::context_t ctx;
-    auto secure = [&](zmq::socket_type type, const std::string& endpoint, const std::string& pub,
-                      const std::string& sec) {
+    auto secure = [&](zmq::socket_type type, const std::string& pub, const std::string& sec) {
         zmq::socket_t s(ctx, type);
         s.set(zmq::sockopt::linger, 0);
         s.set(zmq::sockopt::curve_serverkey, server_pub);
         s.set(zmq::sockopt::curve_publickey, pub);
         s.set(zmq::sockopt::curve_secretkey, sec);
-        s.connect(endpoint);
         return s;
     };
 
-    auto known = secure(zmq::socket_type::req, b.ingest_endpoint(), known_pub, known_sec);
-    CHECK(round_trip(known, "let me in").at("status").as_int64() == 201);
+    auto practice = secure(zmq::socket_type::req, practice_pub, practice_sec);
+    practice.connect(b.ingest_endpoint());
+    CHECK(round_trip(practice, "let me in").at("status").as_int64() == 201);
 
-    auto stranger =
-        secure(zmq::socket_type::dealer, b.ingest_endpoint(), stranger_pub, stranger_sec);
+    // The same key on the PUB: refused at the handshake, told so by ZeroMQ.
+    auto snoop = secure(zmq::socket_type::sub, practice_pub, practice_sec);
+    client_events snoop_events(ctx, snoop, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+    snoop.set(zmq::sockopt::subscribe, "");
+    snoop.connect(b.publish_endpoint());
+    CHECK(snoop_events.wait_for(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH));
+
+    // The team's key may do both.
+    auto team_sub = secure(zmq::socket_type::sub, team_pub, team_sec);
+    team_sub.set(zmq::sockopt::subscribe, "");
+    team_sub.connect(b.publish_endpoint());
+    await_subscription(b, team_sub);
+    auto team_req = secure(zmq::socket_type::req, team_pub, team_sec);
+    team_req.connect(b.ingest_endpoint());
+    CHECK(round_trip(team_req, "the team").at("status").as_int64() == 201);
+
+    // A stranger's key is refused on ingest; a client without CURVE fails
+    // its handshake before any key is asked for.
+    auto stranger = secure(zmq::socket_type::dealer, stranger_pub, stranger_sec);
+    client_events stranger_events(ctx, stranger, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+    stranger.connect(b.ingest_endpoint());
     send(stranger, {"let me in too"});
-    CHECK_FALSE(receive(stranger, 500ms));
-    auto plain = client(ctx, zmq::socket_type::dealer, b.ingest_endpoint());
+    CHECK(stranger_events.wait_for(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH));
+    zmq::socket_t plain(ctx, zmq::socket_type::dealer);
+    plain.set(zmq::sockopt::linger, 0);
+    client_events plain_events(ctx, plain, ZMQ_EVENT_DISCONNECTED);
+    plain.connect(b.ingest_endpoint());
     send(plain, {"no keys at all"});
-    CHECK_FALSE(receive(plain, 500ms));
+    CHECK(plain_events.wait_for(ZMQ_EVENT_DISCONNECTED));
 
-    auto sub = secure(zmq::socket_type::sub, b.publish_endpoint(), known_pub, known_sec);
-    sub.set(zmq::sockopt::subscribe, "");
-    await_subscription(b, sub);
-    CHECK(b.counters().requests_received == 1);
+    b.stop();
+    CHECK(b.counters().requests_received == 2);
+    CHECK(b.counters().connections_refused >= 2);
 }
 
 TEST_CASE("stop() sends the replies already queued, then later answers are dropped", "[zmq]") {
@@ -535,7 +633,7 @@ TEST_CASE("stop() sends the replies already queued, then later answers are dropp
 
 TEST_CASE("a service that throws gets its client a 503, and the bridge carries on", "[zmq]") {
     std::atomic<int> calls{0};
-    bridge b(local_options(), [&](std::string payload, done_fn done) {
+    bridge b(local_options(), [&](std::string payload, std::string, done_fn done) {
         if (calls++ == 0) throw std::runtime_error("store unavailable");
         done(answer_for(payload));
     });
@@ -584,4 +682,100 @@ TEST_CASE("a message past its frame count or total size is refused, its envelope
     send(dealer, std::vector<std::string>(40, "frame"));
     REQUIRE(receive(dealer));
     CHECK(logs.count("refused (too_many_frames)") == 1);
+}
+
+TEST_CASE("past max_connections a connection is refused at its handshake until one closes",
+          "[zmq][hostile]") {
+    opel::test::log_capture logs;
+    fake_service service;
+    auto o = local_options();
+    o.max_connections = 2;
+    // libzmq closes a connection refused with a temporary failure (ZAP 300)
+    // at its handshake deadline, which is 10 s unless told otherwise.
+    o.handshake_timeout = 1000ms;
+    bridge b(o, service.submit());
+    b.start();
+    zmq::context_t ctx;
+    auto first = client(ctx, zmq::socket_type::req, b.ingest_endpoint());
+    CHECK(round_trip(first, "one").at("status").as_int64() == 201);
+    auto second = client(ctx, zmq::socket_type::req, b.ingest_endpoint());
+    CHECK(round_trip(second, "two").at("status").as_int64() == 201);
+
+    // A third is refused at its handshake and closed at the deadline: a
+    // temporary refusal, so ZeroMQ keeps its message and retries.
+    zmq::socket_t third(ctx, zmq::socket_type::dealer);
+    third.set(zmq::sockopt::linger, 0);
+    client_events third_events(ctx, third, ZMQ_EVENT_DISCONNECTED);
+    third.connect(b.ingest_endpoint());
+    send(third, {"three"});
+    REQUIRE(third_events.wait_for(ZMQ_EVENT_DISCONNECTED));
+    CHECK(b.counters().connections_refused >= 1);
+    CHECK(b.counters().requests_received == 2);
+    CHECK(logs.count("refused: too many connections") == 1); // then debug, until one is let in
+    CHECK(logs.text().find("connection from 127.0.0.1 refused") != std::string::npos);
+
+    // One of the two goes: the third's next try is let in and answered.
+    first.close();
+    const auto got = receive(third);
+    REQUIRE(got);
+    CHECK(reply_object(got->back()).at("status").as_int64() == 201);
+
+    // The publish socket has a cap of its own.
+    auto sub1 = client(ctx, zmq::socket_type::sub, b.publish_endpoint());
+    auto sub2 = client(ctx, zmq::socket_type::sub, b.publish_endpoint());
+    sub1.set(zmq::sockopt::subscribe, "");
+    sub2.set(zmq::sockopt::subscribe, "");
+    await_subscription(b, sub1);
+    await_subscription(b, sub2);
+    zmq::socket_t sub3(ctx, zmq::socket_type::sub);
+    sub3.set(zmq::sockopt::linger, 0);
+    client_events sub3_events(ctx, sub3, ZMQ_EVENT_DISCONNECTED);
+    sub3.connect(b.publish_endpoint());
+    CHECK(sub3_events.wait_for(ZMQ_EVENT_DISCONNECTED));
+}
+
+TEST_CASE("every ingest message counts against its peer address's bucket", "[zmq][hostile]") {
+    opel::test::log_capture logs;
+    fake_service service;
+    opel::core::manual_clock clock(opel::core::time_point{}); // still: no bucket refills
+    auto o = local_options();
+    o.per_address = {.rate = 1, .burst = 3, .exempt = {}};
+    o.clock = &clock;
+    bridge b(o, service.submit());
+    b.start();
+    zmq::context_t ctx;
+    auto dealer = client(ctx, zmq::socket_type::dealer, b.ingest_endpoint());
+    for (int i = 0; i < 5; ++i)
+        send(dealer, {"tag-" + std::to_string(i), "payload"});
+    std::map<std::string, json::object> answers;
+    for (int i = 0; i < 5; ++i) {
+        const auto got = receive(dealer);
+        REQUIRE(got);
+        REQUIRE(got->size() == 2);
+        answers[got->at(0)] = reply_object(got->at(1));
+    }
+    // The first three in the order sent; the two past the burst get 429.
+    for (int i = 0; i < 5; ++i) {
+        const auto& a = answers.at("tag-" + std::to_string(i));
+        CHECK(a.at("status").as_int64() == (i < 3 ? 201 : 429));
+        if (i >= 3) CHECK(a.at("error").at("code") == "rate_limited");
+    }
+    CHECK(b.counters().rate_limited == 2);
+    // Logged with the address, once a minute per address.
+    CHECK(logs.count("message from 127.0.0.1 refused (rate_limited)") == 1);
+
+    // Another address has a bucket of its own (a source address on loopback).
+    auto other = client(ctx, zmq::socket_type::req,
+                        "tcp://127.0.0.2:0;" + b.ingest_endpoint().substr(6));
+    CHECK(round_trip(other, "from elsewhere").at("status").as_int64() == 201);
+    const auto peers = service.peers();
+    CHECK(std::count(peers.begin(), peers.end(), "127.0.0.1") == 3);
+    CHECK(std::count(peers.begin(), peers.end(), "127.0.0.2") == 1);
+
+    // New limits take effect at once: exempt now, the first address is let through.
+    b.set_address_limits({.rate = 1, .burst = 3, .exempt = {"127.0.0.1"}});
+    send(dealer, {"tag-5", "payload"});
+    const auto after = receive(dealer);
+    REQUIRE(after);
+    CHECK(reply_object(after->back()).at("status").as_int64() == 201);
 }

@@ -1,5 +1,6 @@
 // Integration tests of ZeroMQ ingest through the real app: the same
 // submission path as HTTP, REQ and DEALER clients, pipelining, bad payloads.
+#include "support/log_capture.hpp"
 #include "support/test_daemon.hpp"
 
 #include <zmq.hpp>
@@ -55,6 +56,28 @@ TEST_CASE("ZeroMQ refusals carry the same statuses as HTTP", "[zmq]") {
     const auto big = request(req, std::string(1 << 20, 'x'));
     CHECK(big.at("status").as_int64() >= 400);
     CHECK(request(req, payload("C82001", 2, practice_token)).at("status") == 201);
+    auto c = d.client();
+    CHECK(c.get("/v1/submissions", team_token).json().at("submissions").as_array().size() == 1);
+}
+
+TEST_CASE("ZeroMQ refusals name the peer's address and count against its per-address limit",
+          "[zmq][limits]") {
+    log_capture logs;
+    config_options o;
+    o.limits = "rate: 0\n  per_address: {rate: 1, burst: 2, exempt: []}";
+    test_daemon d(o); // its clock stands still: no bucket refills
+    zmq::context_t ctx;
+    zmq::socket_t req(ctx, zmq::socket_type::req);
+    req.set(zmq::sockopt::rcvtimeo, 5000);
+    req.connect(d.daemon().zmq_ingest_endpoint());
+    CHECK(request(req, payload("C82001", 3, "wrong")).at("status") == 401);
+    CHECK(logs.count("refused 127.0.0.1 zmq ingest: 401") == 1);
+    CHECK(request(req, payload("C82001", 3, practice_token)).at("status") == 201);
+    // The same limits as HTTP's, in a bucket of ZeroMQ's own.
+    const auto limited = request(req, payload("C82001", 3, practice_token));
+    CHECK(limited.at("status") == 429);
+    CHECK(limited.at("error").at("code") == "rate_limited");
+    CHECK(d.client().get("/healthz").status == 200);
     auto c = d.client();
     CHECK(c.get("/v1/submissions", team_token).json().at("submissions").as_array().size() == 1);
 }

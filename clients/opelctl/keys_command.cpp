@@ -1,6 +1,7 @@
 // `opelctl keys`: a new CURVE key pair for ZeroMQ, printed as Z85. The secret
 // goes into the file named by zmq.curve.secret_key_file (server) or stays
-// with the client; the public key goes into zmq.curve.allowed_public_keys.
+// with the client; the public key goes into zmq.curve.ingest_public_keys or
+// zmq.curve.publish_public_keys, by what the client may do.
 #include "commands.hpp"
 
 #include "zmq/curve.hpp"

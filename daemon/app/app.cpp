@@ -102,21 +102,26 @@ app::app(config::config cfg, app_options opts)
     http_server_->set_address_limits(c.limits.per_address);
     log()->info("listening on {}://{}:{}", http_server_->tls() ? "https" : "http",
                 c.http.listen.host, http_server_->port());
-    start_bridge(c.zmq);
+    start_bridge(c.zmq, c.limits.per_address);
     store_->on_events([this](std::vector<core::event>&& events) { fan_out(std::move(events)); });
 }
 
-void app::start_bridge(const config::zmq_config& z) {
+void app::start_bridge(const config::zmq_config& z,
+                       const config::address_limits_config& per_address) {
     if (z.ingest.empty() && z.publish.empty())
         return;
-    const auto o = zmq::options_from(z);
+    auto o = zmq::options_from(z, per_address);
+    o.clock = &clock_;
     // The bridge thread hands each payload to the io thread, where the one
     // submission path runs; the answer goes back through `done`.
-    bridge_ = std::make_unique<zmq::bridge>(o, [this](std::string payload, auto done) {
-        boost::asio::post(ioc_, [this, payload = std::move(payload), done]() mutable {
+    bridge_ = std::make_unique<zmq::bridge>(o, [this](std::string payload, std::string peer,
+                                                      auto done) {
+        boost::asio::post(ioc_, [this, payload = std::move(payload), peer = std::move(peer),
+                                 done]() mutable {
             service::submission_request req;
             req.body = std::move(payload);
             req.kind = core::ingest_kind::zmq;
+            req.peer = std::move(peer);
             ingest_->submit(std::move(req), std::move(done));
         });
     });
@@ -350,6 +355,8 @@ void app::do_reload() {
         sender_->set_subscribers(next->cfg->subscribers);
         alerting_->keep_webhook_alerts(subscriber_names(*next->cfg));
         http_server_->set_address_limits(next->cfg->limits.per_address);
+        if (bridge_)
+            bridge_->set_address_limits(next->cfg->limits.per_address);
         http_server_->reload_tls(next->cfg->http);
         services_->current = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),

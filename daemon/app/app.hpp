@@ -85,7 +85,8 @@ private:
     void schedule_tick();
     void schedule_watchdog(std::chrono::microseconds interval);
     void prune_idempotency_keys();
-    void start_bridge(const config::zmq_config& z);
+    void start_bridge(const config::zmq_config& z,
+                      const config::address_limits_config& per_address);
     void fan_out(std::vector<core::event>&& events);
 
     std::filesystem::path config_file_;

@@ -40,10 +40,13 @@ struct http_config {
     std::optional<std::filesystem::path> tls_key;
 };
 
-/// `zmq.curve`: off unless a server secret key file is given.
+/// `zmq.curve`: off unless a server secret key file is given. Each socket
+/// has its own allow list, so a key that may submit need not read every
+/// practice's notes on the PUB socket.
 struct curve_config {
     std::filesystem::path secret_key_file;         ///< Z85 secret key
-    std::vector<std::string> allowed_public_keys;  ///< Z85 client public keys
+    std::vector<std::string> ingest_public_keys;   ///< Z85 keys of clients that may submit
+    std::vector<std::string> publish_public_keys;  ///< Z85 keys of clients that may subscribe
 };
 
 /// The `zmq:` section; an empty endpoint turns that socket off.
@@ -51,6 +54,9 @@ struct zmq_config {
     std::string ingest = "tcp://127.0.0.1:5555";
     std::string publish = "tcp://127.0.0.1:5556";
     int high_water_mark = 10000;
+    /// Connections open at once on each socket; more are refused at their
+    /// handshake (a temporary refusal: the client retries).
+    std::size_t max_connections = 1024;
     std::optional<curve_config> curve;
 };
 

@@ -66,13 +66,13 @@ void read_endpoint(yaml_reader& r, const entry& e, std::string& out) {
                        "or empty to turn the socket off)");
 }
 
-void read_public_keys(yaml_reader& r, const entry& e, curve_config& curve) {
+void read_public_keys(yaml_reader& r, const entry& e, std::vector<std::string>& out) {
     const auto items = r.list(e);
     if (!items) return;
     for (const auto& item : *items) {
         const auto key = r.text(item);
         if (key && is_z85_key(*key))
-            curve.allowed_public_keys.push_back(*key);
+            out.push_back(*key);
         else if (key)
             r.error(item, "'" + *key + "' is not a CURVE public key (40 Z85 characters)");
     }
@@ -83,7 +83,14 @@ const field_table<curve_config> curve_fields{
      [](yaml_reader& r, const entry& e, curve_config& c) {
          if (auto p = r.existing_file(e)) c.secret_key_file = std::move(*p);
      }},
-    {"allowed_public_keys", read_public_keys},
+    {"ingest_public_keys",
+     [](yaml_reader& r, const entry& e, curve_config& c) {
+         read_public_keys(r, e, c.ingest_public_keys);
+     }},
+    {"publish_public_keys",
+     [](yaml_reader& r, const entry& e, curve_config& c) {
+         read_public_keys(r, e, c.publish_public_keys);
+     }},
 };
 
 void read_curve(yaml_reader& r, const entry& e, zmq_config& zmq) {
@@ -101,6 +108,8 @@ const field_table<zmq_config> zmq_fields{
      [](yaml_reader& r, const entry& e, zmq_config& z) {
          if (const auto n = r.integer(e, 0, int_max)) z.high_water_mark = static_cast<int>(*n);
      }},
+    {"max_connections",
+     [](yaml_reader& r, const entry& e, zmq_config& z) { read_size(r, e, z.max_connections); }},
     {"curve", read_curve},
 };
 

@@ -68,6 +68,61 @@ std::size_t code_points(std::string_view s) {
         s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
 }
 
+std::optional<std::size_t> find_control_character(std::string_view s) {
+    // Control characters are ASCII, so a byte scan of UTF-8 finds each one
+    // and nothing else. They are refused because the text ends up in logs,
+    // CSV cells, mail and pages, where a NUL cuts a C string short and a
+    // lone CR or an escape sequence rewrites what a reader sees.
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 || c == '\t' || c == '\n') continue;
+        if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
+        return i;
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+/// "The field 'note' holds the control character U+0000 at character 5; ..."
+error control_character_error(std::string_view text, std::size_t at, std::string_view subject,
+                              std::string_view field) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    const auto c = static_cast<unsigned char>(text[at]);
+    return error{422, "control_character",
+                 "The " + std::string(subject) + " holds the control character U+00" + hex[c >> 4] +
+                     hex[c & 0xf] + " at character " +
+                     std::to_string(code_points(text.substr(0, at)) + 1) +
+                     "; text may hold tabs and line breaks, but no other control characters.",
+                 std::string(field)};
+}
+
+} // namespace
+
+std::optional<error> check_control_characters(std::string_view text, std::string_view field) {
+    const auto at = find_control_character(text);
+    if (!at) return std::nullopt;
+    return control_character_error(text, *at, "field '" + std::string(field) + "'", field);
+}
+
+std::optional<error> check_idempotency_key(std::string_view key, std::string_view source) {
+    const std::string field = "idempotency_key";
+    if (!is_valid_utf8(key))
+        return error{400, "invalid_utf8",
+                     "The " + std::string(source) + " is not valid UTF-8; send it as UTF-8 text.",
+                     field};
+    const std::size_t n = code_points(key);
+    if (n < 1 || n > max_idempotency_key_chars)
+        return error{422, n < 1 ? "too_short" : "too_long",
+                     "The " + std::string(source) + " must be 1 to " +
+                         std::to_string(max_idempotency_key_chars) + " characters; it has " +
+                         std::to_string(n) + ".",
+                     field};
+    if (const auto at = find_control_character(key))
+        return control_character_error(key, *at, source, field);
+    return std::nullopt;
+}
+
 namespace {
 
 std::optional<unsigned> hex4(std::string_view s, std::size_t at) {
@@ -441,6 +496,7 @@ std::optional<error> read_themes(const json::object& obj, std::vector<std::strin
         const std::string_view theme = e.get_string();
         if (theme.empty())
             return unprocessable("empty_theme", "A theme id is empty; remove it.", "themes");
+        if (auto e = check_control_characters(theme, "themes")) return e;
         if (std::find(themes.begin(), themes.end(), theme) != themes.end())
             return unprocessable("duplicate_theme",
                                  "The theme " + quoted(theme) + " is named twice; name it once.",
@@ -450,22 +506,20 @@ std::optional<error> read_themes(const json::object& obj, std::vector<std::strin
     return std::nullopt;
 }
 
-// Optional text of `min_chars` to `max_chars` code points.
+// Optional text of at most `max_chars` code points and no control character
+// but tab and line breaks.
 std::optional<error> read_text(const json::object& obj, std::string_view name,
-                               std::size_t min_chars, std::size_t max_chars,
-                               std::optional<std::string>& out) {
+                               std::size_t max_chars, std::optional<std::string>& out) {
     out = optional_string(obj, name);
     if (!out) return std::nullopt;
     const std::size_t n = code_points(*out);
-    if (n >= min_chars && n <= max_chars) return std::nullopt;
-    const std::string limit =
-        min_chars > 0
-            ? std::to_string(min_chars) + " to " + std::to_string(max_chars) + " characters"
-            : "at most " + std::to_string(max_chars) + " characters";
-    return unprocessable(n < min_chars ? "too_short" : "too_long",
-                         "The field '" + std::string(name) + "' must be " + limit + "; it has " +
-                             std::to_string(n) + ".",
-                         std::string(name));
+    if (n > max_chars)
+        return unprocessable("too_long",
+                             "The field '" + std::string(name) + "' must be at most " +
+                                 std::to_string(max_chars) + " characters; it has " +
+                                 std::to_string(n) + ".",
+                             std::string(name));
+    return check_control_characters(*out, name);
 }
 
 std::optional<error> read_reported_at(const json::object& obj, time_point& reported_at) {
@@ -485,13 +539,16 @@ std::optional<error> read_values(const json::object& obj, ingest_kind kind,
                                  parsed_submission& out) {
     submission& s = out.value;
     s.practice = obj.at("practice").get_string();
+    if (auto e = check_control_characters(s.practice, "practice")) return e;
     if (auto e = read_level(obj.at("level"), s.level)) return e;
     if (auto e = read_themes(obj, s.themes)) return e;
-    if (auto e = read_text(obj, "note", 0, max_note_chars, s.note)) return e;
-    if (auto e = read_text(obj, "support_requested", 0, max_support_chars, s.support_requested))
+    if (auto e = read_text(obj, "note", max_note_chars, s.note)) return e;
+    if (auto e = read_text(obj, "support_requested", max_support_chars, s.support_requested))
         return e;
-    if (auto e = read_text(obj, "idempotency_key", 1, max_idempotency_key_chars, s.idempotency_key))
-        return e;
+    s.idempotency_key = optional_string(obj, "idempotency_key");
+    if (s.idempotency_key)
+        if (auto e = check_idempotency_key(*s.idempotency_key, "field 'idempotency_key'"))
+            return e;
     if (kind == ingest_kind::zmq) out.token = optional_string(obj, "token");
     if (kind == ingest_kind::import) return read_reported_at(obj, s.reported_at);
     return std::nullopt;

@@ -64,4 +64,20 @@ bool is_valid_utf8(std::string_view s);
 /// The number of Unicode code points in `s`, which must be valid UTF-8.
 std::size_t code_points(std::string_view s);
 
+/// The byte offset of the first control character (U+0000 to U+001F) that
+/// text a client sends may not hold: every one but tab, line feed, and a
+/// carriage return directly before a line feed (a Windows line end);
+/// nullopt when there is none.
+std::optional<std::size_t> find_control_character(std::string_view s);
+
+/// 422 `control_character` naming `field` when `text` holds a control
+/// character find_control_character finds; nullopt when it holds none.
+std::optional<error> check_control_characters(std::string_view text, std::string_view field);
+
+/// The checks of an idempotency key, the same for the body's field and the
+/// HTTP header (named `source` in the message): valid UTF-8 (else 400
+/// invalid_utf8), 1 to 128 characters (else 422 too_short or too_long) and no
+/// control character (else 422); every error names field `idempotency_key`.
+std::optional<error> check_idempotency_key(std::string_view key, std::string_view source);
+
 } // namespace opel::core

@@ -41,7 +41,8 @@ json::array strings(const std::vector<std::string>& v) {
     return a;
 }
 
-/// Text of at most `max` code points at obj[key]; an error when it is not.
+/// Text of at most `max` code points, with no control character but tab and
+/// line breaks, at obj[key]; an error when it is not.
 std::optional<error> read_text(const json::value& v, const std::string& key, std::size_t max,
                                bool required, std::string& out) {
     if (!v.is_string())
@@ -54,7 +55,7 @@ std::optional<error> read_text(const json::value& v, const std::string& key, std
         return invalid("too_long", "The field '" + key + "' must be at most " +
                                        std::to_string(max) + " characters; it has " +
                                        std::to_string(n) + ".", key);
-    return std::nullopt;
+    return check_control_characters(out, key);
 }
 
 /// A list of unique non-empty strings at `key`.
@@ -70,6 +71,8 @@ std::optional<error> read_list(const json::value& v, const std::string& key,
         const std::string s(e.as_string());
         if (s.empty())
             return invalid("empty_id", "An id in '" + key + "' is empty; remove it.", key);
+        if (auto e = check_control_characters(s, key))
+            return e;
         if (std::find(out.begin(), out.end(), s) != out.end())
             return invalid("duplicate_id", "'" + s + "' is named twice in '" + key + "'.", key);
         out.push_back(s);

@@ -48,6 +48,9 @@ void alerts_get(router& r, call& c, done on_done) {
     });
 }
 
+/// The most characters an acknowledgement's note may hold.
+constexpr std::size_t max_ack_note_chars = 2000;
+
 /// The note of an acknowledgement body (empty body: none); an error when bad.
 std::variant<std::string, reply> ack_note(const request& req) {
     if (req.body().empty())
@@ -60,10 +63,12 @@ std::variant<std::string, reply> ack_note(const request& req) {
     for (const auto& [key, value] : o) {
         if (key != "note")
             return error_reply(400, "unknown_field", "Only 'note' may be sent.", key);
-        if (!value.is_string() || value.as_string().size() > 2000)
+        if (!value.is_string() || core::code_points(value.as_string()) > max_ack_note_chars)
             return error_reply(422, "invalid_note", "The note must be text of at most 2000 "
                                                     "characters.", "note");
         note = value.as_string();
+        if (auto e = core::check_control_characters(note, "note"))
+            return error_reply(*e);
     }
     return note;
 }

@@ -8,6 +8,11 @@ std::uint64_t event_hub::add(std::weak_ptr<event_listener> l) {
     return next_key_++;
 }
 
+std::string sse_frame(const core::event& e) {
+    return "id: " + std::to_string(e.seq) + "\nevent: " + e.topic + "\ndata: " +
+           core::event_json(e) + "\n\n";
+}
+
 void event_hub::publish(const std::vector<core::event>& events) {
     // Listeners may remove themselves while being told; work on a snapshot.
     std::vector<std::shared_ptr<event_listener>> live;
@@ -15,8 +20,11 @@ void event_hub::publish(const std::vector<core::event>& events) {
     for (auto& [key, weak] : listeners_)
         if (auto l = weak.lock())
             live.push_back(std::move(l));
+    if (live.empty())
+        return;
     for (const auto& e : events) {
-        const auto shared = std::make_shared<const core::event>(e);
+        auto frame = std::make_shared<const std::string>(sse_frame(e));
+        const auto shared = std::make_shared<const live_event>(live_event{e, std::move(frame)});
         for (const auto& l : live)
             l->on_event(shared);
     }

@@ -1,23 +1,36 @@
 #pragma once
 // Fans committed events out to the Server-Sent Events streams on the io
 // thread. The store's writer hands each commit's events over (posted to the
-// io thread), in seq order; every stream filters by its topic prefix.
+// io thread), in seq order; every stream filters by its topic prefix. Each
+// event's SSE frame is made once here and shared by every stream that sends
+// it: a stream's queue holds a pointer to it, not a copy, so two hundred
+// slow streams cost one copy of each event, not two hundred.
 
 #include "core/event.hpp"
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace opel::http {
+
+/// The SSE frame of `e`: `id:` its seq, `event:` its topic, `data:` its JSON.
+std::string sse_frame(const core::event& e);
+
+/// A committed event as the streams send it.
+struct live_event {
+    core::event event;
+    std::shared_ptr<const std::string> frame; ///< sse_frame(event), shared by every stream
+};
 
 /// A receiver of live events (an SSE stream).
 class event_listener {
 public:
     virtual ~event_listener() = default;
     /// One committed event, in seq order. io thread.
-    virtual void on_event(const std::shared_ptr<const core::event>& e) = 0;
+    virtual void on_event(const std::shared_ptr<const live_event>& e) = 0;
     /// The daemon is stopping: finish cleanly.
     virtual void on_shutdown() = 0;
 };

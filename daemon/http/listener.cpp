@@ -71,6 +71,7 @@ void listener::on_failure(const boost::system::error_code& ec) {
     } else {
         backoff_ = std::min(backoff_ * 2, max_backoff);
     }
+    log()->debug("no connection taken ({}); next try in {} ms", ec.message(), backoff_.count());
     retry_.expires_after(backoff_);
     retry_.async_wait([this](const boost::system::error_code& e) {
         if (!e && !stopped_)

@@ -47,7 +47,7 @@ server::server(asio::io_context& ioc, const config::http_config& cfg, router& r,
               .read_timeout = cfg.read_timeout,
               .idle_timeout = cfg.idle_timeout},
       max_connections_(cfg.max_connections),
-      max_per_address_(cfg.max_connections_per_address), address_limiter_(r.services().clock, m) {
+      max_per_address_(cfg.max_connections_per_address), address_limiter_(r.services().clock, m.address_limited) {
     if (cfg.tls_cert && cfg.tls_key) {
         auto made = make_tls_context(*cfg.tls_cert, *cfg.tls_key);
         if (auto* why = std::get_if<std::string>(&made))

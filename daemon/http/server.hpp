@@ -6,7 +6,7 @@
 // to finish, so that run() returns by itself.
 
 #include "config/config.hpp"
-#include "http/address_limiter.hpp"
+#include "service/address_limiter.hpp"
 #include "http/connection_manager.hpp"
 #include "http/listener.hpp"
 #include "http/router.hpp"
@@ -82,7 +82,7 @@ private:
     std::size_t max_per_address_;
     std::size_t largest_body_ = 0;
     connection_manager connections_;
-    address_limiter address_limiter_;
+    service::address_limiter address_limiter_;
     bool stopping_ = false;
     std::shared_ptr<boost::asio::ssl::context> tls_;
 };

@@ -22,12 +22,16 @@ namespace {
 /// Reads one text field of a silence body; false (and `bad` set) when wrong.
 bool text_field(const boost::json::value& v, const std::string& key, std::string& out,
                 std::optional<reply>& bad) {
-    if (!v.is_string() || v.as_string().size() > 500) {
+    if (!v.is_string() || core::code_points(v.as_string()) > 500) {
         bad = error_reply(422, "invalid_field", key + " must be text of at most 500 characters.",
                           key);
         return false;
     }
     out = v.as_string();
+    if (auto e = core::check_control_characters(out, key)) {
+        bad = error_reply(*e);
+        return false;
+    }
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include "http/sse_stream.hpp"
 
 #include "http/response.hpp"
+#include "log/log.hpp"
 #include "store/queries.hpp"
 
 #include <boost/asio/post.hpp>
@@ -19,6 +20,15 @@ namespace opel::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    static const auto logger = opel::log::get("http");
+    return logger;
+}
+
+} // namespace
+
 sse_stream::sse_stream(any_stream stream, connection_slot slot, router& r, event_hub& hub,
                        sse_limits limits)
     : stream_(std::move(stream)), slot_(std::move(slot)), router_(r), hub_(hub),
@@ -26,7 +36,10 @@ sse_stream::sse_stream(any_stream stream, connection_slot slot, router& r, event
     ++router_.services().counters.sse_clients;
 }
 
-sse_stream::~sse_stream() { --router_.services().counters.sse_clients; }
+sse_stream::~sse_stream() {
+    if (!closed_)
+        --router_.services().counters.sse_clients;
+}
 
 void sse_stream::answer_error(service::reply r) {
     auto res = make_response(std::move(r), 11, false);
@@ -105,7 +118,7 @@ void sse_stream::on_page(std::vector<core::event> page) {
         return;
     page_was_full_ = page.size() == limits_.replay_page;
     for (const auto& e : page)
-        send_event(e, true);
+        send_event(e, nullptr, true);
     if (!page_was_full_)
         return finish_replay();
     // Back-pressure: the next page waits until this one is mostly written.
@@ -116,12 +129,12 @@ void sse_stream::on_page(std::vector<core::event> page) {
 void sse_stream::finish_replay() {
     replaying_ = false;
     while (!held_.empty() && !closed_) {
-        send_event(*held_.front());
+        send_event(held_.front()->event, held_.front()->frame);
         held_.pop_front();
     }
 }
 
-void sse_stream::on_event(const std::shared_ptr<const core::event>& e) {
+void sse_stream::on_event(const std::shared_ptr<const live_event>& e) {
     if (closed_ || closing_)
         return;
     if (replaying_) {
@@ -130,26 +143,30 @@ void sse_stream::on_event(const std::shared_ptr<const core::event>& e) {
             close(); // a replay that cannot keep up; the client resumes later
         return;
     }
-    send_event(*e);
+    send_event(e->event, e->frame);
 }
 
-void sse_stream::send_event(const core::event& e, bool replayed) {
+void sse_stream::send_event(const core::event& e, std::shared_ptr<const std::string> frame,
+                            bool replayed) {
     if (e.seq <= last_sent_)
         return;
     last_sent_ = e.seq;
     if (!core::topic_matches(e.topic, prefix_))
         return;
-    enqueue("id: " + std::to_string(e.seq) + "\nevent: " + e.topic +
-                "\ndata: " + core::event_json(e) + "\n\n",
+    // A replayed event is this stream's alone; a live one comes with the
+    // frame every stream shares.
+    enqueue(frame ? std::move(frame) : std::make_shared<const std::string>(sse_frame(e)),
             replayed);
 }
 
-void sse_stream::enqueue(std::string frame, bool replayed) {
+void sse_stream::enqueue(std::shared_ptr<const std::string> frame, bool replayed) {
     if (closed_)
         return;
-    queued_bytes_ += frame.size();
+    queued_bytes_ += frame->size();
     // Replayed pages are bounded by the page size and only fetched once the
     // queue has drained, so the cap is for live events a client cannot take.
+    // The cap counts this stream's backlog as if it were its own copy: a
+    // client that does not read is cut off at the same point as before.
     if (!replayed && queued_bytes_ > limits_.max_queued_bytes)
         return close(); // too slow a reader: cut off, it resumes by Last-Event-ID
     out_.push_back(std::move(frame));
@@ -166,14 +183,28 @@ void sse_stream::do_write() {
         return;
     }
     writing_ = true;
+    // What is queued goes out in one gathered write, up to a bound: a stream
+    // behind by many events costs one system call for them, not one each.
+    // The frames stay in out_ (and alive) until the write is done.
+    writing_buffers_.clear();
+    std::size_t bytes = 0;
+    for (const auto& frame : out_) {
+        if (writing_buffers_.size() == max_frames_per_write || bytes >= max_bytes_per_write)
+            break;
+        writing_buffers_.push_back(boost::asio::buffer(*frame));
+        bytes += frame->size();
+    }
     stream_.expires_after(limits_.write_timeout);
-    boost::asio::async_write(stream_, boost::asio::buffer(out_.front()),
+    boost::asio::async_write(stream_, writing_buffers_,
                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                  self->writing_ = false;
                                  if (ec)
                                      return self->close();
                                  self->queued_bytes_ -= n;
-                                 self->out_.pop_front();
+                                 self->out_.erase(self->out_.begin(),
+                                                  self->out_.begin() +
+                                                      static_cast<std::ptrdiff_t>(
+                                                          self->writing_buffers_.size()));
                                  self->do_write();
                              });
 }
@@ -224,13 +255,17 @@ void sse_stream::close() {
     if (closed_)
         return;
     closed_ = true;
+    // The count and the connection's place are given back now, not when the
+    // last handler holding this object has run.
     slot_.release();
+    const auto open = --router_.services().counters.sse_clients;
     heartbeat_.cancel();
     if (hub_key_)
         hub_.remove(*hub_key_);
     beast::error_code ec;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     stream_.close();
+    log()->debug("event stream closed ({} open)", open);
 }
 
 } // namespace opel::http

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace opel::http {
 
@@ -42,7 +43,7 @@ public:
     /// Authenticates the call, then starts the stream (or answers an error and closes).
     void start(const call& c);
 
-    void on_event(const std::shared_ptr<const core::event>& e) override;
+    void on_event(const std::shared_ptr<const live_event>& e) override;
     void on_shutdown() override;
     /// The server is stopping: as on_shutdown().
     void stop() override { on_shutdown(); }
@@ -52,8 +53,10 @@ private:
     void fetch_page();
     void on_page(std::vector<core::event> page);
     void finish_replay();
-    void send_event(const core::event& e, bool replayed = false);
-    void enqueue(std::string frame, bool replayed = false);
+    void send_event(const core::event& e, std::shared_ptr<const std::string> frame,
+                    bool replayed = false);
+    void enqueue(std::shared_ptr<const std::string> frame, bool replayed = false);
+    void enqueue(std::string text) { enqueue(std::make_shared<const std::string>(std::move(text))); }
     void do_write();
     void arm_heartbeat();
     void watch_peer();
@@ -71,8 +74,11 @@ private:
     bool replaying_ = false;
     bool fetching_ = false;
     bool page_was_full_ = false;
-    std::deque<std::shared_ptr<const core::event>> held_; ///< live events during replay
-    std::deque<std::string> out_;
+    std::deque<std::shared_ptr<const live_event>> held_; ///< live events during replay
+    std::deque<std::shared_ptr<const std::string>> out_;   ///< frames to write, shared with other streams
+    std::vector<boost::asio::const_buffer> writing_buffers_; ///< the frames of the write in progress
+    static constexpr std::size_t max_frames_per_write = 64;
+    static constexpr std::size_t max_bytes_per_write = 256 * 1024;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
     bool closing_ = false;  ///< close once the queue is written

@@ -161,17 +161,14 @@ void ingest::submit(submission_request req, done on_done) {
     if (bad)
         return finish(on_done, error_reply(*bad), false);
     if (req.idempotency_key) {
+        // The header is checked exactly as the body's field is.
+        if (auto e = core::check_idempotency_key(*req.idempotency_key, "Idempotency-Key header"))
+            return finish(on_done, error_reply(*e), false);
         if (s.idempotency_key && *s.idempotency_key != *req.idempotency_key)
             return finish(on_done,
                           error_reply(400, "conflicting_idempotency_key",
                                       "The Idempotency-Key header and the idempotency_key field "
                                       "differ; send one, or the same in both.",
-                                      "idempotency_key"),
-                          false);
-        if (req.idempotency_key->empty() || req.idempotency_key->size() > 128)
-            return finish(on_done,
-                          error_reply(400, "invalid_idempotency_key",
-                                      "Idempotency-Key must be 1 to 128 characters.",
                                       "idempotency_key"),
                           false);
         s.idempotency_key = std::move(req.idempotency_key);

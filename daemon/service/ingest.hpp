@@ -27,13 +27,13 @@ struct submission_request {
     core::ingest_kind kind = core::ingest_kind::http;
     std::string bearer;                         ///< HTTP: from Authorization; ZeroMQ: empty
     std::optional<std::string> idempotency_key; ///< HTTP's Idempotency-Key header
-    std::string peer;                           ///< the client's address, for per-address limits
+    std::string peer;                           ///< the client's address, for limits and logs
     std::string path = "/v1/submissions";       ///< what was called, for the failed-auth log
 };
 
 /// Where a call came from, for the failed-auth log: never the token.
 struct caller {
-    std::string_view peer; ///< the client's address; empty for ZeroMQ
+    std::string_view peer; ///< the client's address; empty when unknown (logged as "zmq")
     std::string_view path; ///< the request target (its query is not logged)
 };
 

@@ -35,12 +35,19 @@ std::string html_escape(std::string_view s) {
 
 std::string csv_field(std::string_view s) {
     std::string text;
-    // Spreadsheets evaluate a cell that starts like a formula (CSV injection);
-    // a leading apostrophe makes it plain text and shows as nothing in Excel.
-    if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos)
+    // Spreadsheets evaluate a cell that starts like a formula (CSV injection),
+    // and some trim leading blanks first, so " =1+1" is a formula too; a
+    // leading apostrophe makes it plain text and shows as nothing in Excel.
+    const auto first = s.find_first_not_of(" \t\r\n");
+    const bool formula = first != std::string_view::npos &&
+                         std::string_view("=+-@").find(s[first]) != std::string_view::npos;
+    const bool control_first = !s.empty() && (s.front() == '\t' || s.front() == '\r');
+    if (formula || control_first)
         text += '\'';
     text += s;
-    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    // Quoted also when it holds the other separators a spreadsheet may be set
+    // to split on (';' in much of Europe, tab), so the cell stays one cell.
+    if (text.find_first_of(",;\t\"\r\n") == std::string::npos) return text;
     std::string out = "\"";
     for (const char c : text) {
         if (c == '"') out += '"';

@@ -12,8 +12,10 @@ namespace opel::summary {
 /// `s` safe as HTML text or a quoted attribute value: & < > " ' escaped.
 std::string html_escape(std::string_view s);
 
-/// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes
-/// doubled); a leading = + - @ tab or CR gets a ' so spreadsheets do not run it.
+/// One RFC 4180 field: quoted when it holds a comma, semicolon, tab, quote,
+/// CR or LF (quotes doubled); a field whose first character after leading
+/// blanks is = + - or @, or that starts with a tab or CR, gets a leading ' so
+/// spreadsheets do not run it.
 std::string csv_field(std::string_view s);
 
 /// The fields as one CSV record, ended by CRLF.

@@ -16,7 +16,6 @@ namespace opel::zmq {
 namespace {
 
 constexpr const char* zap_endpoint = "inproc://zeromq.zap.01";
-constexpr const char* zap_domain = "opeld";
 /// The event queue's cap when the HWM is 0 (unlimited for ZeroMQ): the
 /// mailbox stays bounded whatever the config says.
 constexpr std::size_t unlimited_hwm_event_cap = 100000;
@@ -39,55 +38,71 @@ void close_with_linger(::zmq::socket_t& s, std::chrono::milliseconds linger) noe
 
 } // namespace
 
-bridge_options options_from(const config::zmq_config& c) {
+bridge_options options_from(const config::zmq_config& c,
+                            const config::address_limits_config& per_address) {
     bridge_options o;
     o.ingest = c.ingest;
     o.publish = c.publish;
     o.high_water_mark = c.high_water_mark;
+    o.max_connections = c.max_connections;
     o.curve = c.curve;
+    o.per_address = per_address;
     return o;
 }
 
 bridge::bridge(const bridge_options& opts, submit_fn submit)
     : opts_(opts), submit_(std::move(submit)), log_(log::get("zmq")),
-      mail_(std::make_shared<mailbox>(event_queue_cap(opts.high_water_mark))) {
+      mail_(std::make_shared<mailbox>(event_queue_cap(opts.high_water_mark))),
+      limiter_(opts.clock ? *opts.clock : system_clock_, rate_limited_) {
     if (!submit_) throw std::invalid_argument("zmq: the bridge needs a submit function");
     if (opts_.high_water_mark < 0)
         throw std::runtime_error("zmq: high_water_mark must not be negative");
-    if (opts_.curve) set_up_curve();
+    limiter_.configure(opts_.per_address);
+    set_up_zap();
     if (!opts_.ingest.empty())
-        ingest_endpoint_ = bind_socket(router_, ::zmq::socket_type::router, opts_.ingest, "ingest");
+        ingest_endpoint_ = bind_socket(router_, ::zmq::socket_type::router, opts_.ingest,
+                                       "ingest", ingest_watch_);
     if (!opts_.publish.empty())
-        publish_endpoint_ = bind_socket(pub_, ::zmq::socket_type::pub, opts_.publish, "publish");
+        publish_endpoint_ = bind_socket(pub_, ::zmq::socket_type::pub, opts_.publish, "publish",
+                                        publish_watch_);
     curve_secret_.assign(curve_secret_.size(), '\0');
     curve_secret_.clear();
-    log_->info("ingest {}, publish {}, CURVE {}",
+    log_->info("ingest {}, publish {}, CURVE {}, at most {} connections each",
                ingest_endpoint_.empty() ? "off" : ingest_endpoint_,
-               publish_endpoint_.empty() ? "off" : publish_endpoint_, opts_.curve ? "on" : "off");
+               publish_endpoint_.empty() ? "off" : publish_endpoint_, opts_.curve ? "on" : "off",
+               opts_.max_connections);
 }
 
 bridge::~bridge() {
     stop();
 }
 
-void bridge::set_up_curve() {
-    if (!curve_available())
-        throw std::runtime_error("zmq.curve: this libzmq was built without CURVE support");
-    curve_secret_ = read_secret_key_file(opts_.curve->secret_key_file);
-    try {
-        zap_policy_.emplace(opts_.curve->allowed_public_keys);
-    } catch (const std::runtime_error& e) {
-        throw std::runtime_error(std::string("zmq.curve: an allowed public key: ") + e.what());
+void bridge::set_up_zap() {
+    // The ZAP handler runs with CURVE or without: every connection is asked
+    // about, which is where the connection cap is kept.
+    if (opts_.curve) {
+        if (!curve_available())
+            throw std::runtime_error("zmq.curve: this libzmq was built without CURVE support");
+        curve_secret_ = read_secret_key_file(opts_.curve->secret_key_file);
+        try {
+            zap_policy_ =
+                zap_policy(opts_.curve->ingest_public_keys, opts_.curve->publish_public_keys);
+        } catch (const std::runtime_error& e) {
+            throw std::runtime_error(std::string("zmq.curve: an allowed public key: ") + e.what());
+        }
+        if (!opts_.ingest.empty() && zap_policy_.ingest_size() == 0)
+            log_->warn("CURVE is on with no ingest_public_keys: every client will be refused "
+                       "on the ingest socket");
+        if (!opts_.publish.empty() && zap_policy_.publish_size() == 0)
+            log_->warn("CURVE is on with no publish_public_keys: every client will be refused "
+                       "on the publish socket");
     }
-    if (zap_policy_->size() == 0)
-        log_->warn("CURVE is on with no allowed client keys: every client will be refused");
     try {
         zap_ = ::zmq::socket_t(context_, ::zmq::socket_type::rep);
         zap_.set(::zmq::sockopt::linger, 0);
         zap_.bind(zap_endpoint);
     } catch (const ::zmq::error_t& e) {
-        throw std::runtime_error(std::string("zmq.curve: cannot start the ZAP handler: ") +
-                                 e.what());
+        throw std::runtime_error(std::string("zmq: cannot start the ZAP handler: ") + e.what());
     }
 }
 
@@ -97,19 +112,34 @@ void bridge::apply_options(::zmq::socket_t& s, ::zmq::socket_type type) {
     s.set(::zmq::sockopt::sndhwm, opts_.high_water_mark);
     s.set(::zmq::sockopt::rcvhwm, opts_.high_water_mark);
     s.set(::zmq::sockopt::maxmsgsize, opts_.max_frame_bytes);
+    s.set(::zmq::sockopt::handshake_ivl, static_cast<int>(opts_.handshake_timeout.count()));
     if (type == ::zmq::socket_type::router) s.set(::zmq::sockopt::router_mandatory, true);
+    s.set(::zmq::sockopt::zap_domain, type == ::zmq::socket_type::router ? ingest_zap_domain
+                                                                          : publish_zap_domain);
     if (opts_.curve) {
         s.set(::zmq::sockopt::curve_server, true);
         s.set(::zmq::sockopt::curve_secretkey, curve_secret_);
-        s.set(::zmq::sockopt::zap_domain, zap_domain);
     }
 }
 
+void bridge::watch(::zmq::socket_t& s, socket_watch& w, const char* what) {
+    // Before the bind, so that no connection is accepted unseen. The PAIR
+    // connects at once (inproc), so no event is sent before it listens.
+    const std::string endpoint = std::string("inproc://opeld.monitor.") + what;
+    if (zmq_socket_monitor(s.handle(), endpoint.c_str(),
+                           ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
+        throw ::zmq::error_t();
+    w.monitor = ::zmq::socket_t(context_, ::zmq::socket_type::pair);
+    w.monitor.set(::zmq::sockopt::linger, 0);
+    w.monitor.connect(endpoint);
+}
+
 std::string bridge::bind_socket(::zmq::socket_t& s, ::zmq::socket_type type,
-                                const std::string& endpoint, const char* what) {
+                                const std::string& endpoint, const char* what, socket_watch& w) {
     try {
         s = ::zmq::socket_t(context_, type);
         apply_options(s, type);
+        watch(s, w, what);
         s.bind(endpoint);
         return s.get(::zmq::sockopt::last_endpoint);
     } catch (const ::zmq::error_t& e) {
@@ -143,6 +173,8 @@ void bridge::close_sockets() noexcept {
     // The thread has been joined (or never ran), so this thread may own them.
     close_with_linger(router_, opts_.linger);
     close_with_linger(pub_, opts_.linger);
+    close_with_linger(ingest_watch_.monitor, std::chrono::milliseconds(0));
+    close_with_linger(publish_watch_.monitor, std::chrono::milliseconds(0));
     close_with_linger(zap_, std::chrono::milliseconds(0));
 }
 
@@ -170,6 +202,11 @@ void bridge::publish(std::vector<core::event> events) {
                    opts_.high_water_mark);
 }
 
+void bridge::set_address_limits(const config::address_limits_config& l) {
+    std::lock_guard lock(limiter_mu_);
+    limiter_.configure(l);
+}
+
 bridge_counters bridge::counters() const {
     bridge_counters c;
     c.requests_received = requests_received_.load();
@@ -178,6 +215,8 @@ bridge_counters bridge::counters() const {
     c.replies_dropped = replies_dropped_.load();
     c.events_published = events_published_.load();
     c.events_dropped = events_dropped_.load();
+    c.rate_limited = rate_limited_.load();
+    c.connections_refused = connections_refused_.load();
     return c;
 }
 

@@ -1,15 +1,18 @@
 // The bridge thread: the only code that touches a ZeroMQ socket once start()
-// has run. It polls the mailbox's eventfd, the ZAP handler and the ROUTER in
-// one zmq::poll; hands each request's payload to the service, keeping the
-// envelope here by request id; and sends answers and events as the mailbox
-// delivers them. Each socket operation catches its own zmq::error_t, so
-// nothing a client sends can stop the thread.
+// has run. It polls the mailbox's eventfd, the sockets' monitors, the ZAP
+// handler and the ROUTER in one zmq::poll; counts each socket's connections
+// from its monitor and refuses handshakes past the cap; takes each message
+// from its peer's per-address bucket; hands each request's payload to the
+// service, keeping the envelope here by request id; and sends answers and
+// events as the mailbox delivers them. Each socket operation catches its own
+// zmq::error_t, so nothing a client sends can stop the thread.
 #include "zmq/bridge.hpp"
 
 #include "zmq/reply_frame.hpp"
 
 #include <zmq_addon.hpp>
 
+#include <cstring>
 #include <iterator>
 
 namespace opel::zmq {
@@ -21,6 +24,19 @@ constexpr int read_batch = 256;
 constexpr std::size_t none = static_cast<std::size_t>(-1);
 /// Refused clients remembered for warn-once logging.
 constexpr std::size_t max_refused_remembered = 1024;
+
+/// The peer's address as a frame's metadata gives it ("" when it has none,
+/// as over inproc), an IPv4 client of an IPv6 socket by its IPv4 address.
+std::string peer_of(::zmq::message_t& frame) {
+    try {
+        std::string peer = frame.gets("Peer-Address");
+        if (peer.rfind("::ffff:", 0) == 0 && peer.find('.') != std::string::npos)
+            peer.erase(0, 7);
+        return peer;
+    } catch (const ::zmq::error_t&) {
+        return {};
+    }
+}
 
 } // namespace
 
@@ -41,6 +57,8 @@ void bridge::poll_once() {
     std::vector<zmq_pollitem_t> items{{nullptr, mail_->fd(), ZMQ_POLLIN, 0}};
     std::size_t zap_at = none;
     std::size_t router_at = none;
+    for (auto* w : {&ingest_watch_, &publish_watch_})
+        if (w->monitor) items.push_back({w->monitor.handle(), 0, ZMQ_POLLIN, 0});
     if (zap_) {
         zap_at = items.size();
         items.push_back({zap_.handle(), 0, ZMQ_POLLIN, 0});
@@ -58,16 +76,50 @@ void bridge::poll_once() {
         return;
     }
     if (items[0].revents & ZMQ_POLLIN) deliver(mail_->take());
+    // Counts first: a handshake's ZAP request comes after its accept event.
+    read_monitor(ingest_watch_);
+    read_monitor(publish_watch_);
     if (zap_at != none && (items[zap_at].revents & ZMQ_POLLIN)) answer_zap();
     if (router_at != none && (items[router_at].revents & ZMQ_POLLIN)) read_requests();
+}
+
+void bridge::read_monitor(socket_watch& w) {
+    // Each event is two frames: 6 bytes (the event, 16 bits, then a value,
+    // 32 bits: the descriptor here) and the endpoint. Drained to EAGAIN.
+    if (!w.monitor) return;
+    for (;;) {
+        ::zmq::message_t event, endpoint;
+        try {
+            if (!w.monitor.recv(event, ::zmq::recv_flags::dontwait)) return;
+            if (event.more()) (void)w.monitor.recv(endpoint, ::zmq::recv_flags::none);
+        } catch (const ::zmq::error_t& e) {
+            log_->error("monitor: receive failed: {}", e.what());
+            return;
+        }
+        if (event.size() < sizeof(std::uint16_t)) continue;
+        std::uint16_t what = 0;
+        std::memcpy(&what, event.data(), sizeof what);
+        if (what == ZMQ_EVENT_ACCEPTED)
+            ++w.open;
+        else if (what == ZMQ_EVENT_DISCONNECTED && w.open > 0)
+            --w.open;
+    }
+}
+
+std::optional<service::reply> bridge::limit(const std::string& peer) {
+    // A peer of no address (inproc) is this process: not limited.
+    if (peer.empty()) return std::nullopt;
+    std::lock_guard lock(limiter_mu_);
+    return limiter_.take(peer);
 }
 
 void bridge::read_requests() {
     for (int i = 0; i < read_batch && in_flight_.size() < opts_.max_in_flight; ++i) {
         bool refused = false;
+        std::string peer;
         std::optional<std::vector<::zmq::message_t>> frames;
         try {
-            frames = receive_bounded(refused);
+            frames = receive_bounded(refused, peer);
         } catch (const ::zmq::error_t& e) {
             log_->warn("ingest: receive failed: {}", e.what());
             return;
@@ -75,11 +127,12 @@ void bridge::read_requests() {
         if (!frames)
             return;
         if (!refused)
-            handle_request(std::move(*frames));
+            handle_request(std::move(*frames), std::move(peer));
     }
 }
 
-std::optional<std::vector<::zmq::message_t>> bridge::receive_bounded(bool& refused) {
+std::optional<std::vector<::zmq::message_t>> bridge::receive_bounded(bool& refused,
+                                                                    std::string& peer) {
     // Frame by frame, so that a message past its bounds is dropped as it is
     // read (and its envelope never echoed) instead of being kept whole
     // until the token is checked.
@@ -89,17 +142,14 @@ std::optional<std::vector<::zmq::message_t>> bridge::receive_bounded(bool& refus
     std::size_t count = 1;
     std::size_t bytes = frames[0].size();
     bool more = frames[0].more();
-    std::string peer; // from a frame off the wire: the identity frame has no metadata
+    bool peer_read = false; // from a frame off the wire: the identity frame has no metadata
     while (more) {
         ::zmq::message_t part;
         (void)router_.recv(part, ::zmq::recv_flags::none); // the rest has arrived with it
         more = part.more();
-        if (peer.empty()) {
-            try {
-                peer = part.gets("Peer-Address");
-            } catch (const ::zmq::error_t&) {
-                peer = "an unknown address";
-            }
+        if (!peer_read) {
+            peer = peer_of(part);
+            peer_read = true;
         }
         ++count;
         bytes += part.size();
@@ -107,45 +157,76 @@ std::optional<std::vector<::zmq::message_t>> bridge::receive_bounded(bool& refus
             frames.push_back(std::move(part));
         // else dropped here: only the identity and a delimiter are kept
     }
-    if (count <= opts_.max_frames && bytes <= opts_.max_message_bytes)
+    // Every message counts against its peer's bucket, a refused one too; over
+    // it, the message is answered 429 before anything else is looked at.
+    const bool within = count <= opts_.max_frames && bytes <= opts_.max_message_bytes;
+    if (auto limited = limit(peer)) {
+        refused = true;
+        // A message within bounds keeps its envelope, so that a pipelining
+        // client can match the refusal by its tag.
+        if (within && frames.size() > 1)
+            frames.pop_back();
+        refuse_message(std::move(frames), peer, "rate_limited",
+                       "over its per-address limit (limits.per_address)", std::move(*limited),
+                       within);
+        return frames;
+    }
+    if (within)
         return frames;
     refused = true;
-    if (count > opts_.max_frames)
-        refuse_message(std::move(frames), peer, 400, "too_many_frames",
-                       "A message may have at most " + std::to_string(opts_.max_frames) +
-                           " frames, the envelope included.");
-    else
-        refuse_message(std::move(frames), peer, 413, "message_too_large",
-                       "A message may be at most " + std::to_string(opts_.max_message_bytes) +
-                           " bytes, every frame together.");
+    std::string code, why;
+    int status = 400;
+    if (count > opts_.max_frames) {
+        code = "too_many_frames";
+        why = "A message may have at most " + std::to_string(opts_.max_frames) +
+              " frames, the envelope included.";
+    } else {
+        status = 413;
+        code = "message_too_large";
+        why = "A message may be at most " + std::to_string(opts_.max_message_bytes) +
+              " bytes, every frame together.";
+    }
+    refuse_message(std::move(frames), peer, code, why, service::error_reply(status, code, why),
+                   false);
     return frames;
 }
 
 void bridge::refuse_message(std::vector<::zmq::message_t> frames, const std::string& peer,
-                            int status, const std::string& code, const std::string& why) {
+                            const std::string& code, const std::string& why,
+                            service::reply answer, bool whole_envelope) {
     ++requests_received_;
-    // The answer goes back on the identity, with the empty delimiter a REQ
-    // client needs if there was one; never on the refused message's frames.
+    // A message past its bounds is answered on the identity, with the empty
+    // delimiter a REQ client needs if there was one; never on its frames.
     std::vector<::zmq::message_t> envelope;
-    envelope.push_back(std::move(frames[0]));
-    if (frames.size() > 1 && frames[1].size() == 0)
-        envelope.push_back(std::move(frames[1]));
+    if (whole_envelope) {
+        envelope = std::move(frames);
+    } else {
+        envelope.push_back(std::move(frames[0]));
+        if (frames.size() > 1 && frames[1].size() == 0)
+            envelope.push_back(std::move(frames[1]));
+    }
     const auto id = next_request_++;
     in_flight_.emplace(id, std::move(envelope));
-    mail_->post_reply({id, service::error_reply(status, code, why)});
+    mail_->post_reply({id, std::move(answer)});
+    log_refusal(peer, code, why);
+}
+
+void bridge::log_refusal(const std::string& peer, const std::string& code,
+                         const std::string& why) {
     // Logged once a minute per peer: a refused client that repeats itself
     // must not flood the journal. The memory of peers is bounded.
     const auto now = std::chrono::steady_clock::now();
     auto& last = refusal_logged_[peer];
     if (last == std::chrono::steady_clock::time_point{} || now - last >= std::chrono::minutes(1)) {
         last = now;
-        log_->warn("ingest: message from {} refused ({}): {}", peer, code, why);
+        log_->warn("ingest: message from {} refused ({}): {}",
+                   peer.empty() ? "an unknown address" : peer, code, why);
     }
     if (refusal_logged_.size() > max_refused_remembered)
         refusal_logged_.clear();
 }
 
-void bridge::handle_request(std::vector<::zmq::message_t> frames) {
+void bridge::handle_request(std::vector<::zmq::message_t> frames, std::string peer) {
     ++requests_received_;
     // The ROUTER's identity frame is always first; with nothing after it the
     // payload is empty, and the service answers that like any bad payload.
@@ -162,7 +243,7 @@ void bridge::handle_request(std::vector<::zmq::message_t> frames) {
             logger->debug("answer to request {} came after stop; dropped", id);
     };
     try {
-        submit_(std::move(payload), std::move(done));
+        submit_(std::move(payload), std::move(peer), std::move(done));
     } catch (const std::exception& e) {
         log_->error("the service refused request {} by throwing: {}", id, e.what());
         mail_->post_reply({id, service::error_reply(503, "unavailable",
@@ -235,7 +316,15 @@ void bridge::answer_zap() {
         std::vector<std::string> request;
         for (const auto& f : frames)
             request.push_back(f.to_string());
-        const auto verdict = zap_policy_->decide(request);
+        // The accept of this connection was sent to the monitor before its
+        // handshake began, so the count read now includes it.
+        read_monitor(ingest_watch_);
+        read_monitor(publish_watch_);
+        const auto socket = socket_of(request);
+        const auto& w = socket == zap_socket::publish ? publish_watch_ : ingest_watch_;
+        const bool full = w.open > static_cast<std::int64_t>(opts_.max_connections);
+        const auto verdict = zap_policy_.decide(request, full);
+        if (!verdict.allowed) ++connections_refused_;
         log_verdict(verdict);
         std::vector<::zmq::const_buffer> reply;
         for (const auto& f : verdict.frames)
@@ -250,7 +339,21 @@ void bridge::answer_zap() {
 
 void bridge::log_verdict(const zap_verdict& v) {
     if (v.allowed) {
-        log_->debug("CURVE client {} from {} allowed", v.client, v.address);
+        full_warned_ = false;
+        log_->debug("connection from {} allowed{}", v.address,
+                    v.client.empty() ? "" : " (key " + v.client + ")");
+        return;
+    }
+    if (v.full) {
+        // Once per episode: warned at the first refusal, and again only after
+        // a connection has been let in since.
+        const bool first = !full_warned_;
+        full_warned_ = true;
+        log_->log(first ? spdlog::level::warn : spdlog::level::debug,
+                  "connection from {} refused: too many connections (more than "
+                  "zmq.max_connections, {}){}",
+                  v.address, opts_.max_connections,
+                  first ? "; more refusals at debug level until one is let in" : "");
         return;
     }
     // A refused client reconnects every few hundred milliseconds: warn once

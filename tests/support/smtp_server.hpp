@@ -2,8 +2,9 @@
 // A real SMTP server for the tests: Python's aiosmtpd (Debian's
 // python3-aiosmtpd) on a port of its own on 127.0.0.1, storing each mail in
 // a Maildir, with or without STARTTLS (a throwaway self-signed certificate
-// made with openssl in the test's directory), or requiring AUTH. Waits poll
-// the Maildir with a timeout.
+// made with openssl in the test's directory), or requiring AUTH. A wait for
+// mail is woken by the kernel (inotify) as each mail is moved into the
+// Maildir, with a timeout.
 
 #include "support/paths.hpp"
 #include "support/process.hpp"
@@ -11,6 +12,9 @@
 
 #include <catch2/catch.hpp>
 #include <openssl/evp.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -79,15 +83,29 @@ public:
             out.push_back(std::move(m));
         return out;
     }
-    /// Waits until `n` mails have come (false after 20 s).
+    /// Waits until `n` mails have come (false after 20 s). Each mail is
+    /// written to tmp/ and renamed into new/, so the rename wakes the wait;
+    /// the watch is set before the first count, so no mail slips between.
     bool wait_for(std::size_t n) const {
+        const int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        REQUIRE(fd >= 0);
+        const bool watched =
+            inotify_add_watch(fd, (maildir_ / "new").c_str(), IN_MOVED_TO | IN_CREATE) >= 0;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (mails().size() < n) {
-            if (std::chrono::steady_clock::now() > deadline)
-                return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20)); // polling the Maildir
+        bool enough = false;
+        while (watched && !(enough = mails().size() >= n)) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd p{fd, POLLIN, 0};
+            if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0)
+                break;
+            char events[4096];
+            while (read(fd, events, sizeof events) > 0) {
+            }
         }
-        return true;
+        close(fd);
+        REQUIRE(watched);
+        return enough;
     }
 
 private:

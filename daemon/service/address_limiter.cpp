@@ -1,17 +1,17 @@
 // Per-address token buckets; idle addresses are forgotten once a minute, so a
 // flood from many addresses costs memory only while it lasts.
-#include "http/address_limiter.hpp"
+#include "service/address_limiter.hpp"
 
 #include <algorithm>
 
-namespace opel::http {
+namespace opel::service {
 
 void address_limiter::configure(const config::address_limits_config& l) {
     buckets_.reconfigure(l.rate, l.burst);
     exempt_ = {l.exempt.begin(), l.exempt.end()};
 }
 
-std::optional<service::reply> address_limiter::take(const std::string& peer) {
+std::optional<reply> address_limiter::take(const std::string& peer) {
     if (exempt_.contains(peer))
         return std::nullopt;
     const auto now = clock_.now();
@@ -22,14 +22,14 @@ std::optional<service::reply> address_limiter::take(const std::string& peer) {
     const auto wait = buckets_.take(peer, now);
     if (!wait)
         return std::nullopt;
-    ++metrics_.address_limited;
+    ++limited_;
     const auto seconds =
         std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(*wait).count());
-    auto r = service::error_reply(429, "rate_limited",
-                                  "Too many requests from this address; retry after " +
-                                      std::to_string(seconds) + " s.");
+    auto r = error_reply(429, "rate_limited",
+                         "Too many requests from this address; retry after " +
+                             std::to_string(seconds) + " s.");
     r.headers.emplace_back("Retry-After", std::to_string(seconds));
     return r;
 }
 
-} // namespace opel::http
+} // namespace opel::service
