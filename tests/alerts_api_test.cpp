@@ -169,6 +169,43 @@ TEST_CASE("silences refuse bad bodies", "[alerts][silences]") {
                  practice_token).status == 403);
 }
 
+TEST_CASE("the daemon refuses a silence for an unknown rule, scope or subject",
+          "[alerts][silences]") {
+    test_daemon d;
+    auto c = d.client();
+    const auto refused = [&](const std::string& matchers, const std::string& field,
+                             const std::string& code, const std::string& words) {
+        const auto a = c.post("/v1/silences",
+                              "{" + matchers + R"(,"ends_at":"2026-12-01T00:00:00Z"})", team_token);
+        INFO(matchers << " -> " << a.body);
+        CHECK(a.status == 422);
+        const auto body = a.json();
+        const auto& e = body.at("error");
+        CHECK(e.at("field") == field.c_str());
+        CHECK(e.at("code") == code.c_str());
+        CHECK(std::string(e.at("message").as_string()).find(words) != std::string::npos);
+    };
+    refused(R"("rule":"practice-levl-3")", "rule", "unknown_rule", "practice-level-3");
+    refused(R"("scope":"practice","subject":"C89999")", "subject", "unknown_subject",
+            "no practice code 'C89999'");
+    refused(R"("scope":"pcn","subject":"C82001")", "subject", "unknown_subject", "no PCN");
+    refused(R"("scope":"place","subject":"shire")", "subject", "unknown_subject",
+            "known: city, county, rutland");
+    refused(R"("subject":"Nowhere PCN")", "subject", "unknown_subject", "'Nowhere PCN'");
+    refused(R"("scope":"ward","subject":"C82001")", "scope", "unknown_scope", "pcn, place");
+    CHECK(c.get("/v1/silences", team_token).json().at("silences").as_array().empty());
+    // Known names of each kind are taken; the daemon's own rule too.
+    for (const auto* ok : {R"("rule":"practice-level-4","subject":"C82001")",
+                           R"("scope":"place","subject":"county")",
+                           R"("scope":"system","subject":"strep_a")",
+                           R"("rule":"webhook-failing")"})
+        CHECK(c.post("/v1/silences", "{" + std::string(ok) +
+                                         R"(,"ends_at":"2026-12-01T00:00:00Z"})",
+                     team_token)
+                  .status == 201);
+    CHECK(c.get("/healthz").status == 200);
+}
+
 TEST_CASE("a reload that removes a rule resolves its open alerts", "[alerts][reload]") {
     test_daemon d;
     auto c = d.client();

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <date/date.h>
+#include <openssl/evp.h>
 
 using namespace opel;
 using namespace opel::channel;
@@ -18,7 +19,7 @@ namespace {
 constexpr std::int64_t s = 1000000; // a second in microseconds
 
 pending_item alert(std::int64_t seq, int level, std::int64_t at) {
-    return {seq, "alert.L" + std::to_string(level) + ".practice.C82001", at, at};
+    return {seq, "alert.L" + std::to_string(level) + ".practice.C82001", at, at, -1};
 }
 
 std::string event(std::int64_t seq, int level, const std::string& state,
@@ -42,7 +43,7 @@ const std::vector<core::practice> practices{
 message_context context() {
     return {"team inbox", "opeld@example.nhs.uk", {"team@example.nhs.uk"},
             "https://opel.example.nhs.uk/", core::time_point{std::chrono::seconds(1795600000)},
-            nullptr, {}};
+            nullptr, {}, {}};
 }
 
 } // namespace
@@ -68,7 +69,7 @@ TEST_CASE("a later digest waits group.interval after the last, a level 4 no long
 
 TEST_CASE("a summary is a message of its own, and ends a digest", "[channel]") {
     const config::group_timing g{};
-    const pending_item summary{3, "summary.daily", 200 * s, 200 * s};
+    const pending_item summary{3, "summary.daily", 200 * s, 200 * s, -1};
     const auto first = plan_next({summary, alert(4, 3, 201 * s)}, std::nullopt, g, std::nullopt,
                                  nullptr);
     CHECK(first.summary);
@@ -112,6 +113,13 @@ TEST_CASE("a digest counts its changes and names the highest level", "[channel]"
     CHECK(d.lines[0].practice == "Example Surgery");
     CHECK(d.lines[0].pcn == "Example North PCN");
     CHECK(d.lines[0].place == "county");
+    // A PCN's row names its place too.
+    auto pcn = boost::json::parse(event(10, 3, "firing"));
+    pcn.at("data").as_object()["scope"] = "pcn";
+    pcn.at("data").as_object()["subject"] = "Example North PCN";
+    const auto group = build_digest({boost::json::serialize(pcn)}, practices);
+    CHECK(group.lines.at(0).pcn == "Example North PCN");
+    CHECK(group.lines.at(0).place == "county");
     CHECK(d.first_seq == 7);
     CHECK(d.last_seq == 9);
 }
@@ -207,4 +215,187 @@ TEST_CASE("Notify's JWT is HS256 with iss and iat, signed with the secret", "[ch
     CHECK(body.at("personalisation").at("message") == "OPEL 4");
     CHECK(notify_error(R"({"errors":[{"error":"BadRequestError","message":"bad number"}]})") ==
           "BadRequestError: bad number");
+}
+
+namespace {
+
+/// An alert event as the store publishes it: with its evidence, and when
+/// acknowledged, who and the note.
+std::string alert_with(std::int64_t seq, const std::string& state,
+                       boost::json::array evidence, const std::string& ack_note = "") {
+    auto v = boost::json::parse(event(seq, 4, state));
+    auto& data = v.as_object().at("data").as_object();
+    data["evidence"] = std::move(evidence);
+    if (state == "acknowledged") {
+        data["acknowledged_by"] = "primary care team";
+        data["note"] = ack_note;
+    }
+    return boost::json::serialize(v);
+}
+
+std::string escalation(std::int64_t seq, int level) {
+    return boost::json::serialize(boost::json::object{
+        {"seq", seq},
+        {"topic", "escalation.system"},
+        {"time", "2026-11-25T10:05:00Z"},
+        {"data", boost::json::object{{"id", 1},
+                                     {"title", "General practice at OPEL " +
+                                                   std::to_string(level)},
+                                     {"message", "ARI and Strep A demand on a short workforce"},
+                                     {"level", level},
+                                     {"themes", boost::json::array{"ari", "strep_a"}},
+                                     {"practices", boost::json::array{"C82001", "C82999"}},
+                                     {"by", "primary care team"},
+                                     {"created_at", "2026-11-25T10:05:00Z"}}}});
+}
+
+/// The text of every TextBlock of a Teams body, joined by newlines.
+std::string card_text(const std::string& teams) {
+    std::string out;
+    const auto v = boost::json::parse(teams);
+    const auto& body = v.at("attachments").at(0).at("content").at("body").as_array();
+    for (const auto& b : body) {
+        if (b.at("type") == "TextBlock")
+            out += std::string(b.at("text").as_string()) + "\n";
+        else
+            for (const auto& i : b.at("items").as_array())
+                out += std::string(i.at("text").as_string()) + "\n";
+    }
+    return out;
+}
+
+std::string decoded(const std::string& mail, const std::string& type) {
+    // The part after its Content-Type, base64 lines up to the next boundary.
+    const auto at = mail.find("Content-Type: " + type);
+    REQUIRE(at != std::string::npos);
+    const auto start = mail.find("\r\n\r\n", at) + 4;
+    std::string b64;
+    for (char ch : mail.substr(start, mail.find("--", start) - start))
+        if (ch != '\r' && ch != '\n')
+            b64 += ch;
+    std::string out(b64.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(b64.data()),
+                                  static_cast<int>(b64.size()));
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!out.empty() && out.back() == '\0')
+        out.pop_back();
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("a digest row names the practice's note and the acknowledgement", "[channel]") {
+    const std::vector<std::string> bodies{
+        alert_with(7, "firing", {3, 11, 5}),
+        alert_with(8, "acknowledged", {12}, "we will call you at 10"),
+    };
+    CHECK(note_sources(bodies) == std::vector<std::int64_t>{11, 12});
+    const std::map<std::int64_t, std::string> notes{{11, "Two GPs off sick & no locum"},
+                                                    {3, "an older note"}};
+    const auto d = build_digest(bodies, practices, notes);
+    REQUIRE(d.lines.size() == 2);
+    CHECK(d.lines[0].note == "Two GPs off sick & no locum");
+    CHECK(d.lines[1].note.empty());
+    CHECK(d.lines[1].acknowledged_by == "primary care team");
+    const auto mail = digest_mail(d, context());
+    const auto text = decoded(mail, "text/plain");
+    CHECK(text.find("Note from the practice: Two GPs off sick & no locum") != std::string::npos);
+    CHECK(text.find("Acknowledged by primary care team: we will call you at 10") !=
+          std::string::npos);
+    const auto html = decoded(mail, "text/html");
+    CHECK(html.find("<th align=\"left\">Note</th>") != std::string::npos);
+    CHECK(html.find("Note from the practice: Two GPs off sick &amp; no locum") !=
+          std::string::npos);
+    CHECK(html.find("Example North PCN") != std::string::npos);
+    CHECK(html.find("<a href=\"https://opel.example.nhs.uk/\">") != std::string::npos);
+    CHECK(card_text(digest_teams(d, context())).find("Note from the practice: Two GPs") !=
+          std::string::npos);
+    CHECK(digest_slack(d, context()).find("Two GPs off sick &amp; no locum") !=
+          std::string::npos);
+}
+
+TEST_CASE("an escalation to the system is a line of its own, counted apart", "[channel]") {
+    auto c = context();
+    c.themes.entries = {{"ari", "Acute respiratory infection (ARI)"}, {"strep_a", "Strep A"}};
+    const auto d = build_digest({event(7, 3, "firing"), escalation(8, 4)}, practices);
+    REQUIRE(d.lines.size() == 2);
+    CHECK(d.highest == 4);
+    CHECK(d.raised == 1);
+    CHECK(d.escalated == 1);
+    CHECK(d.headline() == "OPEL 4: 1 new, 1 escalation to the system");
+    CHECK(build_digest({escalation(8, 3), escalation(9, 2)}, practices).headline() ==
+          "OPEL 3: 2 escalations to the system");
+    const auto& l = d.lines[1];
+    CHECK(l.escalation);
+    CHECK(who(l) == "Escalation to the system");
+    CHECK(l.practices == std::vector<std::string>{"Example Surgery (C82001)", "C82999"});
+
+    const auto mail = digest_mail(d, c);
+    CHECK(mail.find("Subject: OPEL 4: 1 new, 1 escalation to the system\r\n") !=
+          std::string::npos);
+    const auto text = decoded(mail, "text/plain");
+    CHECK(text.find("OPEL 4 escalated: Escalation to the system\r\n"
+                    "    General practice at OPEL 4. ARI and Strep A demand") !=
+          std::string::npos);
+    CHECK(text.find("    Sent by primary care team\r\n") != std::string::npos);
+    CHECK(text.find("    Practices: Example Surgery (C82001), C82999\r\n") != std::string::npos);
+    CHECK(text.find("    Themes: Acute respiratory infection (ARI), Strep A\r\n") !=
+          std::string::npos);
+    CHECK(decoded(mail, "text/html").find("Themes: Acute respiratory infection (ARI)") !=
+          std::string::npos);
+
+    const auto card = boost::json::parse(digest_teams(d, c));
+    const auto& body = card.at("attachments").at(0).at("content").at("body").as_array();
+    CHECK(body.at(2).at("style") == "attention");
+    CHECK(card_text(digest_teams(d, c)).find("OPEL 4 escalated: Escalation to the system") !=
+          std::string::npos);
+    CHECK(digest_slack(d, c).find("Themes: Acute respiratory infection (ARI), Strep A") !=
+          std::string::npos);
+    CHECK(digest_sms(d).find("; escalated to the system at OPEL 4: General practice at OPEL 4") !=
+          std::string::npos);
+}
+
+TEST_CASE("an escalation is timed by its level, as an alert is", "[channel]") {
+    using namespace date;
+    CHECK(item_level("escalation.system", escalation(8, 4)) == 4);
+    CHECK(item_level("escalation.system", "not json") == 0);
+    CHECK(item_level("alert.L3.practice.C82001", "") == 3);
+    const auto* london = locate_zone("Europe/London");
+    const config::quiet_hours q{std::chrono::hours(20), std::chrono::hours(8), 4};
+    const auto late = (sys_days{2026_y / November / 25} + std::chrono::hours(22))
+                          .time_since_epoch() / std::chrono::microseconds(1);
+    const config::group_timing g{std::chrono::seconds(30), std::chrono::seconds(300)};
+    const pending_item four{8, "escalation.system", late, late, 4};
+    const pending_item three{9, "escalation.system", late, late, 3};
+    // A level 4 escalation goes through the quiet hours and does not wait
+    // out the interval; a level 3 one waits for the morning.
+    CHECK(plan_next({four}, late - 10 * s, g, q, london).due_at == late + 30 * s);
+    CHECK(plan_next({three}, late - 10 * s, g, q, london).due_at > late + 8 * 3600 * s);
+}
+
+TEST_CASE("the summary is a short card: system level, places, pressured and not reporting",
+          "[channel]") {
+    const boost::json::object summary{
+        {"date", "2026-11-25"},
+        {"system", boost::json::object{{"level", 3}}},
+        {"by_place", boost::json::object{{"city", boost::json::object{{"level", 4}}},
+                                         {"rutland", boost::json::object{{"level", nullptr}}}}},
+        {"pressured", boost::json::array{boost::json::object{{"code", "C82001"}},
+                                         boost::json::object{{"code", "C82002"}}}},
+        {"not_reporting", boost::json::array{"C82003"}}};
+    const auto text = card_text(summary_teams(summary, context()));
+    CHECK(text == "OPEL daily summary 2026-11-25: system OPEL 3\ncity: OPEL 4\n"
+                  "rutland: not known\nPractices at OPEL 3 or 4: 2\nNot reporting: 1\n");
+    const auto teams = boost::json::parse(summary_teams(summary, context()));
+    CHECK(teams.at("attachments").at(0).at("content").at("actions").at(0).at("url") ==
+          "https://opel.example.nhs.uk/");
+    const auto slack = boost::json::parse(summary_slack(summary, context()));
+    CHECK(slack.at("text") == "OPEL daily summary 2026-11-25: system OPEL 3");
+    CHECK(std::string(slack.at("blocks").at(1).at("text").at("text").as_string()) ==
+          "city: OPEL 4\nrutland: not known\nPractices at OPEL 3 or 4: 2\nNot reporting: 1\n"
+          "<https://opel.example.nhs.uk/|Open the dashboard>");
+    CHECK(summary_sms(summary) == "OPEL daily summary 2026-11-25: system OPEL 3; city: OPEL 4; "
+                                  "rutland: not known; Practices at OPEL 3 or 4: 2; "
+                                  "Not reporting: 1");
 }

@@ -293,3 +293,220 @@ TEST_CASE("POST /v1/subscribers/{name}/test sends a test message", "[channels]")
     CHECK(c.get("/v1/subscribers", team_token).body.find("T0K3N") == std::string::npos);
     CHECK(s.at("pending") == 0); // a test is no delivery of the outbox
 }
+
+TEST_CASE("a digest mail names the practice's note from its report", "[channels]") {
+    temp_dir dir;
+    smtp_server smtp(dir.path());
+    test_daemon d(with(email_subscriber(), smtp_section(smtp.port(), "off")));
+    auto c = d.client();
+    REQUIRE(c.post("/v1/submissions",
+                   R"({"practice":"C82001","level":4,"note":"Two GPs off sick, no locum"})",
+                   admin_token)
+                .status == 201);
+    after_wait(d);
+    REQUIRE(smtp.wait_for(1));
+    const auto mail = smtp.mails().at(0);
+    CHECK(mail_part(mail, "text/plain").find("Note from the practice: Two GPs off sick, no locum") !=
+          std::string::npos);
+    const auto html = mail_part(mail, "text/html");
+    CHECK(html.find("Aldermere Surgery (C82001)") != std::string::npos);
+    CHECK(html.find("Larkspur Central PCN") != std::string::npos);
+    CHECK(html.find("Note from the practice: Two GPs off sick, no locum") != std::string::npos);
+    CHECK(html.find("https://opel.example.nhs.uk/") != std::string::npos);
+}
+
+TEST_CASE("an escalation reaches the control room's mail, card and text, whatever min_level",
+          "[channels]") {
+    temp_dir dir;
+    smtp_server smtp(dir.path());
+    receiver r;
+    const auto key = notify_key(dir.path());
+    test_daemon d(with(
+        "  - name: room inbox\n    kind: email\n    to: [room@example.nhs.uk]\n"
+        "    audiences: [control_room]\n    min_level: 4\n" +
+            email_subscriber("team inbox") + "  - name: room teams\n    kind: teams\n    url: " +
+            r.url() + "/teams\n    audiences: [control_room]\n    min_level: 4\n" +
+            "  - name: on call\n    kind: notify\n    api_key_file: " + key +
+            "\n    template_id: t-1\n    phone_numbers: [\"07700900123\"]\n"
+            "    base_url: http://127.0.0.1:" + std::to_string(r.port()) +
+            "\n    audiences: [control_room]\n",
+        smtp_section(smtp.port(), "off")));
+    auto c = d.client();
+    REQUIRE(c.post("/v1/escalations",
+                   R"({"title":"General practice at OPEL 3","message":"ARI demand is rising",)"
+                   R"("level":3,"themes":["ari"],"practices":["C82001"]})",
+                   team_token)
+                .status == 201);
+    CHECK(standing(c, "team inbox").at("pending") == 0); // not the control room's
+    after_wait(d);
+    REQUIRE(smtp.wait_for(1));
+    REQUIRE(r.wait_for(2));
+    d.daemon().run_timers().wait();
+    const auto mail = smtp.mails().at(0);
+    CHECK(mail_header(mail, "Subject") == "OPEL 3: 1 escalation to the system");
+    CHECK(mail_header(mail, "To") == "room@example.nhs.uk");
+    const auto text = mail_part(mail, "text/plain");
+    CHECK(text.find("OPEL 3 escalated: Escalation to the system") != std::string::npos);
+    CHECK(text.find("Practices: Aldermere Surgery (C82001)") != std::string::npos);
+    CHECK(text.find("Themes: Acute respiratory infection (ARI)") != std::string::npos);
+    for (const auto& got : r.requests()) {
+        if (got.target == "/hook/teams") {
+            CHECK(got.body.find("General practice at OPEL 3") != std::string::npos);
+            CHECK(got.body.find("\"style\":\"warning\"") != std::string::npos);
+        } else {
+            const auto body = boost::json::parse(got.body);
+            CHECK(std::string(body.at("personalisation").at("message").as_string()) ==
+                  "OPEL 3: 1 escalation to the system; escalated to the system at OPEL 3: "
+                  "General practice at OPEL 3");
+        }
+    }
+    CHECK(smtp.mails().size() == 1);
+}
+
+TEST_CASE("support changes are not sent to people, nor to webhooks", "[channels]") {
+    temp_dir dir;
+    smtp_server smtp(dir.path());
+    receiver r;
+    const auto everyone = "    audiences: [primary_care_team, control_room, admin]\n";
+    test_daemon d(with("  - name: inbox\n    kind: email\n    to: [team@example.nhs.uk]\n" +
+                           std::string(everyone) + "  - name: teams\n    kind: teams\n    url: " +
+                           r.url() + "\n" + everyone + "  - name: hook\n    url: " + r.url() +
+                           "\n" + everyone,
+                       smtp_section(smtp.port(), "off")));
+    auto c = d.client();
+    const auto offer = c.post("/v1/practices/C82001/support",
+                              R"({"action":"locum_cover","note":"from Tuesday"})", team_token);
+    REQUIRE(offer.status == 201);
+    REQUIRE(c.call(boost::beast::http::verb::patch,
+                   "/v1/support/" + std::to_string(offer.json().at("id").as_int64()),
+                   R"({"state":"agreed"})", team_token)
+                .status == 200);
+    REQUIRE(c.get("/v1/events?topic=support.", admin_token).json().at("events").as_array().size() ==
+            2);
+    for (const auto* name : {"inbox", "teams", "hook"}) {
+        INFO(name);
+        CHECK(standing(c, name).at("pending") == 0);
+        CHECK(standing(c, name).at("failed") == 0);
+    }
+    after_wait(d);
+    CHECK(smtp.mails().empty());
+    CHECK(r.requests().empty());
+}
+
+TEST_CASE("a test message is audited with who sent it and how it went", "[channels]") {
+    receiver r({}, 503);
+    test_daemon d(with("  - name: team slack\n    kind: slack\n    url: " + r.url() +
+                       "\n    audiences: [primary_care_team]\n"));
+    auto c = d.client();
+    const auto a = c.post("/v1/subscribers/team%20slack/test", "", admin_token);
+    REQUIRE(a.status == 200);
+    CHECK(a.json().at("delivered") == false);
+    REQUIRE(c.post("/v1/subscribers/nobody/test", "", admin_token).status == 404);
+    const auto log = c.get("/v1/audit", admin_token).json().at("entries").as_array();
+    REQUIRE(log.size() == 1);
+    CHECK(log[0].at("action") == "subscriber.test");
+    CHECK(log[0].at("target") == "team slack");
+    CHECK(log[0].at("actor") == "admin");
+    CHECK(log[0].at("status") == 200);
+    CHECK(log[0].at("detail").at("delivered") == false);
+    CHECK(std::string(log[0].at("detail").at("error").as_string()).find("503") !=
+          std::string::npos);
+}
+
+TEST_CASE("a card subscriber failing for an hour raises the admin alert, as a webhook does",
+          "[channels]") {
+    receiver r({}, 503);
+    test_daemon d(with("  - name: slack\n    kind: slack\n    url: " + r.url() +
+                       "\n    audiences: [primary_care_team]\n"));
+    auto c = d.client();
+    const auto raised = [&] {
+        return c.get("/v1/events?topic=alert.L3.system.slack", admin_token)
+            .json()
+            .at("events")
+            .as_array()
+            .size();
+    };
+    submit(c, 4);
+    after_wait(d);
+    REQUIRE(r.wait_for(1));
+    d.daemon().run_timers().wait();
+    d.daemon().run_timers().wait();
+    CHECK(raised() == 0);
+    d.clock().advance(61min);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(2));
+    d.daemon().run_timers().wait();
+    d.daemon().run_timers().wait();
+    REQUIRE(raised() == 1);
+    const auto alert = c.get("/v1/events?topic=alert.L3.system.slack", admin_token)
+                           .json()
+                           .at("events")
+                           .at(0)
+                           .at("data");
+    CHECK(alert.at("rule") == "webhook-failing");
+    CHECK(alert.at("subject") == "slack");
+}
+
+TEST_CASE("AUTH with the password file: the right password mails, a wrong one is a failure",
+          "[channels]") {
+    temp_dir dir;
+    smtp_server smtp(dir.path(), "opeld", "s3cret relay word");
+    const auto password = dir.path() / "smtp-password";
+    const auto config = [&](const std::string& word) {
+        std::ofstream(password) << word << "\n";
+        std::filesystem::permissions(password, std::filesystem::perms::owner_read |
+                                                   std::filesystem::perms::owner_write);
+        return with(email_subscriber(), smtp_section(smtp.port(), "off") +
+                                            "  username: opeld\n  password_file: " +
+                                            password.string() + "\n");
+    };
+    {
+        test_daemon d(config("not the word"));
+        auto c = d.client();
+        submit(c, 4);
+        after_wait(d);
+        d.daemon().run_timers().wait(); // a barrier behind the failure being written
+        const auto s = standing(c, "inbox");
+        CHECK(s.at("pending").as_int64() >= 1);
+        CHECK(s.at("last_failure").is_string());
+        CHECK(smtp.mails().empty());
+    }
+    test_daemon d(config("s3cret relay word"));
+    auto c = d.client();
+    submit(c, 4);
+    after_wait(d);
+    REQUIRE(smtp.wait_for(1));
+    d.daemon().run_timers().wait();
+    CHECK(standing(c, "inbox").at("pending") == 0);
+}
+
+TEST_CASE("quiet hours hold a level 3 digest until they end, not a level 4", "[channels]") {
+    temp_dir dir;
+    smtp_server smtp(dir.path());
+    // The test clock starts at 10:00 in London: quiet from 09:00 to 12:00.
+    test_daemon d(with(email_subscriber() + "    quiet: {from: \"09:00\", to: \"12:00\"}\n",
+                       smtp_section(smtp.port(), "off")));
+    auto c = d.client();
+    submit(c, 3);
+    after_wait(d);
+    d.clock().advance(90min); // 11:30: still quiet
+    d.daemon().run_timers().wait();
+    d.daemon().run_timers().wait();
+    CHECK(smtp.mails().empty());
+    CHECK(standing(c, "inbox").at("pending").as_int64() >= 1);
+    submit(c, 4, "C82002"); // a level 4 is not held, and takes the level 3 with it
+    after_wait(d);
+    REQUIRE(smtp.wait_for(1));
+    d.daemon().run_timers().wait();
+    const auto first = smtp.mails().at(0);
+    CHECK(mail_header(first, "Subject").rfind("OPEL 4: ", 0) == 0);
+    CHECK(mail_part(first, "text/plain").find("(C82001)") != std::string::npos);
+    submit(c, 3, "C82003");
+    d.clock().advance(20min); // 11:51: the interval is over, the quiet is not
+    d.daemon().run_timers().wait();
+    d.daemon().run_timers().wait();
+    CHECK(smtp.mails().size() == 1);
+    d.clock().advance(10min); // 12:01: the quiet is over
+    d.daemon().run_timers().wait();
+    REQUIRE(smtp.wait_for(2));
+}

@@ -440,3 +440,11 @@ TEST_CASE("channel errors: kind, smtp, Notify key, quiet time, keys of another k
                       "slack, not email"));
     CHECK(has(errors, "channels/bad.yaml:7: subscribers: kind email needs the smtp section"));
 }
+
+TEST_CASE("a subscriber's places must be places of the practices file", "[config]") {
+    const auto errors = errors_of("channels/bad.yaml");
+    INFO(joined(errors));
+    CHECK(has(errors, "channels/bad.yaml:30: subscribers.places: no place 'shire' in " +
+                          (data_dir / "practices.yaml").string() + " (places: city, county)"));
+    CHECK_FALSE(has(errors, "channels/bad.yaml:29:"));
+}

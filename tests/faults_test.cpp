@@ -156,6 +156,26 @@ TEST_CASE("a read-only database turns ingest into 503 and recovers by itself", "
     CHECK(stored_ids(c).size() == 2);
 }
 
+TEST_CASE("after a failed commit the wait for support is kept", "[faults][support]") {
+    test_daemon d; // Wednesday 2026-11-25 10:00
+    auto c = d.client();
+    REQUIRE(c.post("/v1/submissions", R"({"practice":"C82001","level":4})", practice_token)
+                .status == 201);
+    // A refused submission rebuilds the engine from the store.
+    on_writer(d, "PRAGMA query_only = 1");
+    REQUIRE(c.post("/v1/submissions", R"({"practice":"C82002","level":2})", other_practice_token)
+                .status == 503);
+    on_writer(d, "PRAGMA query_only = 0");
+    // Friday 10:00: two working days at 4 with nothing offered.
+    d.clock().advance(std::chrono::hours{48});
+    d.daemon().run_timers().wait();
+    bool unsupported = false;
+    const auto alerts = c.get("/v1/alerts", team_token).json();
+    for (const auto& a : alerts.at("alerts").as_array())
+        unsupported = unsupported || a.at("rule") == "practice-unsupported";
+    CHECK(unsupported);
+}
+
 TEST_CASE("a store read that fails answers 503, on every reading route", "[faults]") {
     test_daemon d;
     auto c = d.client();

@@ -5,6 +5,7 @@
 // config cannot leak in. Nothing sleeps: the tests wait on the child's
 // output or exit with a deadline.
 #include "support/test_daemon.hpp"
+#include "support/webhook_receiver.hpp"
 #include "zmq/curve.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -956,6 +957,30 @@ TEST_CASE("audit shows who did what, for admin only", "[opelctl]") {
     CHECK(boost::json::parse(r.out).at("entries").as_array().size() == 1);
     CHECK(run(at(d, team_token, {"audit"})).code == 1);
     CHECK(run(at(d, admin_token, {"audit", "--since", "yesterday"})).code == 2);
+}
+
+TEST_CASE("subscribers list shows each one, subscribers test sends a test message",
+          "[opelctl]") {
+    namespace ws = opel::test::webhook_support;
+    ws::receiver ok, down({}, 503);
+    test_daemon d(ws::with_subscribers(ws::subscriber("team hook", ok.url(), "primary_care_team") +
+                                       ws::subscriber("down", down.url(), "control_room")));
+    auto r = run(at(d, team_token, {"subscribers", "list"}));
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("KIND") != std::string::npos);
+    CHECK(r.out.find("team hook") != std::string::npos);
+    CHECK(r.out.find("webhook") != std::string::npos);
+    r = run(at(d, admin_token, {"subscribers", "test", "team hook"}));
+    CHECK(r.code == 0);
+    CHECK(r.out == "test message delivered to team hook\n");
+    REQUIRE(ok.wait_for(1));
+    r = run(at(d, admin_token, {"subscribers", "test", "down"}));
+    CHECK(r.code == 1);
+    CHECK(r.out.find("test message to down failed: HTTP 503") == 0);
+    CHECK(run(at(d, admin_token, {"subscribers", "test", "nobody"})).code == 1);
+    CHECK(run(at(d, team_token, {"subscribers", "test", "team hook"})).code == 1);
+    CHECK(ok.requests().size() == 1);
 }
 
 TEST_CASE("the man page lists every command", "[opelctl]") {

@@ -21,11 +21,21 @@ TEST_CASE("practice-level-3 fires on a level 3 report with the OPEL name, colour
     CHECK(a.title == "Surgery C82001 (C82001) is at OPEL 3: Severe pressure");
     CHECK(a.message.find("amber") != std::string::npos);
     CHECK(a.message.find("PCN-level support") != std::string::npos);
-    CHECK(a.message.find("workforce, ari") != std::string::npos);
+    // Themes by the rules file's names: one vocabulary wherever a person reads.
+    CHECK(a.message.find("Themes: Workforce (sickness, vacancies), Acute respiratory infection "
+                         "(ARI).") != std::string::npos);
     CHECK(a.message.find("two GPs off sick") != std::string::npos);
     CHECK(a.created_at == h.now);
     CHECK(a.fired_at == h.now);
     CHECK(cs.size() == 1);
+}
+
+TEST_CASE("a note's own full stop does not double the template's", "[rules]") {
+    harness h;
+    const auto cs = h.submit("C82001", 4, {}, "Two GPs off sick.");
+    const auto a = of(cs, "practice-level-4").front().after;
+    CHECK(a.message.find("Note: Two GPs off sick. Support requested") != std::string::npos);
+    CHECK(a.message.find("..") == std::string::npos);
 }
 
 TEST_CASE("a level 1 or 2 report raises no practice alert", "[rules]") {

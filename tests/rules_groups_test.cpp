@@ -129,7 +129,7 @@ TEST_CASE("theme-cluster fires when 3 practices report a theme within 23h59", "[
     CHECK(a.scope == "system");
     CHECK(a.subject == "ari");
     CHECK(a.evidence == std::vector<std::int64_t>{1, 2, 3});
-    CHECK(a.title == "3 practices report ari within 24 hours");
+    CHECK(a.title == "3 practices report Acute respiratory infection (ARI) within 24 hours");
     CHECK(rules::alert_topic(a) == "alert.L3.system.ari");
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("theme-cluster resolves when its window passes, and repeats within it"
     // C82001 leaves: 3 remain, so it still holds; its text now says 3, told to nobody.
     const auto left = h.advance_to(at("2026-12-01T09:00:00Z"));
     REQUIRE(of(left, "theme-cluster").size() == 1);
-    CHECK(of(left, "theme-cluster")[0].after.message.starts_with("3 practices reported strep_a"));
+    CHECK(of(left, "theme-cluster")[0].after.message.starts_with("3 practices reported Strep A"));
     CHECK(of(left, "theme-cluster")[0].published());
     CHECK_FALSE(of(left, "theme-cluster")[0].notify);
     const auto cs = h.advance_to(at("2026-12-01T10:00:00Z"));   // C82002 and 3 leave

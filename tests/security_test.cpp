@@ -249,7 +249,8 @@ TEST_CASE("the audit log pages like the event log and is for admin only", "[secu
     test_daemon d;
     auto c = d.client();
     for (int i = 0; i < 5; ++i)
-        REQUIRE(c.post("/v1/silences", R"({"rule":"x","ends_at":"2026-12-01T00:00:00Z"})",
+        REQUIRE(c.post("/v1/silences",
+                       R"({"rule":"practice-level-3","ends_at":"2026-12-01T00:00:00Z"})",
                        team_token).status == 201);
     auto page = c.get("/v1/audit?limit=2", admin_token).json();
     CHECK(page.at("entries").as_array().size() == 2);
@@ -280,7 +281,8 @@ TEST_CASE("an audit entry is there exactly when its change is: it survives a res
     auto d = std::make_unique<test_daemon>();
     {
         auto c = d->client();
-        const auto s = c.post("/v1/silences", R"({"rule":"x","ends_at":"2026-12-01T00:00:00Z"})",
+        const auto s = c.post("/v1/silences",
+                              R"({"rule":"practice-level-3","ends_at":"2026-12-01T00:00:00Z"})",
                               team_token);
         REQUIRE(s.status == 201);
         silence = s.json().at("id").as_int64();

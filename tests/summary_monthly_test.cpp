@@ -4,6 +4,7 @@
 #include "summary/monthly.hpp"
 #include "summary/monthly_render.hpp"
 #include "summary/monthly_trend.hpp"
+#include "summary/text.hpp"
 
 #include "core/calendar.hpp"
 #include "core/time.hpp"
@@ -404,4 +405,50 @@ TEST_CASE("monthly html: a board paper on A4 with themes by name", "[summary]") 
     CHECK(html.find("<th>Last month</th>") != std::string::npos);
     CHECK(html.find(">workforce<") == std::string::npos);
     CHECK(html.find("<script") == std::string::npos);
+}
+
+TEST_CASE("monthly csv: the board figures, themes and support by name", "[summary]") {
+    auto r = board_of(year{2022} / 12);
+    summary::add_support(r, {}, {});
+    r["support"] = json::array{json::object{{"action", "locum_cover"}, {"count", 2}},
+                               json::object{{"action", "retired_action"}, {"count", 1}}};
+    const summary::theme_names themes{{{"workforce", "Workforce (sickness, vacancies)"}}};
+    const summary::theme_names actions{{{"locum_cover", "Locum cover"}}};
+    const auto csv = summary::render_monthly_csv(r, themes, actions);
+    const auto has = [&](const std::string& row) {
+        INFO(row);
+        CHECK(csv.find("\r\n" + row + "\r\n") != std::string::npos);
+    };
+    // Themes and support as people read them; an action no longer in the
+    // rules file by its id.
+    has("theme,\"Workforce (sickness, vacancies)\"," +
+        std::to_string(r.at("themes").at(0).at("count").as_int64()));
+    has("support,Locum cover,2");
+    has("support,retired_action,1");
+    // The month's level and each place's.
+    has("level,system,3");
+    has("level,county," + summary::text_of(&r.at("levels").at("places").at("county")));
+    // A row per figure of each place and PCN.
+    has("place.responses,county,93");
+    has("place.by_level.4,county," +
+        summary::text_of(&r.at("groups").at("places").at("county").at("by_level").at("4")));
+    has("place.practices_reporting,county," +
+        summary::text_of(&r.at("groups").at("places").at("county").at("practices_reporting")));
+    const auto& pcn = *r.at("groups").at("pcns").as_object().begin();
+    has("pcn.place," + std::string(pcn.key()) + "," +
+        std::string(pcn.value().at("place").as_string()));
+    has("pcn.responses," + std::string(pcn.key()) + "," +
+        summary::text_of(&pcn.value().at("responses")));
+    // Each week, keyed by its first day.
+    has("week.end,2022-12-01,2022-12-04");
+    has("week.responses,2022-12-05," +
+        summary::text_of(&r.at("weeks").at(1).at("responses")));
+    has("week.place_level.county,2022-12-05," +
+        summary::text_of(&r.at("weeks").at(1).at("places").at("county")));
+    // The month before.
+    has("previous.month,,2022-11");
+    has("previous.responses,,159");
+    has("previous.level,system,2");
+    has("previous.by_level,4,1");
+    has("previous.by_place,county,109");
 }

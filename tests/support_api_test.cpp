@@ -299,7 +299,7 @@ TEST_CASE("the daily summary lists each pressured practice's open support", "[su
     CHECK(support[0] == boost::json::value{{"action", "locum_cover"}, {"state", "agreed"}});
     CHECK(pressured[1].at("support").as_array().empty());
     const auto html = c.get("/v1/summaries/daily?format=html", team_token).body;
-    CHECK(html.find("locum cover: agreed") != std::string::npos);
+    CHECK(html.find("Locum cover: agreed") != std::string::npos);
 }
 
 TEST_CASE("a past day's summary shows support as it stood then", "[support][summary]") {
@@ -345,7 +345,28 @@ TEST_CASE("the monthly report counts support by action and lists escalations",
     CHECK(html.find("escalated the following to the system") != std::string::npos);
     CHECK(html.find("NHS 111 barriers") != std::string::npos);
     const auto csv = c.get("/v1/reports/monthly?month=2026-11&format=csv", team_token).body;
-    CHECK(csv.find("support,locum_cover,2") != std::string::npos);
+    CHECK(csv.find("support,Locum cover,2") != std::string::npos);
+}
+
+TEST_CASE("reports name support actions as the rules file does", "[support][summary]") {
+    test_daemon d;
+    auto c = d.client();
+    report(c, "C82001", 4);
+    REQUIRE(offer(c, "C82001", "lunchtime_closures").status == 201);
+    REQUIRE(c.post("/v1/summaries/daily", "", admin_token).status == 201); // pictures now
+    const auto daily = c.get("/v1/summaries/daily?format=html", team_token).body;
+    CHECK(daily.find("<td>Lunchtime closures to clear a backlog: offered</td>") !=
+          std::string::npos);
+    CHECK(daily.find("lunchtime closures") == std::string::npos);
+    const auto monthly = c.get("/v1/reports/monthly?month=2026-11&format=html", team_token).body;
+    CHECK(monthly.find("<td>Lunchtime closures to clear a backlog</td>") != std::string::npos);
+    CHECK(monthly.find("lunchtime_closures") == std::string::npos);
+    const auto csv = c.get("/v1/reports/monthly?month=2026-11&format=csv", team_token).body;
+    CHECK(csv.find("\r\nsupport,Lunchtime closures to clear a backlog,1\r\n") !=
+          std::string::npos);
+    // The JSON keeps the ids: they are the wire format.
+    CHECK(c.get("/v1/reports/monthly?month=2026-11", team_token).json().at("support").at(0).at(
+              "action") == "lunchtime_closures");
 }
 
 TEST_CASE("an offer resolves practice-unsupported in its own transaction", "[support][rules]") {

@@ -47,7 +47,8 @@ std::vector<std::string> subscriber_names(const config::config& c) {
 }
 
 webhook::channel_settings channels_of(const config::config& c) {
-    return {c.smtp, c.practices, c.public_url, c.timezone, summary::theme_names_of(*c.rules)};
+    return {c.smtp, c.practices, c.public_url, c.timezone, summary::theme_names_of(*c.rules),
+            summary::action_names_of(*c.rules)};
 }
 
 void warn_about_permissions(const config::config& cfg) {

@@ -25,10 +25,6 @@ const char* emoji(int level) {
            : level == 2 ? ":large_yellow_circle:" : ":large_green_circle:";
 }
 
-std::string who(const line& l) {
-    return l.practice.empty() ? l.scope + " " + l.subject : l.practice + " (" + l.subject + ")";
-}
-
 json::object text_block(std::string text, bool bold = false) {
     json::object b{{"type", "TextBlock"}, {"text", std::move(text)}, {"wrap", true}};
     if (bold)
@@ -49,6 +45,25 @@ json::object card(json::array body, const message_context& c) {
              json::array{json::object{{"contentType", "application/vnd.microsoft.card.adaptive"},
                                       {"contentUrl", nullptr},
                                       {"content", std::move(content)}}}}};
+}
+
+/// Text for Slack's mrkdwn: its three control characters escaped, so a
+/// practice's note cannot make a link or a mention.
+std::string slack_escape(const std::string& text) {
+    std::string out;
+    for (const char ch : text)
+        out += ch == '&' ? "&amp;" : ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : std::string(1, ch);
+    return out;
+}
+
+/// The title and message, then the escalation's particulars and the notes.
+std::vector<std::string> sentences(const line& l, const message_context& c) {
+    std::vector<std::string> out{l.title + (l.message.empty() ? "" : ". " + l.message)};
+    for (auto& s : line_about(l, c.themes))
+        out.push_back(std::move(s));
+    for (auto& s : line_notes(l))
+        out.push_back(std::move(s));
+    return out;
 }
 
 std::string more(std::size_t n) { return "... and " + std::to_string(n) + " more on the dashboard"; }
@@ -78,13 +93,12 @@ std::string digest_teams(const digest& d, const message_context& c) {
     json::array body{text_block(d.headline(), true)};
     for (std::size_t i = 0; i < d.lines.size() && i < max_lines; ++i) {
         const auto& l = d.lines[i];
+        json::array items{
+            text_block("OPEL " + std::to_string(l.level) + " " + l.state + ": " + who(l), true)};
+        for (auto& s : sentences(l, c))
+            items.push_back(text_block(std::move(s)));
         body.push_back(json::object{
-            {"type", "Container"},
-            {"style", card_style(l.level)},
-            {"items", json::array{text_block("OPEL " + std::to_string(l.level) + " " + l.state +
-                                                 ": " + who(l),
-                                             true),
-                                  text_block(l.title + (l.message.empty() ? "" : ". " + l.message))}}});
+            {"type", "Container"}, {"style", card_style(l.level)}, {"items", std::move(items)}});
     }
     if (d.lines.size() > max_lines)
         body.push_back(text_block(more(d.lines.size() - max_lines)));
@@ -103,13 +117,13 @@ std::string digest_slack(const digest& d, const message_context& c) {
         {"type", "header"}, {"text", json::object{{"type", "plain_text"}, {"text", d.headline()}}}}};
     for (std::size_t i = 0; i < d.lines.size() && i < max_lines; ++i) {
         const auto& l = d.lines[i];
+        auto text = std::string(emoji(l.level)) + " *OPEL " + std::to_string(l.level) + " " +
+                    l.state + "*: " + slack_escape(who(l));
+        for (const auto& s : sentences(l, c))
+            text += "\n" + slack_escape(s);
         blocks.push_back(json::object{
             {"type", "section"},
-            {"text", json::object{{"type", "mrkdwn"},
-                                  {"text", std::string(emoji(l.level)) + " *OPEL " +
-                                               std::to_string(l.level) + " " + l.state + "*: " +
-                                               who(l) + "\n" + l.title +
-                                               (l.message.empty() ? "" : ". " + l.message)}}}});
+            {"text", json::object{{"type", "mrkdwn"}, {"text", std::move(text)}}}});
     }
     if (d.lines.size() > max_lines)
         blocks.push_back(json::object{
@@ -150,8 +164,10 @@ std::string test_card(bool teams, const message_context& c) {
 std::string digest_sms(const digest& d, std::size_t limit) {
     std::string out = d.headline();
     for (const auto& l : d.lines) {
-        const auto next = "; " + who(l) + " OPEL " + std::to_string(l.level) +
-                          (l.state == "firing" ? "" : " " + l.state);
+        const auto next = l.escalation ? "; escalated to the system at OPEL " +
+                                             std::to_string(l.level) + ": " + l.title
+                                       : "; " + who(l) + " OPEL " + std::to_string(l.level) +
+                                             (l.state == "firing" ? "" : " " + l.state);
         if (out.size() + next.size() > limit) {
             out += "; and more";
             break;

@@ -45,6 +45,14 @@ int topic_level(const std::string& topic) {
     return c >= '1' && c <= '4' ? c - '0' : 0;
 }
 
+int item_level(const std::string& topic, const std::string& body) {
+    if (topic != "escalation.system")
+        return topic_level(topic);
+    const auto e = event_of(body);
+    const auto* data = e ? e->if_contains("data") : nullptr;
+    return data && data->is_object() ? integer(data->as_object(), "level") : 0;
+}
+
 std::int64_t after_quiet(std::int64_t at, const config::quiet_hours& quiet,
                          const date::time_zone* tz) {
     using namespace std::chrono;
@@ -84,7 +92,7 @@ plan plan_next(const std::vector<pending_item>& pending, std::optional<std::int6
         ++p.count;
         first = std::min(first, item.created_at);
         retry = std::max(retry, item.next_at);
-        const int level = topic_level(item.topic);
+        const int level = item.level >= 0 ? item.level : topic_level(item.topic);
         highest = std::max(highest, level);
         if (level >= 4 && !first_l4)
             first_l4 = item.created_at;
@@ -100,6 +108,12 @@ plan plan_next(const std::vector<pending_item>& pending, std::optional<std::int6
     return p;
 }
 
+std::string who(const line& l) {
+    if (l.escalation)
+        return "Escalation to the system";
+    return l.practice.empty() ? l.scope + " " + l.subject : l.practice + " (" + l.subject + ")";
+}
+
 std::string digest::headline() const {
     std::string out = "OPEL " + std::to_string(highest) + ":";
     std::string sep = " ";
@@ -112,35 +126,130 @@ std::string digest::headline() const {
     add(raised, "new");
     add(acknowledged, "acknowledged");
     add(resolved, "resolved");
+    add(escalated, escalated == 1 ? "escalation to the system" : "escalations to the system");
     return out;
 }
 
+namespace {
+
+/// The latest submission behind a practice alert, 0 for any other.
+std::int64_t latest_evidence(const json::object& alert) {
+    const auto* evidence = alert.if_contains("evidence");
+    if (text(alert, "scope") != "practice" || !evidence || !evidence->is_array())
+        return 0;
+    std::int64_t latest = 0;
+    for (const auto& id : evidence->as_array())
+        if (id.is_int64())
+            latest = std::max(latest, id.as_int64());
+    return latest;
+}
+
+} // namespace
+
+std::vector<std::int64_t> note_sources(const std::vector<std::string>& bodies) {
+    std::vector<std::int64_t> out;
+    for (const auto& body : bodies) {
+        const auto e = event_of(body);
+        const auto* data = e ? e->if_contains("data") : nullptr;
+        if (const auto id = data && data->is_object() ? latest_evidence(data->as_object()) : 0)
+            out.push_back(id);
+    }
+    return out;
+}
+
+namespace {
+
+using practice_index = std::map<std::string, const core::practice*>;
+using place_index = std::map<std::string, std::string>; ///< PCN name -> its place
+
+std::vector<std::string> strings(const json::object& o, std::string_view key) {
+    std::vector<std::string> out;
+    if (const auto* v = o.if_contains(key); v && v->is_array())
+        for (const auto& s : v->as_array())
+            if (s.is_string())
+                out.emplace_back(s.as_string());
+    return out;
+}
+
+/// An escalation to the system: its practices named, its themes as ids.
+line escalation_line(const json::object& e, const json::object& x, const practice_index& by_code) {
+    line l;
+    l.seq = integer(e, "seq");
+    l.level = integer(x, "level");
+    l.state = "escalated";
+    l.scope = "system";
+    l.subject = "system";
+    l.title = text(x, "title");
+    l.message = text(x, "message");
+    l.time = text(e, "time");
+    l.escalation = true;
+    l.by = text(x, "by");
+    for (auto& code : strings(x, "practices")) {
+        const auto it = by_code.find(code);
+        l.practices.push_back(it == by_code.end() ? code : it->second->name + " (" + code + ")");
+    }
+    l.themes = strings(x, "themes");
+    return l;
+}
+
+/// An alert change, placed by its practice (or group), with the practice's note.
+line alert_line(const json::object& e, const json::object& a, const practice_index& by_code,
+                const place_index& place_of_pcn, const std::map<std::int64_t, std::string>& notes) {
+    line l;
+    l.seq = integer(e, "seq");
+    l.level = integer(a, "level");
+    l.state = text(a, "state");
+    l.rule = text(a, "rule");
+    l.scope = text(a, "scope");
+    l.subject = text(a, "subject");
+    l.title = text(a, "title");
+    l.message = text(a, "message");
+    l.time = text(e, "time");
+    if (const auto it = by_code.find(l.subject); l.scope == "practice" && it != by_code.end()) {
+        l.practice = it->second->name;
+        l.pcn = it->second->pcn;
+        l.place = it->second->place;
+    } else if (l.scope == "place") {
+        l.place = l.subject;
+    } else if (l.scope == "pcn") {
+        l.pcn = l.subject;
+        if (const auto it = place_of_pcn.find(l.subject); it != place_of_pcn.end())
+            l.place = it->second;
+    }
+    if (const auto it = notes.find(latest_evidence(a)); it != notes.end())
+        l.note = it->second;
+    if (l.state == "acknowledged") {
+        l.acknowledged_by = text(a, "acknowledged_by");
+        l.ack_note = text(a, "note");
+    }
+    return l;
+}
+
+} // namespace
+
 digest build_digest(const std::vector<std::string>& bodies,
-                    const std::vector<core::practice>& practices) {
-    std::map<std::string, const core::practice*> by_code;
-    for (const auto& p : practices)
+                    const std::vector<core::practice>& practices,
+                    const std::map<std::int64_t, std::string>& notes) {
+    practice_index by_code;
+    place_index place_of_pcn;
+    for (const auto& p : practices) {
         by_code[p.code] = &p;
+        place_of_pcn.emplace(p.pcn, p.place);
+    }
     digest d;
     for (const auto& body : bodies) {
         const auto e = event_of(body);
         const auto* data = e ? e->if_contains("data") : nullptr;
         if (!data || !data->is_object())
             continue;
-        const auto& a = data->as_object();
-        line l{integer(*e, "seq"), integer(a, "level"), text(a, "state"), text(a, "rule"),
-               text(a, "scope"), text(a, "subject"), text(a, "title"), text(a, "message"),
-               {}, {}, {}, text(*e, "time")};
-        if (const auto it = by_code.find(l.subject); l.scope == "practice" && it != by_code.end()) {
-            l.practice = it->second->name;
-            l.pcn = it->second->pcn;
-            l.place = it->second->place;
-        } else if (l.scope == "place") {
-            l.place = l.subject;
-        } else if (l.scope == "pcn") {
-            l.pcn = l.subject;
-        }
+        auto l = text(*e, "topic") == "escalation.system"
+                     ? escalation_line(*e, data->as_object(), by_code)
+                     : alert_line(*e, data->as_object(), by_code, place_of_pcn, notes);
         d.highest = std::max(d.highest, l.level);
-        (l.state == "resolved" ? d.resolved : l.state == "acknowledged" ? d.acknowledged : d.raised)++;
+        (l.escalation               ? d.escalated
+         : l.state == "resolved"     ? d.resolved
+         : l.state == "acknowledged" ? d.acknowledged
+                                     : d.raised)++;
         if (d.first_seq == 0)
             d.first_seq = l.seq;
         d.last_seq = l.seq;

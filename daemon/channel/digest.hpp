@@ -10,6 +10,7 @@
 #include <date/tz.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,9 +20,10 @@ namespace opel::channel {
 /// One pending outbox row as the timing sees it.
 struct pending_item {
     std::int64_t seq = 0;
-    std::string topic;           ///< `alert.L<level>...` or `summary.daily`
+    std::string topic;           ///< `alert.L<level>...`, `escalation.system` or `summary.daily`
     std::int64_t created_at = 0; ///< microseconds since the epoch
     std::int64_t next_at = 0;    ///< microseconds: not before (a retry's backoff)
+    int level = -1;              ///< the level it carries; -1: read from the topic
 };
 
 /// What to send next: the first `count` pending rows as one message, due at
@@ -35,6 +37,10 @@ struct plan {
 /// The level an alert topic names (`alert.L4.practice.C82001`: 4); 0 for
 /// any other topic.
 int topic_level(const std::string& topic);
+
+/// The level an outbox row stands at for the timing: its alert topic's, or
+/// for an escalation to the system the `level` in its Event JSON `body`.
+int item_level(const std::string& topic, const std::string& body);
 
 /// The next message for `pending` (lowest seq first, not empty): alerts up
 /// to the next summary are one digest, due `group.wait` after the first and
@@ -50,11 +56,12 @@ plan plan_next(const std::vector<pending_item>& pending, std::optional<std::int6
 std::int64_t after_quiet(std::int64_t at, const config::quiet_hours& quiet,
                          const date::time_zone* tz);
 
-/// One alert change of a digest, with the practice it is about (if any).
+/// One alert change of a digest, with the practice it is about (if any), or
+/// one escalation from the primary care team to the system.
 struct line {
     std::int64_t seq = 0;
     int level = 0;
-    std::string state; ///< firing, acknowledged or resolved
+    std::string state; ///< firing, acknowledged or resolved; `escalated` for an escalation
     std::string rule;
     std::string scope;
     std::string subject;
@@ -64,26 +71,44 @@ struct line {
     std::string pcn;
     std::string place;
     std::string time;     ///< RFC 3339, the event's
+    std::string note;     ///< what the practice wrote with the latest report behind it
+    std::string acknowledged_by; ///< who acknowledged it, when it is acknowledged
+    std::string ack_note;        ///< the acknowledgement's note
+    bool escalation = false;     ///< an escalation to the system, not an alert
+    std::string by;              ///< an escalation: who sent it
+    std::vector<std::string> practices; ///< an escalation's practices, "Name (code)"
+    std::vector<std::string> themes;    ///< an escalation's theme ids
 };
 
-/// Alert changes for one message, with their counts.
+/// Whom a line is about: "Aldermere Surgery (C82001)", "pcn Larkspur Central
+/// PCN", or "Escalation to the system".
+std::string who(const line& l);
+
+/// Alert changes and escalations for one message, with their counts.
 struct digest {
     std::vector<line> lines;
     int highest = 0;
     int raised = 0;       ///< firing
     int acknowledged = 0;
     int resolved = 0;
+    int escalated = 0;    ///< escalations to the system
     std::int64_t first_seq = 0;
     std::int64_t last_seq = 0;
-    /// `OPEL 4: 3 new, 1 resolved`.
+    /// `OPEL 4: 3 new, 1 resolved, 1 escalation to the system`.
     std::string headline() const;
 };
 
-/// The digest of `bodies` (Event JSON texts of alert events, in seq order);
-/// practices name the practice, its PCN and place. Unreadable bodies are
-/// skipped.
+/// The submissions whose notes a digest of `bodies` shows: for each practice
+/// alert, the latest of its evidence.
+std::vector<std::int64_t> note_sources(const std::vector<std::string>& bodies);
+
+/// The digest of `bodies` (Event JSON texts of alert and `escalation.system`
+/// events, in seq order); practices name the practice, its PCN and place;
+/// `notes` (submission id -> note, from note_sources) give each practice
+/// alert its practice's note. Unreadable bodies are skipped.
 digest build_digest(const std::vector<std::string>& bodies,
-                    const std::vector<core::practice>& practices);
+                    const std::vector<core::practice>& practices,
+                    const std::map<std::int64_t, std::string>& notes = {});
 
 /// The summary object of a `summary.daily` Event JSON text, or nullopt.
 std::optional<boost::json::object> summary_of(const std::string& body);

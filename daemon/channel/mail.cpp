@@ -8,6 +8,7 @@
 #include "core/crypto.hpp"
 #include "core/opel_level.hpp"
 #include "summary/daily_render.hpp"
+#include "summary/page.hpp"
 #include "summary/text.hpp"
 
 #include <date/date.h>
@@ -75,15 +76,20 @@ std::string token_of(const std::string& name) {
 
 std::string where(const line& l) {
     if (!l.practice.empty())
-        return l.practice + " (" + l.subject + "), " + l.pcn + ", " + l.place;
-    return l.scope + " " + l.subject;
+        return who(l) + ", " + l.pcn + ", " + l.place;
+    return who(l);
 }
 
 std::string digest_text(const digest& d, const message_context& c) {
     std::string out = d.headline() + "\r\n\r\n";
-    for (const auto& l : d.lines)
+    for (const auto& l : d.lines) {
         out += "OPEL " + std::to_string(l.level) + " " + l.state + ": " + where(l) + "\r\n    " +
                l.title + (l.message.empty() ? "" : ". " + l.message) + "\r\n";
+        for (const auto& more : line_about(l, c.themes))
+            out += "    " + more + "\r\n";
+        for (const auto& more : line_notes(l))
+            out += "    " + more + "\r\n";
+    }
     if (!c.public_url.empty())
         out += "\r\nDashboard: " + c.public_url + "\r\n";
     return out;
@@ -99,16 +105,21 @@ std::string digest_html(const digest& d, const message_context& c) {
         "</h1><table style=\"border-collapse:collapse\" cellpadding=\"6\"><tr><th "
         "align=\"left\">Level</th><th align=\"left\">State</th><th align=\"left\">Practice or "
         "group</th><th align=\"left\">PCN</th><th align=\"left\">Place</th><th "
-        "align=\"left\">What</th></tr>";
+        "align=\"left\">What</th><th align=\"left\">Note</th></tr>";
     for (const auto& l : d.lines) {
         const auto& info = core::level_of(l.level);
-        const auto who = l.practice.empty() ? l.scope + " " + l.subject
-                                            : l.practice + " (" + l.subject + ")";
-        out += "<tr style=\"border-top:1px solid #ddd\"><td style=\"background:" +
-               std::string(info.hex) + ";font-weight:bold\">OPEL " + std::to_string(l.level) +
-               "</td><td>" + html_escape(l.state) + "</td><td>" + html_escape(who) + "</td><td>" +
-               html_escape(l.pcn) + "</td><td>" + html_escape(l.place) + "</td><td><b>" +
-               html_escape(l.title) + "</b><br>" + html_escape(l.message) + "</td></tr>";
+        std::string what = "<b>" + html_escape(l.title) + "</b><br>" + html_escape(l.message);
+        for (const auto& more : line_about(l, c.themes))
+            what += "<br>" + html_escape(more);
+        std::string note;
+        for (const auto& more : line_notes(l))
+            note += (note.empty() ? "" : "<br>") + html_escape(more);
+        out += "<tr style=\"border-top:1px solid #ddd;vertical-align:top\"><td style=\"background:" +
+               std::string(info.hex) + ";color:" + std::string(summary::text_colour_on(info.hex)) +
+               ";font-weight:bold;white-space:nowrap\">OPEL " + std::to_string(l.level) +
+               "</td><td>" + html_escape(l.state) + "</td><td>" + html_escape(who(l)) +
+               "</td><td>" + html_escape(l.pcn) + "</td><td>" + html_escape(l.place) +
+               "</td><td>" + what + "</td><td>" + note + "</td></tr>";
     }
     out += "</table>";
     if (!c.public_url.empty())
@@ -138,6 +149,33 @@ std::string summary_text(const json::object& s) {
 
 } // namespace
 
+std::vector<std::string> line_notes(const line& l) {
+    std::vector<std::string> out;
+    if (!l.note.empty())
+        out.push_back("Note from the practice: " + l.note);
+    if (!l.acknowledged_by.empty())
+        out.push_back("Acknowledged by " + l.acknowledged_by +
+                      (l.ack_note.empty() ? "" : ": " + l.ack_note));
+    return out;
+}
+
+std::vector<std::string> line_about(const line& l, const summary::theme_names& themes) {
+    std::vector<std::string> out;
+    if (!l.by.empty())
+        out.push_back("Sent by " + l.by);
+    std::string list;
+    for (const auto& p : l.practices)
+        list += (list.empty() ? "" : ", ") + p;
+    if (!list.empty())
+        out.push_back("Practices: " + list);
+    list.clear();
+    for (const auto& t : l.themes)
+        list += (list.empty() ? "" : ", ") + themes.name(t);
+    if (!list.empty())
+        out.push_back("Themes: " + list);
+    return out;
+}
+
 std::string digest_mail(const digest& d, const message_context& c) {
     const auto id = "opeld." + token_of(c.subscriber) + "." + std::to_string(d.first_seq) + "-" +
                     std::to_string(d.last_seq);
@@ -154,7 +192,7 @@ std::string summary_mail(const json::object& s, const message_context& c) {
         multipart("alternative", "opel-alt-" + date,
                   {part("text/plain; charset=utf-8", summary_text(s)),
                    part("text/html; charset=utf-8",
-                        summary::render_daily_html(s, c.tz, c.themes))});
+                        summary::render_daily_html(s, c.tz, c.themes, c.actions))});
     return headers(c, summary_headline(s), id) +
            multipart("mixed", "opel-mixed-" + date,
                      {alternative,

@@ -24,7 +24,15 @@ struct message_context {
     core::time_point now{};
     const date::time_zone* tz = nullptr; ///< times shown in it; null: UTC
     summary::theme_names themes;         ///< the rules file's theme names; empty: ids
+    summary::theme_names actions;        ///< the rules file's support action names; empty: ids
 };
+
+/// A line's notes, a sentence each: what the practice wrote with its latest
+/// report, and who acknowledged the alert with what note.
+std::vector<std::string> line_notes(const line& l);
+/// An escalation's sender, practices and themes (by their names in
+/// `themes`), a sentence each; empty for an alert.
+std::vector<std::string> line_about(const line& l, const summary::theme_names& themes);
 
 /// A digest mail: `multipart/alternative` with a text/plain and a text/html
 /// part, one line or row per alert.

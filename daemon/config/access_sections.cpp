@@ -103,6 +103,7 @@ struct subscriber_draft {
     subscriber value;
     bool has_secret = false;
     bool has_min_level = false;
+    std::vector<std::pair<int, std::string>> place_lines; ///< each place and its line
 };
 
 /// The whole secret file, less a trailing newline an editor may have added.
@@ -266,7 +267,13 @@ const field_table<subscriber_draft> subscriber_fields{
     {"kind", read_kind},
     {"places",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
-         if (auto v = r.text_list(e)) s.value.places = std::move(*v);
+         const auto items = r.list(e);
+         if (!items) return;
+         for (const auto& item : *items)
+             if (auto v = r.text(item)) {
+                 s.value.places.push_back(*v);
+                 s.place_lines.emplace_back(item.line, std::move(*v));
+             }
      }},
     {"group", read_group},
     {"quiet", read_quiet},
@@ -328,8 +335,11 @@ void parse_subscribers(yaml_reader& r, const entry& e, config_context& ctx) {
             r.error(yaml_reader::field(item, "name"),
                     "'" + s.value.name + "' is already the name of the subscriber at line " +
                         std::to_string(it->second));
-        else
+        else {
+            ctx.place_lines.insert(ctx.place_lines.end(), s.place_lines.begin(),
+                                   s.place_lines.end());
             ctx.cfg.subscribers.push_back(std::move(s.value));
+        }
     }
 }
 

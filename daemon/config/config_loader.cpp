@@ -88,6 +88,21 @@ void check_token_practices(yaml_reader& r, const config_context& ctx) {
     }
 }
 
+/// Each place a subscriber names must be a place of the practices file: a
+/// typo would otherwise filter out every alert, silently.
+void check_subscriber_places(yaml_reader& r, const config_context& ctx) {
+    std::set<std::string, std::less<>> places;
+    for (const auto& p : ctx.cfg.practices)
+        places.insert(p.place);
+    std::string known;
+    for (const auto& p : places)
+        known += (known.empty() ? "" : ", ") + p;
+    for (const auto& [line, place] : ctx.place_lines)
+        if (places.find(place) == places.end())
+            r.error(line, "subscribers.places: no place '" + place + "' in " +
+                              ctx.cfg.practices_file.string() + " (places: " + known + ")");
+}
+
 /// Loads the practices and rules files the config names, then the checks
 /// that need them.
 void load_named_files(yaml_reader& r, config_context& ctx, std::vector<core::diagnostic>& errors) {
@@ -96,6 +111,7 @@ void load_named_files(yaml_reader& r, config_context& ctx, std::vector<core::dia
         if (auto practices = load_practices(cfg.practices_file, errors)) {
             cfg.practices = std::move(*practices);
             check_token_practices(r, ctx);
+            check_subscriber_places(r, ctx);
         }
     }
     if (!cfg.rules_file.empty()) cfg.rules = rules::load_rule_set(cfg.rules_file, errors);
@@ -119,7 +135,7 @@ std::optional<config> load_config(const std::filesystem::path& file,
     if (!root) return std::nullopt;
     config cfg;
     cfg.file = file;
-    config_context ctx{cfg, 0, {}};
+    config_context ctx{cfg, 0, {}, {}};
     yaml_reader r(file, errors);
     read_fields(r, {*root, 1, ""}, top_level, ctx, {"practices", "rules"});
     if (ctx.email_line && !cfg.smtp)

@@ -5,6 +5,8 @@
 #include "config/config.hpp"
 #include "config/yaml_reader.hpp"
 
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace opel::config {
@@ -15,6 +17,9 @@ struct config_context {
     int email_line = 0; ///< the first subscriber of kind email, which needs `smtp:`
     std::vector<int> token_lines; ///< where each token names its practice (else the token's
                                   ///< line), parallel to cfg.tokens
+    /// Each place a subscriber names, with the line of its list item: checked
+    /// against the practices file once it is read.
+    std::vector<std::pair<int, std::string>> place_lines;
 };
 
 /// The `http:` section.

@@ -1,12 +1,12 @@
 // Silences over HTTP (beyond the contract; see docs/alerts.md): matchers on
-// rule, scope and subject, a start and an end, who and a comment. They are
-// engine state, so creating and expiring them are write jobs.
+// rule, scope and subject, a start and an end, who and a comment. Parsed
+// here; added and ended by the service layer (service/alert_actions.hpp).
 #include "http/alerts_api.hpp"
 #include "http/audit_api.hpp"
 
 #include "core/submission_parser.hpp"
 #include "core/time.hpp"
-#include "service/alerting.hpp"
+#include "service/alert_actions.hpp"
 #include "store/queries.hpp"
 
 #include <boost/json.hpp>
@@ -81,16 +81,7 @@ void silence_post(router& r, call& c, done on_done) {
     auto silence = std::get<rules::silence>(parsed);
     silence.id = 0;
     silence.created_by = who->name;
-    write_and_answer(s, std::move(on_done), [&s, silence, who = *who](store::transaction& tx) {
-        auto [added, changes] = s.alerts.engine().add_silence(silence, tx.now());
-        const auto json = rules::to_json(added);
-        const auto data = boost::json::serialize(json);
-        tx.put_silence(added.id, data, added.ends_at, false);
-        s.alerts.apply(tx, changes);
-        // The id is known only now, so the entry is recorded here by hand.
-        record(tx, who, "silence.add", std::to_string(added.id), 201, json);
-        return reply{201, data, "application/json", {}};
-    });
+    service::add_silence(s, *who, std::move(silence), std::move(on_done));
 }
 
 void silences_get(router& r, call& c, done on_done) {
@@ -116,25 +107,7 @@ void silence_delete(router& r, call& c, done on_done) {
     const auto parsed = parse_int(text);
     if (!parsed)
         return on_done(error_reply(404, "not_found", "There is no silence " + text + "."));
-    const auto id = *parsed;
-    auto& s = r.services();
-    write_and_answer(s, std::move(on_done),
-                     audited(*who, "silence.end", std::to_string(id),
-                             [&s, id](store::transaction& tx, boost::json::object&) -> reply {
-        auto& engine = s.alerts.engine();
-        const auto list = engine.silences();
-        const auto it = std::find_if(list.begin(), list.end(),
-                                     [id](const rules::silence& x) { return x.id == id; });
-        if (it == list.end())
-            return error_reply(404, "not_found", "No silence " + std::to_string(id) +
-                                                     " is in force or to come.");
-        auto ended = *it;
-        ended.ends_at = tx.now();
-        s.alerts.apply(tx, engine.expire_silence(id, tx.now()));
-        const auto data = boost::json::serialize(rules::to_json(ended));
-        tx.put_silence(id, data, ended.ends_at, true);
-        return reply{200, data, "application/json", {}};
-    }));
+    service::end_silence(r.services(), *who, *parsed, std::move(on_done));
 }
 
 } // namespace

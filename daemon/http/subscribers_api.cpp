@@ -2,6 +2,7 @@
 // in the outbox and how the last attempts went, read from the outbox on the
 // reader thread. Secrets are configuration and never leave it.
 #include "http/subscribers_api.hpp"
+#include "http/audit_api.hpp"
 
 #include "config/value_parsers.hpp"
 #include "core/time.hpp"
@@ -93,19 +94,29 @@ void subscribers_get(router& r, call& c, done on_done) {
 /// outbox; 200 with how it went (a failed send is the subscriber's
 /// problem, not the caller's, so it is no 5xx).
 void subscriber_test(router& r, webhook::sender& sender, call& c, done on_done) {
-    if (!admit(r, c, access::admin, on_done))
+    const auto who = admit(r, c, access::admin, on_done);
+    if (!who)
         return;
     if (!c.query.empty())
         return on_done(bad_param(c.query.begin()->first, "is not known here."));
     const boost::urls::decode_view decoded(c.params.at(0));
     const std::string name(decoded.begin(), decoded.end());
-    sender.send_test(name, [on_done, name](bool found, webhook::outcome o) {
+    auto& s = r.services();
+    sender.send_test(name, [&s, on_done, name, who = *who](bool found, webhook::outcome o) {
         if (!found)
             return on_done(service::error_reply(404, "not_found",
                                                 "There is no subscriber '" + name + "'."));
         boost::json::object out{{"name", name}, {"delivered", o.ok}};
         out["error"] = o.ok ? boost::json::value(nullptr) : boost::json::value(o.error);
-        on_done(service::json_reply(200, std::move(out)));
+        // A test reaches real people (a text to the on-call phone): the
+        // audit log says who sent it and how it went.
+        write_and_answer(s, on_done,
+                         audited(who, "subscriber.test", name,
+                                 [out](store::transaction&, boost::json::object& detail) {
+                                     detail = out;
+                                     detail.erase("name"); // the entry's target
+                                     return service::json_reply(200, out);
+                                 }));
     });
 }
 

@@ -99,12 +99,14 @@ reply daily_form(const period_query& q, const boost::json::object& s,
                  const service::deployment& d) {
     // Ids stay the wire format (json); what a person reads names the themes.
     const auto names = summary::theme_names_of(*d.cfg->rules);
+    const auto actions = summary::action_names_of(*d.cfg->rules);
     switch (q.shape) {
     case form::csv:
         return csv_reply(summary::render_daily_csv(s, names),
                          "opel-daily-summary-" + service::date_text(q.date) + ".csv");
     case form::html:
-        return html_reply(summary::render_daily_html(s, service::schedule_of(*d.cfg).tz, names));
+        return html_reply(
+            summary::render_daily_html(s, service::schedule_of(*d.cfg).tz, names, actions));
     case form::json:
         break;
     }
@@ -149,12 +151,15 @@ void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
 reply monthly_answer(store::sqlite::db& db, const service::deployment& d, const period_query& q) {
     const auto report = service::monthly_report(db, d, q.month);
     const std::string month(report.at("month").as_string());
+    // What a person reads names themes and support actions as the rules file does.
+    const auto themes = summary::theme_names_of(*d.cfg->rules);
+    const auto actions = summary::action_names_of(*d.cfg->rules);
     switch (q.shape) {
     case form::csv:
-        return csv_reply(summary::render_monthly_csv(report), "opel-monthly-" + month + ".csv");
+        return csv_reply(summary::render_monthly_csv(report, themes, actions),
+                         "opel-monthly-" + month + ".csv");
     case form::html:
-        return html_reply(
-            summary::render_monthly_html(report, summary::theme_names_of(*d.cfg->rules)));
+        return html_reply(summary::render_monthly_html(report, themes, actions));
     case form::json:
         break;
     }

@@ -46,8 +46,7 @@ std::vector<alert_change> engine::resume(core::time_point now) {
     now_ = std::max(now_, now);
     resolve_orphans(now, out);
     // Support is restored after the reports: the waits start only now.
-    for (std::size_t p = 0; p < practices_.size(); ++p)
-        schedule_support(p);
+    arm_support_waits();
     run_due(now, out);
     settle_all(now, out);
     return out;

@@ -87,6 +87,9 @@ public:
 
     /// On start, before resume(): whether `practice` has a support item open.
     void restore_support(const std::string& practice, bool open);
+    /// After restore_support: starts every practice's wait for support from
+    /// its stored run of pressure (resume() does it too).
+    void arm_support_waits();
     /// A support item of `practice` opened or closed; `open` says whether any
     /// is open now. Offered support resolves its `support` rule alerts; none
     /// left open starts the wait again from the run of pressure.

@@ -225,7 +225,9 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
         names.push_back("and " + std::to_string(n - 10) + " more");
     if (open && trigger)
         f.evidence = {*trigger};
-    f.values = {{"theme", subject}, {"count", std::to_string(n)}, {"practices", join(names, "none")}};
+    f.values = {{"theme", rules_->theme_name(subject)},
+                {"count", std::to_string(n)},
+                {"practices", join(names, "none")}};
     f.why = std::to_string(n) + " practices reported " + subject + " within " + within;
     raise(std::move(f), now, out);
 }
@@ -261,8 +263,17 @@ engine::finding engine::practice_finding(const rule& r, std::size_t p, const rep
                 {"place", info.place}};
     if (rep) {
         f.values["reported_level"] = std::to_string(rep->level);
-        f.values["themes"] = join(rep->themes, "none");
-        f.values["note"] = rep->note.empty() ? "none" : rep->note;
+        // What a person reads names each theme as the rules file does.
+        std::vector<std::string> themes;
+        for (const auto& id : rep->themes)
+            themes.push_back(rules_->theme_name(id));
+        f.values["themes"] = join(themes, "none");
+        // Without its final full stops: a template ends the sentence itself
+        // ("Note: {note}."), and a note ending in one would read "..".
+        auto note = rep->note;
+        while (!note.empty() && (note.back() == '.' || note.back() == ' '))
+            note.pop_back();
+        f.values["note"] = note.empty() ? "none" : note;
         f.values["support_requested"] = rep->support.empty() ? "none" : rep->support;
         f.values["reported_at"] = local_text(rep->at);
         f.values["previous_level"] = prev ? std::to_string(prev->level) : "none";

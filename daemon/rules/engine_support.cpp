@@ -40,6 +40,12 @@ void engine::schedule_support(std::size_t p) {
             support_q_.insert({support_deadline(*st.pressed_since, support_days(r)), p});
 }
 
+void engine::arm_support_waits() {
+    support_q_.clear();
+    for (std::size_t p = 0; p < practices_.size(); ++p)
+        schedule_support(p);
+}
+
 void engine::restore_support(const std::string& practice, bool open) {
     if (const auto it = by_code_.find(practice); it != by_code_.end())
         practices_[it->second].supported = open;

@@ -2,8 +2,12 @@
 
 #include "service/alerting.hpp"
 #include "service/audit_trail.hpp"
+#include "service/silence_names.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
 
 #include <variant>
 #include <vector>
@@ -26,6 +30,42 @@ void acknowledge(services& s, const principal& who, std::int64_t id, std::string
                     s.alerts.apply(tx, changes);
                     const auto* now = s.alerts.engine().find(id);
                     return json_reply(200, rules::to_json(now ? *now : changes.front().after));
+                }));
+}
+
+void add_silence(services& s, const principal& who, rules::silence silence, done on_done) {
+    if (auto unknown = check_silence_names(silence, *s.current))
+        return on_done(std::move(*unknown));
+    write_and_answer(s, std::move(on_done), [&s, silence, who](store::transaction& tx) {
+        auto [added, changes] = s.alerts.engine().add_silence(silence, tx.now());
+        const auto json = rules::to_json(added);
+        const auto data = boost::json::serialize(json);
+        tx.put_silence(added.id, data, added.ends_at, false);
+        s.alerts.apply(tx, changes);
+        // The id is known only now, so the entry is recorded here by hand.
+        record(tx, who, "silence.add", std::to_string(added.id), 201, json);
+        return reply{201, data, "application/json", {}};
+    });
+}
+
+void end_silence(services& s, const principal& who, std::int64_t id, done on_done) {
+    write_and_answer(
+        s, std::move(on_done),
+        audited(who, "silence.end", std::to_string(id),
+                [&s, id](store::transaction& tx, boost::json::object&) -> reply {
+                    auto& engine = s.alerts.engine();
+                    const auto list = engine.silences();
+                    const auto it = std::find_if(list.begin(), list.end(),
+                                                 [id](const rules::silence& x) { return x.id == id; });
+                    if (it == list.end())
+                        return error_reply(404, "not_found", "No silence " + std::to_string(id) +
+                                                                 " is in force or to come.");
+                    auto ended = *it;
+                    ended.ends_at = tx.now();
+                    s.alerts.apply(tx, engine.expire_silence(id, tx.now()));
+                    const auto data = boost::json::serialize(rules::to_json(ended));
+                    tx.put_silence(id, data, ended.ends_at, true);
+                    return reply{200, data, "application/json", {}};
                 }));
 }
 

@@ -56,6 +56,8 @@ void alerting::restore(store::sqlite::db& db) {
             engine_->restore_alert(*a);
     for (const auto& item : store::list_support(db, {}))
         engine_->restore_support(item.practice, true);
+    // Armed here as well as in resume(): after a failed commit only this runs.
+    engine_->arm_support_waits();
     for (const auto& row : store::silence_rows(db))
         if (auto s = rules::silence_from_json(boost::json::parse(row)))
             engine_->restore_silence(*s);

@@ -235,4 +235,17 @@ void prune_idempotency(sqlite::db& db, core::time_point before) {
         .run();
 }
 
+std::map<std::int64_t, std::string> submission_notes(sqlite::db& db,
+                                                     std::span<const std::int64_t> ids) {
+    auto st = db.prepare("SELECT note FROM submissions WHERE id = ?1 AND note IS NOT NULL");
+    std::map<std::int64_t, std::string> out;
+    for (const auto id : ids) {
+        st.reset();
+        st.bind(1, id);
+        if (st.step())
+            out[id] = st.text(0);
+    }
+    return out;
+}
+
 } // namespace opel::store

@@ -6,6 +6,7 @@
 #include "store/sqlite.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -92,5 +93,10 @@ std::vector<std::string> silence_rows(sqlite::db& db,
 
 /// Forgets the idempotency keys stored before `before`.
 void prune_idempotency(sqlite::db& db, core::time_point before);
+
+/// The notes of the submissions `ids` that have one, by id (ids not found or
+/// without a note are left out).
+std::map<std::int64_t, std::string> submission_notes(sqlite::db& db,
+                                                     std::span<const std::int64_t> ids);
 
 } // namespace opel::store

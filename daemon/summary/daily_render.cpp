@@ -7,6 +7,7 @@
 #include "core/opel_level.hpp"
 #include "core/time.hpp"
 #include "summary/page.hpp"
+#include "summary/json_read.hpp"
 #include "summary/text.hpp"
 
 #include <algorithm>
@@ -17,18 +18,6 @@ namespace opel::summary {
 namespace {
 
 namespace json = boost::json;
-
-const json::object& object_at(const json::object& o, std::string_view key) {
-    static const json::object empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_object() ? v->get_object() : empty;
-}
-
-const json::array& array_at(const json::object& o, std::string_view key) {
-    static const json::array empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_array() ? v->get_array() : empty;
-}
 
 std::optional<int> level_at(const json::object& o) {
     const auto* v = o.if_contains("level");
@@ -104,14 +93,13 @@ std::string group_table(std::string_view title, std::string_view what, const jso
     return out + std::string(table_close);
 }
 
-// "locum cover: agreed; pcn support: offered", or "none" for a practice
-// under pressure with nothing open.
-std::string support_text(const json::array& items) {
+// "Locum cover: agreed; PCN support: offered" (actions by the rules file's
+// names), or "none" for a practice under pressure with nothing open.
+std::string support_text(const json::array& items, const theme_names& actions) {
     std::string out;
     for (const auto& v : items) {
         if (!v.is_object()) continue;
-        auto action = member_text(v.get_object(), "action");
-        std::replace(action.begin(), action.end(), '_', ' ');
+        const auto action = actions.name(member_text(v.get_object(), "action"));
         auto state = member_text(v.get_object(), "state");
         std::replace(state.begin(), state.end(), '_', ' ');
         out += (out.empty() ? "" : "; ") + action + ": " + state;
@@ -120,7 +108,7 @@ std::string support_text(const json::array& items) {
 }
 
 std::string pressured_table(const json::array& rows, const date::time_zone* tz,
-                            const theme_names& names) {
+                            const theme_names& names, const theme_names& actions) {
     std::string out = "<h2>Practices under pressure (OPEL 3 or 4)</h2>\n";
     if (rows.empty()) return out + "<p>None.</p>\n";
     out += table_open(
@@ -134,7 +122,8 @@ std::string pressured_table(const json::array& rows, const date::time_zone* tz,
                level_badge(level_at(p)) + "</td>" + cell(names.joined(array_at(p, "themes"), ", ")) +
                "<td class=\"note\">" + html_escape(member_text(p, "note")) + "</td>" +
                "<td class=\"note\">" + html_escape(member_text(p, "support_requested")) + "</td>" +
-               cell(support_text(array_at(p, "support"))) + cell(show_time(member_text(p, "reported_at"), tz)) + "</tr>\n";
+               cell(support_text(array_at(p, "support"), actions)) +
+               cell(show_time(member_text(p, "reported_at"), tz)) + "</tr>\n";
     }
     return out + std::string(table_close);
 }
@@ -293,7 +282,7 @@ std::string render_daily_text(const boost::json::object& summary, const date::ti
 }
 
 std::string render_daily_html(const boost::json::object& summary, const date::time_zone* tz,
-                              const theme_names& themes) {
+                              const theme_names& themes, const theme_names& actions) {
     std::map<std::string, std::string> names;
     for (const auto& v : array_at(summary, "practices"))
         if (v.is_object())
@@ -308,7 +297,7 @@ std::string render_daily_html(const boost::json::object& summary, const date::ti
     out += ".</p>\n" + banner(object_at(summary, "system"));
     out += group_table("Places", "Place", object_at(summary, "by_place"));
     out += group_table("PCNs", "PCN", object_at(summary, "by_pcn"));
-    out += pressured_table(array_at(summary, "pressured"), tz, themes);
+    out += pressured_table(array_at(summary, "pressured"), tz, themes, actions);
     out += themes_table(array_at(summary, "themes"), themes);
     out += "<h2>Not reporting in the last 7 days</h2>\n" +
            code_list(array_at(summary, "not_reporting"), names, "Every practice has reported.");

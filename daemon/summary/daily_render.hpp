@@ -29,9 +29,9 @@ std::string render_daily_text(const boost::json::object& summary,
                               const theme_names& themes = {});
 
 /// A self-contained page; times shown in `tz` when given, else in UTC; themes
-/// by their names in `themes`.
+/// by their names in `themes`, support actions by theirs in `actions`.
 std::string render_daily_html(const boost::json::object& summary,
                               const date::time_zone* tz = nullptr,
-                              const theme_names& themes = {});
+                              const theme_names& themes = {}, const theme_names& actions = {});
 
 } // namespace opel::summary

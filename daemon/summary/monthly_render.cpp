@@ -4,6 +4,7 @@
 #include "summary/monthly_render.hpp"
 
 #include "core/opel_level.hpp"
+#include "summary/json_read.hpp"
 #include "summary/monthly_sections.hpp"
 #include "summary/page.hpp"
 #include "summary/text.hpp"
@@ -17,23 +18,6 @@ namespace opel::summary {
 namespace {
 
 namespace json = boost::json;
-
-const json::object& object_at(const json::object& o, std::string_view key) {
-    static const json::object empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_object() ? v->get_object() : empty;
-}
-
-const json::array& array_at(const json::object& o, std::string_view key) {
-    static const json::array empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_array() ? v->get_array() : empty;
-}
-
-std::int64_t count_at(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_int64() ? v->get_int64() : 0;
-}
 
 // Four bars in the OPEL colours, each labelled with its level and count so
 // the chart reads in greyscale too.
@@ -79,11 +63,11 @@ std::string two_column_table(std::string_view head, std::string_view count_head,
 
 // What the team did: support offered by action, and, as the published
 // monthly tables put it, what it escalated to the system.
-std::string support_section(const json::object& report) {
+std::string support_section(const json::object& report, const theme_names& actions) {
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& t : array_at(report, "support"))
         if (t.is_object())
-            rows.emplace_back(html_escape(member_text(t.get_object(), "action")),
+            rows.emplace_back(html_escape(actions.name(member_text(t.get_object(), "action"))),
                               member_text(t.get_object(), "count"));
     std::string out = "<h2>Support offered</h2>\n";
     out += rows.empty() ? std::string("<p>No support was offered this month.</p>\n")
@@ -100,9 +84,62 @@ std::string support_section(const json::object& report) {
     return out + "</ul>\n";
 }
 
+// One group's figures (a place's, a PCN's or a week's): a row for each,
+// `section.figure,key,value`, the levels' counts as `section.by_level.N`.
+std::string group_rows(const std::string& section, const std::string& key,
+                       const json::object& g) {
+    std::string out;
+    for (const char* figure : {"place", "end", "responses", "practices",
+                               "practices_reporting", "level"})
+        if (g.contains(figure))
+            out += csv_row({section + "." + figure, key, member_text(g, figure)});
+    for (const auto& [level, n] : object_at(g, "by_level"))
+        out += csv_row({section + ".by_level." + std::string(level), key, text_of(&n)});
+    for (const auto& [place, level] : object_at(g, "places"))
+        out += csv_row({section + ".place_level." + std::string(place), key, text_of(&level)});
+    return out;
+}
+
+// The board paper's figures: the month's levels, each place and PCN, each
+// week (keyed by its first day), and the month before's headline figures.
+std::string board_rows(const json::object& report, const theme_names& themes) {
+    std::string out;
+    const auto& levels = object_at(report, "levels");
+    if (const auto* system = levels.if_contains("system"))
+        out += csv_row({"level", "system", text_of(system)});
+    for (const auto& [place, level] : object_at(levels, "places"))
+        out += csv_row({"level", std::string(place), text_of(&level)});
+    const auto& groups = object_at(report, "groups");
+    for (const auto& [place, g] : object_at(groups, "places"))
+        if (g.is_object()) out += group_rows("place", std::string(place), g.get_object());
+    for (const auto& [pcn, g] : object_at(groups, "pcns"))
+        if (g.is_object()) out += group_rows("pcn", std::string(pcn), g.get_object());
+    for (const auto& w : array_at(report, "weeks"))
+        if (w.is_object())
+            out += group_rows("week", member_text(w.get_object(), "start"), w.get_object());
+    const auto& previous = object_at(report, "previous");
+    if (previous.empty()) return out;
+    out += csv_row({"previous.month", "", member_text(previous, "month")});
+    out += csv_row({"previous.responses", "", member_text(previous, "responses")});
+    out += csv_row({"previous.practices_reporting", "",
+                    member_text(previous, "practices_reporting")});
+    if (const auto* system = object_at(previous, "levels").if_contains("system"))
+        out += csv_row({"previous.level", "system", text_of(system)});
+    for (const auto& [level, n] : object_at(previous, "by_level"))
+        out += csv_row({"previous.by_level", std::string(level), text_of(&n)});
+    for (const auto& [place, n] : object_at(previous, "by_place"))
+        out += csv_row({"previous.by_place", std::string(place), text_of(&n)});
+    for (const auto& t : array_at(previous, "themes"))
+        if (t.is_object())
+            out += csv_row({"previous.theme", themes.name(member_text(t.get_object(), "theme")),
+                            member_text(t.get_object(), "count")});
+    return out;
+}
+
 } // namespace
 
-std::string render_monthly_csv(const boost::json::object& report) {
+std::string render_monthly_csv(const boost::json::object& report, const theme_names& themes,
+                               const theme_names& actions) {
     std::string out = csv_row({"section", "key", "value"});
     out += csv_row({"month", "", member_text(report, "month")});
     out += csv_row({"responses", "", member_text(report, "responses")});
@@ -113,20 +150,21 @@ std::string render_monthly_csv(const boost::json::object& report) {
         out += csv_row({"by_place", std::string(place), text_of(&n)});
     for (const auto& t : array_at(report, "themes"))
         if (t.is_object())
-            out += csv_row({"theme", member_text(t.get_object(), "theme"),
+            out += csv_row({"theme", themes.name(member_text(t.get_object(), "theme")),
                             member_text(t.get_object(), "count")});
     for (const auto& t : array_at(report, "support"))
         if (t.is_object())
-            out += csv_row({"support", member_text(t.get_object(), "action"),
+            out += csv_row({"support", actions.name(member_text(t.get_object(), "action")),
                             member_text(t.get_object(), "count")});
     for (const auto& e : array_at(report, "escalations"))
         if (e.is_object())
             out += csv_row({"escalation", member_text(e.get_object(), "title"),
                             member_text(e.get_object(), "level")});
-    return out;
+    return out + board_rows(report, themes);
 }
 
-std::string render_monthly_html(const boost::json::object& report, const theme_names& themes) {
+std::string render_monthly_html(const boost::json::object& report, const theme_names& themes,
+                                const theme_names& actions) {
     std::string out =
         page_head("OPEL monthly report: " + month_title(member_text(report, "month")), a4_css());
     out += "<p class=\"meta\">" + html_escape(member_text(report, "responses")) +
@@ -151,7 +189,7 @@ std::string render_monthly_html(const boost::json::object& report, const theme_n
         out += "<h2>Responses by place</h2>\n" + two_column_table("Place", "Responses", rows);
     }
     out += themes_section(report, themes);
-    return out + support_section(report) + page_tail();
+    return out + support_section(report, actions) + page_tail();
 }
 
 } // namespace opel::summary

@@ -8,6 +8,7 @@
 
 #include "core/opel_level.hpp"
 #include "summary/daily.hpp"
+#include "summary/json_read.hpp"
 #include "summary/monthly.hpp"
 #include "summary/page.hpp"
 #include "summary/text.hpp"
@@ -25,23 +26,6 @@ namespace {
 
 namespace json = boost::json;
 
-const json::object& obj(const json::object& o, std::string_view key) {
-    static const json::object empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_object() ? v->get_object() : empty;
-}
-
-const json::array& arr(const json::object& o, std::string_view key) {
-    static const json::array empty;
-    const auto* v = o.if_contains(key);
-    return v && v->is_array() ? v->get_array() : empty;
-}
-
-std::int64_t num(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_int64() ? v->get_int64() : 0;
-}
-
 std::optional<int> level_of(const json::object& o) {
     const auto* v = o.if_contains("level");
     if (!v || !v->is_int64() || v->get_int64() < 1 || v->get_int64() > 4) return std::nullopt;
@@ -50,7 +34,7 @@ std::optional<int> level_of(const json::object& o) {
 
 /// The month's system level (`levels.system`), if it has one.
 std::optional<int> system_level(const json::object& report) {
-    const auto* v = obj(report, "levels").if_contains("system");
+    const auto* v = object_at(report, "levels").if_contains("system");
     if (!v || !v->is_int64() || v->get_int64() < 1 || v->get_int64() > 4) return std::nullopt;
     return static_cast<int>(v->get_int64());
 }
@@ -90,7 +74,7 @@ std::string day_title(const std::string& ymd) {
 std::string level_cells(const json::object& by_level) {
     std::string out;
     for (const char* k : {"1", "2", "3", "4"})
-        out += td(std::to_string(num(by_level, k)), true);
+        out += td(std::to_string(count_at(by_level, k)), true);
     return out;
 }
 
@@ -102,7 +86,7 @@ std::string month_title(const std::string& yyyy_mm) {
 }
 
 std::string comparison_section(const json::object& report) {
-    const auto& prev = obj(report, "previous");
+    const auto& prev = object_at(report, "previous");
     if (prev.empty()) return {};
     const auto now_title = month_title(member_text(report, "month"));
     const auto prev_title = month_title(member_text(prev, "month"));
@@ -112,11 +96,11 @@ std::string comparison_section(const json::object& report) {
         out += "<tr>" + td(html_escape(label)) + td(std::to_string(a), true) +
                td(std::to_string(b), true) + td(change(a, b), true) + "</tr>\n";
     };
-    row("Responses", num(report, "responses"), num(prev, "responses"));
-    row("Practices reporting", num(report, "practices_reporting"), num(prev, "practices_reporting"));
+    row("Responses", count_at(report, "responses"), count_at(prev, "responses"));
+    row("Practices reporting", count_at(report, "practices_reporting"), count_at(prev, "practices_reporting"));
     for (const char* k : {"1", "2", "3", "4"})
-        row("Responses at OPEL " + std::string(k), num(obj(report, "by_level"), k),
-            num(obj(prev, "by_level"), k));
+        row("Responses at OPEL " + std::string(k), count_at(object_at(report, "by_level"), k),
+            count_at(object_at(prev, "by_level"), k));
     const auto a = system_level(report);
     const auto b = system_level(prev);
     const std::string moved = !a || !b ? "" : *a > *b ? "higher" : *a < *b ? "lower" : "same";
@@ -130,7 +114,7 @@ namespace {
 std::string week_chart(const json::array& weeks) {
     std::int64_t top = 1;
     for (const auto& w : weeks)
-        if (w.is_object()) top = std::max(top, num(w.get_object(), "responses"));
+        if (w.is_object()) top = std::max(top, count_at(w.get_object(), "responses"));
     const int n = std::max<int>(1, static_cast<int>(weeks.size()));
     const int step = 560 / n, bar = std::min(70, step - 20), base = 200, span = 150;
     std::string out = "<svg class=\"chart\" viewBox=\"0 0 600 250\" width=\"100%\" role=\"img\" "
@@ -142,7 +126,7 @@ std::string week_chart(const json::array& weeks) {
         const int x = 30 + static_cast<int>(i) * step;
         int y = base;
         for (int l = 1; l <= 4; ++l) {
-            const auto c = num(obj(w, "by_level"), std::to_string(l));
+            const auto c = count_at(object_at(w, "by_level"), std::to_string(l));
             const int h = static_cast<int>(c * span / top);
             if (h == 0) continue;
             y -= h;
@@ -168,7 +152,7 @@ std::string week_chart(const json::array& weeks) {
 } // namespace
 
 std::string weekly_section(const json::object& report) {
-    const auto& weeks = arr(report, "weeks");
+    const auto& weeks = array_at(report, "weeks");
     if (weeks.empty()) return {};
     std::string out = "<section class=\"keep\"><h2>Week by week</h2>\n"
                       "<p class=\"meta\">Weeks start on Monday and are cut at the month's edges. "
@@ -179,45 +163,45 @@ std::string weekly_section(const json::object& report) {
         if (!v.is_object()) continue;
         const auto& w = v.get_object();
         std::string places;
-        for (const auto& [id, l] : obj(w, "places"))
+        for (const auto& [id, l] : object_at(w, "places"))
             places += (places.empty() ? "" : ", ") + html_escape(id) + " " +
                       (l.is_int64() ? std::to_string(l.get_int64()) : std::string("-"));
         out += "<tr>" +
                td(html_escape(day_title(member_text(w, "start")) + " to " +
                               day_title(member_text(w, "end")))) +
-               td(std::to_string(num(w, "responses")), true) + level_cells(obj(w, "by_level")) +
+               td(std::to_string(count_at(w, "responses")), true) + level_cells(object_at(w, "by_level")) +
                td(badge(level_of(w))) + td(places) + "</tr>\n";
     }
     return out + std::string(table_end) + "</section>\n";
 }
 
 std::string groups_section(const json::object& report) {
-    const auto& groups = obj(report, "groups");
+    const auto& groups = object_at(report, "groups");
     if (groups.empty()) return {};
-    const auto& prev_places = obj(obj(report, "previous"), "by_place");
+    const auto& prev_places = object_at(object_at(report, "previous"), "by_place");
     std::string out = "<section><h2>Places</h2>\n";
     out += head_row({"Place", "Responses", "1", "2", "3", "4", "Practices reporting", "Level",
                      "Last month"});
-    for (const auto& [id, v] : obj(groups, "places")) {
+    for (const auto& [id, v] : object_at(groups, "places")) {
         if (!v.is_object()) continue;
         const auto& g = v.get_object();
-        out += "<tr>" + td(html_escape(id)) + td(std::to_string(num(g, "responses")), true) +
-               level_cells(obj(g, "by_level")) +
-               td(std::to_string(num(g, "practices_reporting")) + " of " +
-                      std::to_string(num(g, "practices")),
+        out += "<tr>" + td(html_escape(id)) + td(std::to_string(count_at(g, "responses")), true) +
+               level_cells(object_at(g, "by_level")) +
+               td(std::to_string(count_at(g, "practices_reporting")) + " of " +
+                      std::to_string(count_at(g, "practices")),
                   true) +
-               td(badge(level_of(g))) + td(std::to_string(num(prev_places, id)), true) + "</tr>\n";
+               td(badge(level_of(g))) + td(std::to_string(count_at(prev_places, id)), true) + "</tr>\n";
     }
     out += std::string(table_end) + "</section>\n<section><h2>Primary care networks</h2>\n";
     out += head_row({"PCN", "Place", "Responses", "1", "2", "3", "4", "Practices reporting",
                      "Level"});
-    for (const auto& [name, v] : obj(groups, "pcns")) {
+    for (const auto& [name, v] : object_at(groups, "pcns")) {
         if (!v.is_object()) continue;
         const auto& g = v.get_object();
         out += "<tr>" + td(html_escape(name)) + td(html_escape(member_text(g, "place"))) +
-               td(std::to_string(num(g, "responses")), true) + level_cells(obj(g, "by_level")) +
-               td(std::to_string(num(g, "practices_reporting")) + " of " +
-                      std::to_string(num(g, "practices")),
+               td(std::to_string(count_at(g, "responses")), true) + level_cells(object_at(g, "by_level")) +
+               td(std::to_string(count_at(g, "practices_reporting")) + " of " +
+                      std::to_string(count_at(g, "practices")),
                   true) +
                td(badge(level_of(g))) + "</tr>\n";
     }
@@ -226,11 +210,11 @@ std::string groups_section(const json::object& report) {
 
 std::string themes_section(const json::object& report, const theme_names& names) {
     std::string out = "<section><h2>Themes</h2>\n";
-    const auto& themes = arr(report, "themes");
+    const auto& themes = array_at(report, "themes");
     if (themes.empty()) return out + "<p>No themes reported.</p>\n</section>\n";
     std::map<std::string, std::int64_t> before;
-    for (const auto& t : arr(obj(report, "previous"), "themes"))
-        if (t.is_object()) before[member_text(t.get_object(), "theme")] = num(t.get_object(), "count");
+    for (const auto& t : array_at(object_at(report, "previous"), "themes"))
+        if (t.is_object()) before[member_text(t.get_object(), "theme")] = count_at(t.get_object(), "count");
     const bool compare = report.contains("previous");
     out += compare ? head_row({"Theme", "Reports", "Last month"}) : head_row({"Theme", "Reports"});
     for (const auto& t : themes) {

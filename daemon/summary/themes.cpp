@@ -49,4 +49,12 @@ theme_names theme_names_of(const rules::rule_set& rules) {
     return out;
 }
 
+theme_names action_names_of(const rules::rule_set& rules) {
+    theme_names out;
+    out.entries.reserve(rules.support_actions.size());
+    for (const auto& a : rules.support_actions)
+        out.entries.emplace_back(a.id, a.name);
+    return out;
+}
+
 } // namespace opel::summary

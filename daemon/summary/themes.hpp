@@ -34,4 +34,8 @@ struct theme_names {
 /// Every declared theme of `rules`, with its display name (or its id).
 theme_names theme_names_of(const rules::rule_set& rules);
 
+/// Every support action of `rules` (`support_actions`), with its display
+/// name: the same id-to-name lookup, for the support the reports show.
+theme_names action_names_of(const rules::rule_set& rules);
+
 } // namespace opel::summary

@@ -34,6 +34,7 @@ struct channel_settings {
     std::string public_url;
     std::string timezone = "UTC";
     summary::theme_names themes; ///< what a mailed summary calls each theme
+    summary::theme_names actions; ///< and each support action
 };
 
 /// The URL a subscriber's POSTs go to: its `url`, or Notify's SMS endpoint
@@ -120,9 +121,11 @@ private:
                    std::string error, bool final);
     // Digest kinds (sender_digest.cpp).
     void look_digest(const std::string& name);
+    using notes_by_id = std::map<std::int64_t, std::string>; ///< submission id -> note
     void on_batch(const std::string& name, std::vector<store::outbox_row> rows,
-                  std::optional<std::int64_t> last_sent);
-    void send_digest(lane& l, std::vector<store::outbox_row> rows, bool summary);
+                  std::optional<std::int64_t> last_sent, notes_by_id notes);
+    void send_digest(lane& l, std::vector<store::outbox_row> rows, bool summary,
+                     const notes_by_id& notes);
     void deliver(lane& l, const std::string& text, std::shared_ptr<lane> probe,
                  exchange::report done);
     void notify_each(const std::string& name, std::shared_ptr<lane> probe, std::string text,

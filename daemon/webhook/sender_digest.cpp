@@ -12,6 +12,7 @@
 #include "core/event.hpp"
 #include "core/time.hpp"
 #include "log/log.hpp"
+#include "store/queries.hpp"
 #include "webhook/routing.hpp"
 
 #include <boost/asio/post.hpp>
@@ -62,21 +63,28 @@ void sender::set_channels(channel_settings settings) {
 
 channel::message_context sender::context_for(const config::subscriber& s) const {
     return {s.name, channels_.smtp ? channels_.smtp->from : std::string(), s.to,
-            channels_.public_url, clock_.now(), tz_, channels_.themes};
+            channels_.public_url, clock_.now(), tz_, channels_.themes, channels_.actions};
 }
 
 void sender::look_digest(const std::string& name) {
     store_.read([this, name, after = lanes_.at(name).acked_seq](store::sqlite::db& db) {
         auto rows = store::pending_rows(db, name, after, digest_limit);
         auto last = store::last_delivery(db, name);
-        boost::asio::post(ex_, [this, name, rows = std::move(rows), last]() mutable {
-            on_batch(name, std::move(rows), last);
+        // The practices' notes, read with the rows: a submission never
+        // changes, so a digest sent again says the same.
+        std::vector<std::string> bodies;
+        for (const auto& r : rows)
+            bodies.push_back(r.body);
+        auto notes = store::submission_notes(db, channel::note_sources(bodies));
+        boost::asio::post(ex_, [this, name, rows = std::move(rows), last,
+                                notes = std::move(notes)]() mutable {
+            on_batch(name, std::move(rows), last, std::move(notes));
         });
     });
 }
 
 void sender::on_batch(const std::string& name, std::vector<store::outbox_row> rows,
-                      std::optional<std::int64_t> last_sent) {
+                      std::optional<std::int64_t> last_sent, notes_by_id notes) {
     const auto it = lanes_.find(name);
     if (it == lanes_.end())
         return;
@@ -85,7 +93,8 @@ void sender::on_batch(const std::string& name, std::vector<store::outbox_row> ro
         return step(name, lane_event::nothing_due);
     std::vector<channel::pending_item> items;
     for (const auto& r : rows)
-        items.push_back({r.seq, r.topic, r.created_at, r.next_at});
+        items.push_back(
+            {r.seq, r.topic, r.created_at, r.next_at, channel::item_level(r.topic, r.body)});
     if (l.last_sent > 0) // a mark may not be on disk yet
         last_sent = std::max(last_sent.value_or(0), l.last_sent);
     const auto p = channel::plan_next(items, last_sent, l.sub.group, l.sub.quiet, tz_);
@@ -111,10 +120,11 @@ void sender::on_batch(const std::string& name, std::vector<store::outbox_row> ro
         return step(name, lane_event::nothing_due);
     transition(l.status, lane_event::found);
     let_go(l.look_waiters);
-    send_digest(l, std::move(rows), p.summary);
+    send_digest(l, std::move(rows), p.summary, notes);
 }
 
-void sender::send_digest(lane& l, std::vector<store::outbox_row> rows, bool summary) {
+void sender::send_digest(lane& l, std::vector<store::outbox_row> rows, bool summary,
+                         const notes_by_id& notes) {
     const auto c = context_for(l.sub);
     const auto kind = l.sub.kind;
     std::string text, headline;
@@ -132,7 +142,7 @@ void sender::send_digest(lane& l, std::vector<store::outbox_row> rows, bool summ
         std::vector<std::string> bodies;
         for (const auto& r : rows)
             bodies.push_back(r.body);
-        const auto d = channel::build_digest(bodies, channels_.practices);
+        const auto d = channel::build_digest(bodies, channels_.practices, notes);
         headline = d.headline();
         text = kind == config::channel_kind::email  ? channel::digest_mail(d, c)
                : kind == config::channel_kind::teams ? channel::digest_teams(d, c)

@@ -2,9 +2,11 @@
 // A real SMTP server for the tests: Python's aiosmtpd (Debian's
 // python3-aiosmtpd) on a port of its own on 127.0.0.1, storing each mail in
 // a Maildir, with or without STARTTLS (a throwaway self-signed certificate
-// made with openssl in the test's directory). A wait for mail is woken by
-// the kernel (inotify) as each mail is moved into the Maildir, with a timeout.
+// made with openssl in the test's directory), or requiring AUTH. A wait for
+// mail is woken by the kernel (inotify) as each mail is moved into the
+// Maildir, with a timeout.
 
+#include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/webhook_receiver.hpp"
 
@@ -50,6 +52,18 @@ public:
         }
         argv.insert(argv.end(), {"-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
         process_ = std::make_unique<child_process>(argv);
+        REQUIRE(process_->wait_for_line("listening", std::chrono::seconds(20)));
+    }
+    /// Plain SMTP that requires AUTH (PLAIN or LOGIN) as `username` with
+    /// `password` (tests/support/smtp_auth_server.py).
+    smtp_server(const std::filesystem::path& dir, const std::string& username,
+                const std::string& password)
+        : maildir_(dir / "maildir"), port_(webhook_support::unused_port()) {
+        process_ = std::make_unique<child_process>(std::vector<std::string>{
+            "/usr/bin/python3",
+            (std::filesystem::path(OPEL_SOURCE_DIR) / "tests/support/smtp_auth_server.py")
+                .string(),
+            std::to_string(port_), maildir_.string(), username, password});
         REQUIRE(process_->wait_for_line("listening", std::chrono::seconds(20)));
     }
     std::uint16_t port() const { return port_; }
