@@ -349,7 +349,17 @@ void engine::emit(alert& a, bool notify, std::string why, core::time_point now, 
     alert_change c{a, (notify || released) && !quiet, std::move(why)};
     c.publish = !a.silenced && (notify || publish || was_inhibited != a.inhibited_by.has_value());
     out.push_back(std::move(c));
-    after_change(alert(a), now, out);
+    // after_change may resolve other alerts, and through them (in a rules
+    // file that allows it) this one, so it gets its own copy of what it
+    // reads: the key, the state and the times, not the texts and evidence.
+    alert key;
+    key.id = a.id;
+    key.rule = a.rule;
+    key.subject = a.subject;
+    key.state = a.state;
+    key.fired_at = a.fired_at;
+    key.acknowledged_by = a.acknowledged_by;
+    after_change(key, now, out);
 }
 
 const alert* engine::inhibitor_for(const alert& a) const {
@@ -461,21 +471,34 @@ void engine::apply_silences(core::time_point now, changes& out) {
     }
 }
 
-void engine::render(alert& a, finding& f) const {
+void engine::render(alert& a, const finding& f) const {
     const auto& info = core::level_of(a.level);
-    f.values["rule"] = a.rule;
-    f.values["level"] = std::to_string(a.level);
-    f.values["level.name"] = std::string(info.name);
-    f.values["level.colour"] = std::string(info.colour);
-    f.values["support"] = std::string(info.support);
-    f.values["scope"] = a.scope;
-    f.values["subject"] = a.subject;
-    const auto lookup = [&](std::string_view name) {
-        const auto it = f.values.find(std::string(name));
-        return it == f.values.end() ? std::string() : it->second;
+    // The alert's own values first: they win over a finding's of the same name.
+    const auto append = [&](std::string& out, std::string_view name) {
+        if (name == "rule")
+            out += a.rule;
+        else if (name == "level")
+            out += std::to_string(a.level);
+        else if (name == "level.name")
+            out += info.name;
+        else if (name == "level.colour")
+            out += info.colour;
+        else if (name == "support")
+            out += info.support;
+        else if (name == "scope")
+            out += a.scope;
+        else if (name == "subject")
+            out += a.subject;
+        else if (const auto* v = f.value(name))
+            out += *v;
+        else if (f.practice)
+            append_practice_value(out, name, f);
     };
-    a.title = f.r->title.render(lookup);
-    a.message = f.r->message.render(lookup);
+    std::string title, message;
+    f.r->title.render_to(title, append);
+    f.r->message.render_to(message, append);
+    a.title = std::move(title);
+    a.message = std::move(message);
 }
 
 } // namespace opel::rules

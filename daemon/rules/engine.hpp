@@ -174,8 +174,32 @@ private:
         std::string subject;
         int level = 0;
         ids evidence;
-        std::map<std::string, std::string> values; ///< placeholder values
+        /// Placeholder values of this finding, by name (a string literal).
+        /// The alert's own ({rule}, {level}, ...) and, with `practice` set,
+        /// the practice's and its report's are made only when a template
+        /// asks for them (render()).
+        std::vector<std::pair<std::string_view, std::string>> values;
+        std::optional<std::size_t> practice; ///< whose placeholders the texts may use
+        const report* rep = nullptr;         ///< its report, if the rule looks at one
+        std::optional<int> previous_level;   ///< the level of the report before `rep`
         std::string why;
+
+        /// Sets placeholder `name` (a string literal) to `value`.
+        void set(std::string_view name, std::string value) {
+            for (auto& [k, v] : values)
+                if (k == name) {
+                    v = std::move(value);
+                    return;
+                }
+            values.emplace_back(name, std::move(value));
+        }
+        /// The value of placeholder `name`, or null when it has none here.
+        const std::string* value(std::string_view name) const {
+            for (const auto& [k, v] : values)
+                if (k == name)
+                    return &v;
+            return nullptr;
+        }
     };
 
     // engine.cpp: state and lifecycle
@@ -196,7 +220,8 @@ private:
     void reinhibit(alert& a, core::time_point now, changes& out);
     void after_change(const alert& a, core::time_point now, changes& out);
     bool silenced_now(const alert& a, core::time_point now) const;
-    void render(alert& a, finding& f) const;
+    void render(alert& a, const finding& f) const;
+    void append_practice_value(std::string& out, std::string_view name, const finding& f) const;
 
     // engine_state.cpp: what reports do to the state
     std::optional<report> apply_report(std::size_t p, const core::submission& s);
@@ -232,7 +257,7 @@ private:
     void check_not_reporting(const rule& r, std::size_t p, core::time_point now, changes& out);
     finding practice_finding(const rule& r, std::size_t p, const report* rep, int level,
                              const std::optional<report>& prev = std::nullopt) const;
-    static std::string change_text(int level, const std::optional<report>& prev);
+    static std::string change_text(int level, std::optional<int> previous_level);
     std::string local_text(core::time_point t) const;
 
     // engine_time.cpp: deadlines

@@ -23,15 +23,6 @@ std::string percent(int n, int of) {
     return buf;
 }
 
-std::string join(const std::vector<std::string>& v, const char* none) {
-    if (v.empty())
-        return none;
-    std::string out;
-    for (const auto& s : v)
-        out += (out.empty() ? "" : ", ") + s;
-    return out;
-}
-
 /// A duration as the rules file spells it: 24h, 90m, 7d.
 std::string duration_text(std::chrono::seconds d) {
     const auto n = d.count();
@@ -46,13 +37,13 @@ std::string duration_text(std::chrono::seconds d) {
 
 } // namespace
 
-std::string engine::change_text(int level, const std::optional<report>& prev) {
-    if (!prev)
+std::string engine::change_text(int level, std::optional<int> previous_level) {
+    if (!previous_level)
         return "in its first report";
-    const auto was = std::to_string(prev->level);
-    if (level > prev->level)
+    const auto was = std::to_string(*previous_level);
+    if (level > *previous_level)
         return "up from OPEL " + was;
-    if (level < prev->level)
+    if (level < *previous_level)
         return "down from OPEL " + was;
     return "as in its last report";
 }
@@ -146,7 +137,7 @@ bool engine::evaluate_sustained(const rule& r, std::size_t p, const core::submis
     }
     auto f = practice_finding(r, p, &*st.latest, r.level.value_or(s.level), prev);
     f.evidence = std::move(evidence);
-    f.values["days"] = std::to_string(c.working_days);
+    f.set("days", std::to_string(c.working_days));
     f.why = st.info.code + " reported level " + std::to_string(c.at_least) + " or above on " +
             std::to_string(c.working_days) + " consecutive working days";
     raise(std::move(f), now, out);
@@ -212,22 +203,26 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
     }
     finding f(&r, "system", subject, *r.level);
     // Names are capped so a window of hundreds costs no more than ten.
-    std::vector<std::string> names;
+    std::string names;
+    int named = 0;
     for (const auto& [p, entry] : entries) {
-        if (names.size() < 10)
-            names.push_back(practices_[p].info.name);
+        if (named < 10) {
+            if (named++ > 0)
+                names += ", ";
+            names += practices_[p].info.name;
+        }
         if (!open)
             f.evidence.push_back(entry.second);
-        else if (names.size() == 10)
+        else if (named == 10)
             break;
     }
     if (n > 10)
-        names.push_back("and " + std::to_string(n - 10) + " more");
+        names += ", and " + std::to_string(n - 10) + " more";
     if (open && trigger)
         f.evidence = {*trigger};
     f.values = {{"theme", rules_->theme_name(subject)},
                 {"count", std::to_string(n)},
-                {"practices", join(names, "none")}};
+                {"practices", names.empty() ? "none" : std::move(names)}};
     f.why = std::to_string(n) + " practices reported " + subject + " within " + within;
     raise(std::move(f), now, out);
 }
@@ -243,8 +238,8 @@ void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point 
     auto f = practice_finding(r, p, nullptr, *r.level);
     const auto days = st.latest ? (now - st.latest->at) / std::chrono::hours(24)
                                 : c.after / std::chrono::hours(24);
-    f.values["days"] = std::to_string(days);
-    f.values["last_reported"] = st.latest ? local_text(st.latest->at) : "never";
+    f.set("days", std::to_string(days));
+    f.set("last_reported", st.latest ? local_text(st.latest->at) : "never");
     if (st.latest)
         f.evidence = {st.latest->id};
     f.why = st.info.code + (st.latest ? " has not reported for " + std::to_string(days) + " days"
@@ -254,32 +249,59 @@ void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point 
 
 engine::finding engine::practice_finding(const rule& r, std::size_t p, const report* rep,
                                          int level, const std::optional<report>& prev) const {
-    const auto& info = practices_[p].info;
-    finding f(&r, "practice", info.code, level);
-    f.values = {{"practice", info.name + " (" + info.code + ")"},
-                {"practice.code", info.code},
-                {"practice.name", info.name},
-                {"pcn", info.pcn},
-                {"place", info.place}};
-    if (rep) {
-        f.values["reported_level"] = std::to_string(rep->level);
+    finding f(&r, "practice", practices_[p].info.code, level);
+    f.practice = p;
+    f.rep = rep;
+    if (prev)
+        f.previous_level = prev->level;
+    return f;
+}
+
+void engine::append_practice_value(std::string& out, std::string_view name,
+                                   const finding& f) const {
+    const auto& info = practices_[*f.practice].info;
+    if (name == "practice") {
+        out += info.name;
+        out += " (";
+        out += info.code;
+        out += ')';
+    } else if (name == "practice.code") {
+        out += info.code;
+    } else if (name == "practice.name") {
+        out += info.name;
+    } else if (name == "pcn") {
+        out += info.pcn;
+    } else if (name == "place") {
+        out += info.place;
+    } else if (!f.rep) {
+        return; // a rule that looks at no report (not reporting) has none of the rest
+    } else if (name == "reported_level") {
+        out += std::to_string(f.rep->level);
+    } else if (name == "themes") {
         // What a person reads names each theme as the rules file does.
-        std::vector<std::string> themes;
-        for (const auto& id : rep->themes)
-            themes.push_back(rules_->theme_name(id));
-        f.values["themes"] = join(themes, "none");
+        if (f.rep->themes.empty())
+            out += "none";
+        for (std::size_t i = 0; i < f.rep->themes.size(); ++i) {
+            if (i > 0)
+                out += ", ";
+            out += rules_->theme_name(f.rep->themes[i]);
+        }
+    } else if (name == "note") {
         // Without its final full stops: a template ends the sentence itself
         // ("Note: {note}."), and a note ending in one would read "..".
-        auto note = rep->note;
+        std::string_view note = f.rep->note;
         while (!note.empty() && (note.back() == '.' || note.back() == ' '))
-            note.pop_back();
-        f.values["note"] = note.empty() ? "none" : note;
-        f.values["support_requested"] = rep->support.empty() ? "none" : rep->support;
-        f.values["reported_at"] = local_text(rep->at);
-        f.values["previous_level"] = prev ? std::to_string(prev->level) : "none";
-        f.values["change"] = change_text(rep->level, prev);
+            note.remove_suffix(1);
+        out += note.empty() ? std::string_view("none") : note;
+    } else if (name == "support_requested") {
+        out += f.rep->support.empty() ? std::string_view("none") : std::string_view(f.rep->support);
+    } else if (name == "reported_at") {
+        out += local_text(f.rep->at);
+    } else if (name == "previous_level") {
+        out += f.previous_level ? std::to_string(*f.previous_level) : "none";
+    } else if (name == "change") {
+        out += change_text(f.rep->level, f.previous_level);
     }
-    return f;
 }
 
 std::string engine::local_text(core::time_point t) const {

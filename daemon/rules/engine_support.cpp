@@ -89,7 +89,7 @@ bool engine::evaluate_unsupported(const rule& r, std::size_t p, core::time_point
         return true;
     auto f = practice_finding(r, p, &*st.latest, r.level.value_or(st.latest->level));
     f.evidence = {st.latest->id};
-    f.values["days"] = std::to_string(support_days(r));
+    f.set("days", std::to_string(support_days(r)));
     f.why = st.info.code + " at level 3 or 4 since " + local_text(*st.pressed_since) +
             " with no support offered";
     raise(std::move(f), now, out);

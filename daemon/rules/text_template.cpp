@@ -66,8 +66,7 @@ std::vector<std::string> text_template::placeholders() const {
 std::string text_template::render(
     const std::function<std::string(std::string_view)>& lookup) const {
     std::string out;
-    for (const auto& p : parts_)
-        out += p.placeholder ? lookup(p.text) : p.text;
+    render_to(out, [&](std::string& o, std::string_view name) { o += lookup(name); });
     return out;
 }
 

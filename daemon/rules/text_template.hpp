@@ -31,6 +31,18 @@ public:
     /// The text with each placeholder replaced by `lookup(name)`.
     std::string render(const std::function<std::string(std::string_view)>& lookup) const;
 
+    /// Appends the text to `out`, each placeholder by `append(out, name)`:
+    /// no string is made per placeholder, and no call goes through a
+    /// std::function (the engine renders on every alert change).
+    template <class Append>
+    void render_to(std::string& out, Append&& append) const {
+        for (const auto& p : parts_)
+            if (p.placeholder)
+                append(out, std::string_view(p.text));
+            else
+                out += p.text;
+    }
+
     /// The template as written.
     const std::string& source() const { return source_; }
 
