@@ -34,10 +34,7 @@ namespace opel::app {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("app");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"app">(); }
 
 std::vector<std::string> subscriber_names(const config::config& c) {
     std::vector<std::string> names;

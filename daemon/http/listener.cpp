@@ -14,10 +14,7 @@ using asio::ip::tcp;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("http");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"http">(); }
 
 } // namespace
 

@@ -17,10 +17,7 @@ using asio::ip::tcp;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("http");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"http">(); }
 
 /// The client's address as limits, exemptions and logs name it.
 std::string peer_name(const tcp::socket& socket) {

@@ -22,10 +22,7 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("http");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"http">(); }
 
 } // namespace
 

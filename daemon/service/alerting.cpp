@@ -21,10 +21,7 @@ namespace opel::service {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("rules");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"rules">(); }
 
 } // namespace
 

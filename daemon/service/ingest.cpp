@@ -17,10 +17,7 @@ namespace opel::service {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("auth");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"auth">(); }
 
 /// A client-chosen string made safe for one log line: the query dropped, at
 /// most 200 bytes, anything but printable ASCII as '?'.

@@ -25,10 +25,7 @@ namespace opel::service {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("summary");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"summary">(); }
 
 /// A fire built this long after its instant (a clock jump, a suspended
 /// machine) is marked late like one missed while the daemon was down.

@@ -19,10 +19,7 @@ namespace {
 
 std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("store");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"store">(); }
 
 std::string themes_json(const std::vector<std::string>& themes) {
     boost::json::array a;

@@ -22,10 +22,7 @@ namespace opel::webhook {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static const auto logger = opel::log::get("webhook");
-    return logger;
-}
+const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"webhook">(); }
 
 std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
 
