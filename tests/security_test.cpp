@@ -2,6 +2,8 @@
 // must never hold. Every case runs a real daemon on loopback port 0; other
 // loopback addresses (127.0.0.2, ...) stand in for other clients.
 #include "app/permissions.hpp"
+#include "core/crypto.hpp"
+#include "service/gatekeeper.hpp"
 #include "support/log_capture.hpp"
 #include "support/tls_client.hpp"
 #include "support/test_daemon.hpp"
@@ -21,7 +23,52 @@ config_options address_limited(const std::string& per_address) {
     return o;
 }
 
+std::shared_ptr<const opel::service::deployment> with_tokens(std::vector<std::string> bearers,
+                                                            double rate, double burst) {
+    auto cfg = std::make_shared<opel::config::config>();
+    for (const auto& b : bearers)
+        cfg->tokens.push_back({b + "-name", opel::core::sha256(b), opel::core::role::team, ""});
+    cfg->limits.rate = rate;
+    cfg->limits.burst = burst;
+    return std::make_shared<const opel::service::deployment>(std::move(cfg));
+}
+
 } // namespace
+
+TEST_CASE("the gatekeeper admits a known token within its limit, then answers 429, "
+          "and counts an unknown one as a 401",
+          "[security][gatekeeper]") {
+    opel::core::manual_clock clock(opel::core::time_point{std::chrono::hours(1000)});
+    opel::service::metrics m;
+    opel::service::gatekeeper gate(clock, m);
+    gate.set_deployment(with_tokens({"alpha"}, 1, 2));
+
+    using opel::service::principal;
+    using opel::service::reply;
+    for (int i = 0; i < 2; ++i) {
+        auto in = gate.admit("alpha", {"127.0.0.1", "/v1/status"});
+        REQUIRE(std::holds_alternative<principal>(in));
+        CHECK(std::get<principal>(in).name == "alpha-name");
+    }
+    auto limited = gate.admit("alpha", {"127.0.0.1", "/v1/submissions"});
+    REQUIRE(std::holds_alternative<reply>(limited));
+    CHECK(std::get<reply>(limited).status == 429);
+    clock.advance(1s);
+    CHECK(std::holds_alternative<principal>(gate.admit("alpha")));
+
+    CHECK(m.auth_failures == 0);
+    auto unknown = gate.admit("beta", {"127.0.0.1", "/v1/status"});
+    REQUIRE(std::holds_alternative<reply>(unknown));
+    CHECK(std::get<reply>(unknown).status == 401);
+    CHECK(std::get<reply>(gate.admit("")).status == 401);
+    CHECK(m.auth_failures == 2);
+
+    // A reload swaps the tokens whole: the old one is refused at once.
+    gate.set_deployment(with_tokens({"beta"}, 0, 0));
+    CHECK(std::get<reply>(gate.admit("alpha")).status == 401);
+    for (int i = 0; i < 10; ++i) // rate 0: no limit
+        CHECK(std::holds_alternative<principal>(gate.admit("beta")));
+}
 
 TEST_CASE("requests from one address over its limit get 429 with Retry-After, token or not",
           "[security][limits]") {

@@ -73,12 +73,14 @@ app::app(config::config cfg, app_options opts)
     sender_->on_health([this](store::transaction& tx, const webhook::health& h) {
         alerting_->webhook_health(tx, h);
     });
-    ingest_ = std::make_unique<service::ingest>(ioc_.get_executor(), *store_, clock_, state_,
-                                                metrics_);
+    gatekeeper_ = std::make_unique<service::gatekeeper>(clock_, metrics_);
+    gatekeeper_->set_deployment(current);
+    ingest_ = std::make_unique<service::ingest>(ioc_.get_executor(), *store_, clock_, *gatekeeper_,
+                                                state_, metrics_);
     ingest_->set_deployment(current);
     ingest_->set_evaluator(alerting_->evaluator());
-    services_.reset(new service::services{ioc_.get_executor(), *ingest_, state_, *store_,
-                                          metrics_, clock_, *alerting_, current});
+    services_.reset(new service::services{ioc_.get_executor(), *gatekeeper_, *ingest_, state_,
+                                          *store_, metrics_, clock_, *alerting_, current});
     router_ = std::make_unique<http::router>(*services_);
     http::add_core_routes(*router_);
     http::add_alert_routes(*router_);
@@ -167,7 +169,7 @@ void app::start_all() {
     if (bridge_)
         bridge_->start();
     alerting_->resume();
-    alerting_->keep_webhook_alerts(subscriber_names(*services_->current->cfg));
+    alerting_->keep_webhook_alerts(subscriber_names(*services_->deployment->cfg));
     summaries_->resume(); // the latest summary missed while stopped, marked late
     schedule_tick();
     http_server_->start();
@@ -345,6 +347,7 @@ void app::do_reload() {
         warn_about_permissions(*cfg);
         auto next = std::make_shared<const service::deployment>(
             std::make_shared<const config::config>(std::move(*cfg)));
+        gatekeeper_->set_deployment(next);
         ingest_->set_deployment(next);
         alerting_->reload(next);
         summaries_->set_deployment(next);
@@ -355,7 +358,7 @@ void app::do_reload() {
         if (bridge_)
             bridge_->set_address_limits(next->cfg->limits.per_address);
         http_server_->reload_tls(next->cfg->http);
-        services_->current = next;
+        services_->deployment = next;
         log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
                     next->cfg->practices.size(), next->cfg->tokens.size());
         if (opts_.notify_systemd)

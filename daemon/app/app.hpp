@@ -104,6 +104,7 @@ private:
     std::unique_ptr<service::alerting> alerting_;
     std::unique_ptr<service::summaries> summaries_;
     std::unique_ptr<service::support_desk> support_;
+    std::unique_ptr<service::gatekeeper> gatekeeper_;
     std::unique_ptr<service::ingest> ingest_;
     std::unique_ptr<webhook::sender> sender_;
     std::unique_ptr<service::services> services_;

@@ -72,7 +72,7 @@ void submissions_post(router& r, call& c, done on_done) {
     sr.path = std::string(c.req.target());
     if (auto it = c.req.find("Idempotency-Key"); it != c.req.end())
         sr.idempotency_key = std::string(it->value());
-    r.services().submissions.submit(std::move(sr), std::move(on_done));
+    r.services().ingest.submit(std::move(sr), std::move(on_done));
 }
 
 void submissions_get(router& r, call& c, done on_done) {
@@ -115,7 +115,7 @@ void status_get(router& r, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done))
         return;
     auto& s = r.services();
-    const auto& cfg = *s.current->cfg;
+    const auto& cfg = *s.deployment->cfg;
     on_done(service::json_reply(200, service::status_json(cfg.practices, s.state.snapshot(),
                                                           s.clock.now(), cfg.rules->stale_after,
                                                           cfg.rules->system)));
@@ -136,7 +136,7 @@ void add_core_routes(router& r) {
     });
     r.add(bhttp::verb::get, "/metrics", [&r](call&, done on_done) {
         auto& s = r.services();
-        on_done(reply{200, service::render_metrics(s.counters, s.store.metrics()),
+        on_done(reply{200, service::render_metrics(s.metrics, s.store.metrics()),
                       "text/plain; version=0.0.4; charset=utf-8", {}});
     });
     r.add(bhttp::verb::get, "/v1/status",

@@ -32,7 +32,7 @@ void escalation_post(router& r, service::support_desk& desk, call& c, done on_do
     write_and_answer(
         s, std::move(on_done),
         audited(*who, "escalation.create", "system",
-                [&desk, d = s.current, who = *who, e = std::get<core::escalation>(parsed)](
+                [&desk, d = s.deployment, who = *who, e = std::get<core::escalation>(parsed)](
                     store::transaction& tx, boost::json::object& detail) {
                     detail["title"] = e.title;
                     detail["level"] = e.level;
@@ -74,7 +74,7 @@ void escalations_get(router& r, const service::summaries& sum, call& c, done on_
     if (auto* bad = std::get_if<reply>(&parsed))
         return on_done(std::move(*bad));
     const auto q = std::get<escalation_query>(parsed);
-    const auto bounds = summary::month_bounds(q.month, service::schedule_of(*s.current->cfg).tz);
+    const auto bounds = summary::month_bounds(q.month, service::schedule_of(*s.deployment->cfg).tz);
     s.store.read([&s, q, bounds, on_done](store::sqlite::db& db) {
         reply out;
         try {

@@ -51,7 +51,7 @@ void status_history_get(router& r, call& c, done on_done) {
     const auto days = read_days(c, 30);
     if (auto* bad = std::get_if<reply>(&days))
         return on_done(std::move(*bad));
-    auto d = r.services().current;
+    auto d = r.services().deployment;
     const auto now = r.services().clock.now();
     read_json(r, std::move(on_done), [d, now, n = std::get<int>(days)](store::sqlite::db& db) {
         return service::status_history(db, *d, now, n);
@@ -67,7 +67,7 @@ void practice_history_get(router& r, call& c, done on_done) {
     if (!service::can_read_all(who->role) && code != who->practice)
         return on_done(error_reply(403, "forbidden",
                                    "A practice token may read its own history only."));
-    auto d = r.services().current;
+    auto d = r.services().deployment;
     if (!d->find_practice(code))
         return on_done(error_reply(404, "unknown_practice",
                                    "There is no practice " + code + " in the practices file."));

@@ -15,7 +15,7 @@ void me_get(router& r, call& c, done on_done) {
     if (!who)
         return;
     auto& s = r.services();
-    s.store.read([&s, on_done, d = s.current, who = *who](store::sqlite::db& db) {
+    s.store.read([&s, on_done, d = s.deployment, who = *who](store::sqlite::db& db) {
         service::reply out;
         try {
             out = service::json_reply(200, service::me(db, *d, who));

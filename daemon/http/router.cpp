@@ -156,9 +156,7 @@ std::string_view request_bearer(const request& req) {
 
 std::optional<service::principal> admit(router& r, const call& c, access who,
                                         const done& on_done) {
-    auto admitted = r.services().submissions.admit(
-        request_bearer(c.req),
-        {c.peer, c.req.target()});
+    auto admitted = r.services().gatekeeper.admit(request_bearer(c.req), {c.peer, c.req.target()});
     if (auto* refused = std::get_if<service::reply>(&admitted)) {
         on_done(std::move(*refused));
         return std::nullopt;
@@ -168,9 +166,8 @@ std::optional<service::principal> admit(router& r, const call& c, access who,
                          (who == access::reader && service::can_read_all(p.role)) ||
                          (who == access::admin && p.role == core::role::admin);
     if (!allowed) {
-        r.services().submissions.log_refusal(
-            {c.peer, c.req.target()},
-            "403: token '" + p.name + "' may not make this call");
+        r.services().gatekeeper.log_refusal({c.peer, c.req.target()},
+                                            "403: token '" + p.name + "' may not make this call");
         on_done(service::error_reply(403, "forbidden",
                                      "This token's role may not make this call."));
         return std::nullopt;

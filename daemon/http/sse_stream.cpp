@@ -30,12 +30,12 @@ sse_stream::sse_stream(any_stream stream, connection_slot slot, router& r, event
                        sse_limits limits)
     : stream_(std::move(stream)), slot_(std::move(slot)), router_(r), hub_(hub),
       limits_(limits), heartbeat_(stream_.get_executor()) {
-    ++router_.services().counters.sse_clients;
+    ++router_.services().metrics.sse_clients;
 }
 
 sse_stream::~sse_stream() {
     if (!closed_)
-        --router_.services().counters.sse_clients;
+        --router_.services().metrics.sse_clients;
 }
 
 void sse_stream::answer_error(service::reply r) {
@@ -255,7 +255,7 @@ void sse_stream::close() {
     // The count and the connection's place are given back now, not when the
     // last handler holding this object has run.
     slot_.release();
-    const auto open = --router_.services().counters.sse_clients;
+    const auto open = --router_.services().metrics.sse_clients;
     heartbeat_.cancel();
     if (hub_key_)
         hub_.remove(*hub_key_);

@@ -81,7 +81,7 @@ void subscribers_get(router& r, call& c, done on_done) {
         return on_done(bad_param(c.query.begin()->first, "is not known here."));
     auto& s = r.services();
     // The config in force now, so a reload shows at once.
-    read_and_answer(s, on_done, [&s, cfg = s.current->cfg](store::sqlite::db& db) {
+    read_and_answer(s, on_done, [&s, cfg = s.deployment->cfg](store::sqlite::db& db) {
         const auto now = s.clock.now();
         boost::json::array list;
         for (const auto& sub : cfg->subscribers)

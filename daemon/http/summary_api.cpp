@@ -122,7 +122,7 @@ void daily_get(router& r, service::summaries& sum, call& c, done on_done) {
     const auto q = std::get<period_query>(parsed);
     // Today before `summary.at` pictures now: the fire instant is still to come.
     const auto as_of = std::min(sum.fire_instant(q.date), now);
-    s.store.read([&s, d = s.current, q, as_of, now, on_done](store::sqlite::db& db) {
+    s.store.read([&s, d = s.deployment, q, as_of, now, on_done](store::sqlite::db& db) {
         answer(s, on_done, guarded([&] {
             return daily_form(q, service::daily_summary(db, *d, {q.date, as_of, false}, now), *d);
         }));
@@ -142,8 +142,8 @@ void daily_post(router& r, service::summaries& sum, call& c, done on_done) {
         q.date, q.date == sum.local_date(now) ? now : sum.fire_instant(q.date), false};
     write_and_answer(s, std::move(on_done),
                      audited(*who, "summary.publish", date::format("%F", date::sys_days{q.date}),
-                             [&sum, d = s.current, req](store::transaction& tx,
-                                                        boost::json::object&) -> reply {
+                             [&sum, d = s.deployment, req](store::transaction& tx,
+                                                           boost::json::object&) -> reply {
                                  return service::json_reply(201, sum.publish(tx, *d, req));
                              }));
 }
@@ -172,7 +172,7 @@ void monthly_get(router& r, service::summaries& sum, call& c, done on_done) {
     auto parsed = read_period(c, sum, s.clock.now(), true, true);
     if (auto* bad = std::get_if<reply>(&parsed)) return on_done(std::move(*bad));
     s.store.read(
-        [&s, d = s.current, q = std::get<period_query>(parsed), on_done](store::sqlite::db& db) {
+        [&s, d = s.deployment, q = std::get<period_query>(parsed), on_done](store::sqlite::db& db) {
             answer(s, on_done, guarded([&] { return monthly_answer(db, *d, q); }));
         });
 }

@@ -38,7 +38,7 @@ void support_post(router& r, service::support_desk& desk, call& c, done on_done)
     write_and_answer(
         s, std::move(on_done),
         audited(*who, "support.offer", practice,
-                [&desk, d = s.current, who = *who, practice,
+                [&desk, d = s.deployment, who = *who, practice,
                  offer = std::get<core::support_offer>(parsed)](store::transaction& tx,
                                                                 boost::json::object& detail) {
                     detail["action"] = offer.action;
@@ -114,7 +114,7 @@ void actions_get(router& r, call& c, done on_done) {
     if (!admit(r, c, access::anyone, on_done))
         return;
     boost::json::array list;
-    for (const auto& a : r.services().current->cfg->rules->support_actions)
+    for (const auto& a : r.services().deployment->cfg->rules->support_actions)
         list.push_back({{"id", a.id}, {"name", a.name}});
     on_done(service::json_reply(200, {{"actions", std::move(list)}}));
 }

@@ -2,7 +2,6 @@
 // flood from many addresses costs memory only while it lasts.
 #include "service/address_limiter.hpp"
 
-#include <algorithm>
 
 namespace opel::service {
 
@@ -23,13 +22,7 @@ std::optional<reply> address_limiter::take(const std::string& peer) {
     if (!wait)
         return std::nullopt;
     ++limited_;
-    const auto seconds =
-        std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(*wait).count());
-    auto r = error_reply(429, "rate_limited",
-                         "Too many requests from this address; retry after " +
-                             std::to_string(seconds) + " s.");
-    r.headers.emplace_back("Retry-After", std::to_string(seconds));
-    return r;
+    return rate_limited(*wait, "from this address");
 }
 
 } // namespace opel::service

@@ -86,12 +86,12 @@ void store_batch(services& s, const principal& who, import_batch b, done on_done
                 continue;
             }
             ++out->imported;
-            s.alerts.engine().restore_submission(sub);
+            s.alerting.engine().restore_submission(sub);
             out->stored.push_back(sub);
         }
         // No changes to write; this refreshes the engine's next deadline,
         // which history can move (a report that will go stale, say).
-        s.alerts.apply(tx, {});
+        s.alerting.apply(tx, {});
         record(tx, who, "import", "submissions", 200,
                {{"imported", out->imported},
                 {"duplicates", out->duplicates},
@@ -111,7 +111,7 @@ void store_batch(services& s, const principal& who, import_batch b, done on_done
 } // namespace
 
 void import_history(services& s, const principal& who, std::string_view body, done on_done) {
-    store_batch(s, who, read_body(body, *s.current, s.clock.now()), std::move(on_done));
+    store_batch(s, who, read_body(body, *s.deployment, s.clock.now()), std::move(on_done));
 }
 
 } // namespace opel::service

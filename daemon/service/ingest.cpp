@@ -7,35 +7,13 @@
 
 #include "core/json_out.hpp"
 #include "core/time.hpp"
-#include "log/log.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <spdlog/logger.h>
 
 namespace opel::service {
 
 namespace {
-
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"auth">(); }
-
-/// A client-chosen string made safe for one log line: the query dropped, at
-/// most 200 bytes, anything but printable ASCII as '?'.
-std::string loggable(std::string_view s) {
-    s = s.substr(0, s.find('?'));
-    std::string out(s.substr(0, 200));
-    for (auto& ch : out)
-        if (ch < 0x20 || ch > 0x7e)
-            ch = '?';
-    if (s.size() > 200)
-        out += "...";
-    return out;
-}
-
-reply unauthenticated() {
-    return error_reply(401, "unauthenticated",
-                       "A valid bearer token is required: send Authorization: Bearer TOKEN.");
-}
 
 boost::json::object accepted_body(const core::submission& s,
                                   const std::vector<std::int64_t>& alerts) {
@@ -65,52 +43,11 @@ reply not_stored(const store::store& st) {
 } // namespace
 
 ingest::ingest(boost::asio::any_io_executor ex, store::store& store, const core::clock& clock,
-               practice_state& state, metrics& m)
-    : ex_(std::move(ex)), store_(store), clock_(clock), state_(state), metrics_(m) {}
+               gatekeeper& gate, practice_state& state, metrics& m)
+    : ex_(std::move(ex)), store_(store), clock_(clock), gate_(gate), state_(state), metrics_(m) {}
 
 void ingest::set_deployment(std::shared_ptr<const deployment> d) {
-    limiter_.reconfigure(d->cfg->limits.rate, d->cfg->limits.burst);
     deployment_ = std::move(d);
-}
-
-std::variant<principal, reply> ingest::admit(std::string_view bearer, caller from) {
-    auto who = deployment_->tokens.authenticate(bearer);
-    if (!who) {
-        log_refusal(from, bearer.empty() ? "401: no bearer token" : "401: unknown token");
-        return unauthenticated();
-    }
-    if (auto refused = limit(*who))
-        return *refused;
-    return *who;
-}
-
-void ingest::log_refusal(caller from, std::string_view reason) {
-    ++metrics_.auth_failures;
-    if (refusal_log_limiter_.take("", clock_.now())) {
-        ++refusals_unlogged_;
-        return;
-    }
-    const auto peer = from.peer.empty() ? std::string("zmq") : loggable(from.peer);
-    if (refusals_unlogged_ > 0) {
-        log()->warn("refused {} {}: {} ({} more refusals not logged)", peer,
-                    loggable(from.path), reason, refusals_unlogged_);
-        refusals_unlogged_ = 0;
-    } else {
-        log()->warn("refused {} {}: {}", peer, loggable(from.path), reason);
-    }
-}
-
-std::optional<reply> ingest::limit(const principal& who) {
-    const auto wait = limiter_.take(who.key, clock_.now());
-    if (!wait)
-        return std::nullopt;
-    const auto seconds = std::max<long long>(
-        1, std::chrono::ceil<std::chrono::seconds>(*wait).count());
-    auto r = error_reply(429, "rate_limited",
-                         "Too many requests for this token; retry after " +
-                             std::to_string(seconds) + " s.");
-    r.headers.emplace_back("Retry-After", std::to_string(seconds));
-    return r;
 }
 
 std::optional<reply> ingest::authorise(const principal& who, const core::submission& s) {
@@ -129,7 +66,7 @@ std::optional<reply> ingest::authorise(const principal& who, const core::submiss
 void ingest::submit(submission_request req, done on_done) {
     std::optional<principal> who;
     if (req.kind != core::ingest_kind::zmq) {
-        auto admitted = admit(req.bearer, {req.peer, req.path});
+        auto admitted = gate_.admit(req.bearer, {req.peer, req.path});
         if (auto* r = std::get_if<reply>(&admitted))
             return finish(on_done, std::move(*r), false);
         who = std::get<principal>(admitted);
@@ -139,14 +76,14 @@ void ingest::submit(submission_request req, done on_done) {
         return finish(on_done, error_reply(*e), false);
     auto& p = std::get<core::parsed_submission>(parsed);
     if (!who) {
-        auto admitted = admit(p.token.value_or(""), {req.peer, "zmq ingest"});
+        auto admitted = gate_.admit(p.token.value_or(""), {req.peer, "zmq ingest"});
         if (auto* r = std::get_if<reply>(&admitted))
             return finish(on_done, std::move(*r), false);
         who = std::get<principal>(admitted);
     }
     auto& s = p.value;
     if (auto refused = authorise(*who, s)) {
-        log_refusal({req.peer, req.kind == core::ingest_kind::zmq ? "zmq ingest" : req.path},
+        gate_.log_refusal({req.peer, req.kind == core::ingest_kind::zmq ? "zmq ingest" : req.path},
                     "403: token '" + loggable(who->name) + "' may not submit for " +
                         loggable(s.practice));
         return finish(on_done, std::move(*refused), false);

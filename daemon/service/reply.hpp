@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,5 +29,9 @@ reply error_reply(const core::error& e);
 
 /// Shorthand for error_reply({status, code, message, field}).
 reply error_reply(int status, std::string code, std::string message, std::string field = {});
+
+/// 429 rate_limited with Retry-After: `wait` in whole seconds (at least 1),
+/// and whose limit it was in the message ("for this token", "from this address").
+reply rate_limited(std::chrono::microseconds wait, std::string_view whose);
 
 } // namespace opel::service

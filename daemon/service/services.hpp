@@ -4,6 +4,7 @@
 
 #include "core/clock.hpp"
 #include "service/deployment.hpp"
+#include "service/gatekeeper.hpp"
 #include "service/ingest.hpp"
 #include "service/metrics.hpp"
 #include "service/practice_state.hpp"
@@ -18,17 +19,19 @@ namespace opel::service {
 
 class alerting;
 
-/// What request handlers work with. Used on the io thread only.
+/// What request handlers work with. Used on the io thread only. Each field is
+/// named for its type.
 struct services {
     boost::asio::any_io_executor executor; ///< the io thread's
-    ingest& submissions;
+    service::gatekeeper& gatekeeper;
+    service::ingest& ingest;
     practice_state& state;
     store::store& store;
-    metrics& counters;
+    service::metrics& metrics;
     const core::clock& clock;
-    class alerting& alerts;
+    service::alerting& alerting;
     /// The deployment in force (swapped on reload).
-    std::shared_ptr<const deployment> current;
+    std::shared_ptr<const service::deployment> deployment;
 };
 
 } // namespace opel::service
