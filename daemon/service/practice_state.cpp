@@ -3,6 +3,7 @@
 #include "service/practice_state.hpp"
 
 #include "core/time.hpp"
+#include "summary/daily.hpp"
 
 #include <boost/json.hpp>
 
@@ -34,19 +35,6 @@ std::optional<core::submission> practice_state::latest(const std::string& code) 
 std::unordered_map<std::string, core::submission> practice_state::snapshot() const {
     std::lock_guard lock(mu_);
     return latest_;
-}
-
-boost::json::object group_json(const core::group_status& g) {
-    boost::json::object counts;
-    for (int l = 1; l <= 4; ++l)
-        counts[std::to_string(l)] = g.counts[static_cast<std::size_t>(l - 1)];
-    boost::json::object o;
-    o["level"] = g.level ? boost::json::value(*g.level) : boost::json::value(nullptr);
-    o["counts"] = std::move(counts);
-    o["practices"] = g.practices;
-    o["reporting"] = g.reporting;
-    o["stale"] = g.stale;
-    return o;
 }
 
 boost::json::object status_json(const std::vector<core::practice>& practices,
@@ -89,12 +77,12 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
         boost::json::object o;
         for (auto& [name, g] : groups) {
             core::settle_level(g, thresholds);
-            o[name] = group_json(g);
+            o[name] = summary::group_json(g);
         }
         return o;
     };
     return {{"as_of", core::format_time(now)},
-            {"system", group_json(system)},
+            {"system", summary::group_json(system)},
             {"places", settled(places)},
             {"pcns", settled(pcns)},
             {"practices", std::move(rows)}};

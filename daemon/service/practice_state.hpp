@@ -41,7 +41,4 @@ boost::json::object status_json(const std::vector<core::practice>& practices,
                                 core::time_point now, std::chrono::hours stale_after,
                                 const core::system_thresholds& thresholds);
 
-/// `{level, counts, practices, reporting, stale}` as JSON.
-boost::json::object group_json(const core::group_status& g);
-
 } // namespace opel::service
