@@ -47,15 +47,6 @@ std::string cell(const std::string& text, bool numeric = false) {
     return std::string(numeric ? "<td class=\"n\">" : "<td>") + html_escape(text) + "</td>";
 }
 
-std::string table_open(std::initializer_list<std::string_view> heads) {
-    std::string out = "<div class=\"scroll\"><table>\n<thead><tr>";
-    for (const auto h : heads)
-        out += "<th>" + html_escape(h) + "</th>";
-    return out + "</tr></thead>\n<tbody>\n";
-}
-
-constexpr std::string_view table_close = "</tbody></table></div>\n";
-
 std::string banner(const json::object& system) {
     const auto level = level_at(system);
     const auto cls = level ? "l" + std::to_string(core::level_of(*level).level) : std::string("l0");

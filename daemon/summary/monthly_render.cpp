@@ -58,7 +58,7 @@ std::string two_column_table(std::string_view head, std::string_view count_head,
                       "</th></tr></thead>\n<tbody>\n";
     for (const auto& [key, value] : rows)
         out += "<tr><td>" + key + "</td><td class=\"n\">" + html_escape(value) + "</td></tr>\n";
-    return out + "</tbody></table></div>\n";
+    return out + std::string(table_close);
 }
 
 // What the team did: support offered by action, and, as the published

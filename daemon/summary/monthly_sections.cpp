@@ -48,15 +48,6 @@ std::string td(const std::string& html, bool numeric = false) {
     return std::string(numeric ? "<td class=\"n\">" : "<td>") + html + "</td>";
 }
 
-std::string head_row(std::initializer_list<std::string_view> heads) {
-    std::string out = "<div class=\"scroll\"><table>\n<thead><tr>";
-    for (const auto h : heads)
-        out += "<th>" + html_escape(h) + "</th>";
-    return out + "</tr></thead>\n<tbody>\n";
-}
-
-constexpr std::string_view table_end = "</tbody></table></div>\n";
-
 /// "+12", "-3", "0".
 std::string change(std::int64_t now, std::int64_t before) {
     const auto d = now - before;
@@ -91,7 +82,7 @@ std::string comparison_section(const json::object& report) {
     const auto now_title = month_title(member_text(report, "month"));
     const auto prev_title = month_title(member_text(prev, "month"));
     std::string out = "<section class=\"keep\"><h2>This month against the last</h2>\n";
-    out += head_row({"", now_title, prev_title, "Change"});
+    out += table_open({"", now_title, prev_title, "Change"});
     const auto row = [&](std::string_view label, std::int64_t a, std::int64_t b) {
         out += "<tr>" + td(html_escape(label)) + td(std::to_string(a), true) +
                td(std::to_string(b), true) + td(change(a, b), true) + "</tr>\n";
@@ -105,7 +96,7 @@ std::string comparison_section(const json::object& report) {
     const auto b = system_level(prev);
     const std::string moved = !a || !b ? "" : *a > *b ? "higher" : *a < *b ? "lower" : "same";
     out += "<tr>" + td("System level") + td(badge(a)) + td(badge(b)) + td(moved, true) + "</tr>\n";
-    return out + std::string(table_end) + "</section>\n";
+    return out + std::string(table_close) + "</section>\n";
 }
 
 namespace {
@@ -158,7 +149,7 @@ std::string weekly_section(const json::object& report) {
                       "<p class=\"meta\">Weeks start on Monday and are cut at the month's edges. "
                       "A week's level is the group-level rule over its responses.</p>\n";
     out += week_chart(weeks);
-    out += head_row({"Week", "Responses", "1", "2", "3", "4", "Level", "Places"});
+    out += table_open({"Week", "Responses", "1", "2", "3", "4", "Level", "Places"});
     for (const auto& v : weeks) {
         if (!v.is_object()) continue;
         const auto& w = v.get_object();
@@ -172,7 +163,7 @@ std::string weekly_section(const json::object& report) {
                td(std::to_string(count_at(w, "responses")), true) + level_cells(object_at(w, "by_level")) +
                td(badge(level_of(w))) + td(places) + "</tr>\n";
     }
-    return out + std::string(table_end) + "</section>\n";
+    return out + std::string(table_close) + "</section>\n";
 }
 
 std::string groups_section(const json::object& report) {
@@ -180,8 +171,8 @@ std::string groups_section(const json::object& report) {
     if (groups.empty()) return {};
     const auto& prev_places = object_at(object_at(report, "previous"), "by_place");
     std::string out = "<section><h2>Places</h2>\n";
-    out += head_row({"Place", "Responses", "1", "2", "3", "4", "Practices reporting", "Level",
-                     "Last month"});
+    out += table_open({"Place", "Responses", "1", "2", "3", "4", "Practices reporting",
+                       "Level", "Last month"});
     for (const auto& [id, v] : object_at(groups, "places")) {
         if (!v.is_object()) continue;
         const auto& g = v.get_object();
@@ -192,9 +183,9 @@ std::string groups_section(const json::object& report) {
                   true) +
                td(badge(level_of(g))) + td(std::to_string(count_at(prev_places, id)), true) + "</tr>\n";
     }
-    out += std::string(table_end) + "</section>\n<section><h2>Primary care networks</h2>\n";
-    out += head_row({"PCN", "Place", "Responses", "1", "2", "3", "4", "Practices reporting",
-                     "Level"});
+    out += std::string(table_close) + "</section>\n<section><h2>Primary care networks</h2>\n";
+    out += table_open({"PCN", "Place", "Responses", "1", "2", "3", "4",
+                       "Practices reporting", "Level"});
     for (const auto& [name, v] : object_at(groups, "pcns")) {
         if (!v.is_object()) continue;
         const auto& g = v.get_object();
@@ -205,7 +196,7 @@ std::string groups_section(const json::object& report) {
                   true) +
                td(badge(level_of(g))) + "</tr>\n";
     }
-    return out + std::string(table_end) + "</section>\n";
+    return out + std::string(table_close) + "</section>\n";
 }
 
 std::string themes_section(const json::object& report, const theme_names& names) {
@@ -216,7 +207,8 @@ std::string themes_section(const json::object& report, const theme_names& names)
     for (const auto& t : array_at(object_at(report, "previous"), "themes"))
         if (t.is_object()) before[member_text(t.get_object(), "theme")] = count_at(t.get_object(), "count");
     const bool compare = report.contains("previous");
-    out += compare ? head_row({"Theme", "Reports", "Last month"}) : head_row({"Theme", "Reports"});
+    out += compare ? table_open({"Theme", "Reports", "Last month"})
+                   : table_open({"Theme", "Reports"});
     for (const auto& t : themes) {
         if (!t.is_object()) continue;
         const auto id = member_text(t.get_object(), "theme");
@@ -225,7 +217,7 @@ std::string themes_section(const json::object& report, const theme_names& names)
         if (compare) out += td(std::to_string(before[id]), true);
         out += "</tr>\n";
     }
-    return out + std::string(table_end) + "</section>\n";
+    return out + std::string(table_close) + "</section>\n";
 }
 
 std::string_view a4_css() {

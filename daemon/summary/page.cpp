@@ -87,4 +87,11 @@ std::string level_badge(std::optional<int> level) {
            std::to_string(info.level) + " " + html_escape(info.name) + "</span>";
 }
 
+std::string table_open(std::initializer_list<std::string_view> heads) {
+    std::string out = "<div class=\"scroll\"><table>\n<thead><tr>";
+    for (const auto h : heads)
+        out += "<th>" + html_escape(h) + "</th>";
+    return out + "</tr></thead>\n<tbody>\n";
+}
+
 } // namespace opel::summary
