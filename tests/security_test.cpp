@@ -1,6 +1,7 @@
 // Security: per-address rate limits, the failed-auth log, and what the log
-// must never hold. Every case runs a real daemon on loopback port 0; other
-// loopback addresses (127.0.0.2, ...) stand in for other clients.
+// must never hold. Every case but the gatekeeper's (a unit case with a manual
+// clock) runs a real daemon on loopback port 0; other loopback addresses
+// (127.0.0.2, ...) stand in for other clients.
 #include "app/permissions.hpp"
 #include "core/crypto.hpp"
 #include "service/gatekeeper.hpp"
@@ -53,6 +54,8 @@ TEST_CASE("the gatekeeper admits a known token within its limit, then answers 42
     auto limited = gate.admit("alpha", {"127.0.0.1", "/v1/submissions"});
     REQUIRE(std::holds_alternative<reply>(limited));
     CHECK(std::get<reply>(limited).status == 429);
+    CHECK(std::get<reply>(limited).body.find(
+              "Too many requests for this token; retry after 1 s.") != std::string::npos);
     clock.advance(1s);
     CHECK(std::holds_alternative<principal>(gate.admit("alpha")));
 
@@ -81,6 +84,8 @@ TEST_CASE("requests from one address over its limit get 429 with Retry-After, to
     CHECK(refused.status == 429);
     CHECK(refused.header("Retry-After") == "1");
     CHECK(refused.json().at("error").at("code") == "rate_limited");
+    CHECK(refused.json().at("error").at("message") ==
+          "Too many requests from this address; retry after 1 s.");
     // Even /healthz: the limit comes before any route.
     CHECK(c.get("/healthz").status == 429);
 

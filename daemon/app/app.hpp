@@ -9,6 +9,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "service/alerting.hpp"
+#include "service/gatekeeper.hpp"
 #include "service/ingest.hpp"
 #include "service/metrics.hpp"
 #include "service/practice_state.hpp"

@@ -2,7 +2,6 @@
 // flood from many addresses costs memory only while it lasts.
 #include "service/address_limiter.hpp"
 
-
 namespace opel::service {
 
 void address_limiter::configure(const config::address_limits_config& l) {

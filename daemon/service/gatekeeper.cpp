@@ -5,7 +5,6 @@
 
 #include <spdlog/logger.h>
 
-
 namespace opel::service {
 
 namespace {

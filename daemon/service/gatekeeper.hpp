@@ -1,5 +1,5 @@
 #pragma once
-// The gate every call passes before its use case runs: the bearer token to a
+// The gate every authenticated call passes before its use case runs: the bearer token to a
 // principal, the per-token rate limit, and the log of refusals. HTTP routes,
 // HTTP submissions and ZeroMQ submissions all come through here, so a token
 // is checked and counted the same way whichever door it knocks on.
@@ -11,6 +11,7 @@
 #include "service/reply.hpp"
 #include "service/token_table.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>

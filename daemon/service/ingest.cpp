@@ -84,8 +84,8 @@ void ingest::submit(submission_request req, done on_done) {
     auto& s = p.value;
     if (auto refused = authorise(*who, s)) {
         gate_.log_refusal({req.peer, req.kind == core::ingest_kind::zmq ? "zmq ingest" : req.path},
-                    "403: token '" + loggable(who->name) + "' may not submit for " +
-                        loggable(s.practice));
+                          "403: token '" + loggable(who->name) + "' may not submit for " +
+                              loggable(s.practice));
         return finish(on_done, std::move(*refused), false);
     }
     const auto& d = *deployment_;
