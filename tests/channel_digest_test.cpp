@@ -315,6 +315,18 @@ TEST_CASE("a digest row names the practice's note and the acknowledgement", "[ch
           std::string::npos);
 }
 
+TEST_CASE("a note the rule's message already quotes is not told again beside it", "[channel]") {
+    line l;
+    l.note = "Two GPs off sick, no locum.";
+    l.message = "Aldermere Surgery reported OPEL 4. Note: Two GPs off sick, no locum.";
+    CHECK(line_notes(l).empty());
+    l.message = "Aldermere Surgery reported OPEL 4.";
+    CHECK(line_notes(l) ==
+          std::vector<std::string>{"Note from the practice: Two GPs off sick, no locum."});
+    l.note = " . ";
+    CHECK(line_notes(l).empty());
+}
+
 TEST_CASE("an escalation to the system is a line of its own, counted apart", "[channel]") {
     auto c = context();
     c.themes.entries = {{"ari", "Acute respiratory infection (ARI)"}, {"strep_a", "Strep A"}};

@@ -151,7 +151,12 @@ std::string summary_text(const json::object& s) {
 
 std::vector<std::string> line_notes(const line& l) {
     std::vector<std::string> out;
-    if (!l.note.empty())
+    // A rule's message may quote the note already ("Note: {note}."), without
+    // its final full stops; then the row says it once, in the message.
+    std::string_view quoted = l.note;
+    while (!quoted.empty() && (quoted.back() == '.' || quoted.back() == ' '))
+        quoted.remove_suffix(1);
+    if (!quoted.empty() && l.message.find(quoted) == std::string::npos)
         out.push_back("Note from the practice: " + l.note);
     if (!l.acknowledged_by.empty())
         out.push_back("Acknowledged by " + l.acknowledged_by +

@@ -28,7 +28,8 @@ struct message_context {
 };
 
 /// A line's notes, a sentence each: what the practice wrote with its latest
-/// report, and who acknowledged the alert with what note.
+/// report (unless the message quotes it already), and who acknowledged the
+/// alert with what note.
 std::vector<std::string> line_notes(const line& l);
 /// An escalation's sender, practices and themes (by their names in
 /// `themes`), a sentence each; empty for an alert.
