@@ -6,6 +6,7 @@
 #include "channel/render.hpp"
 
 #include "core/crypto.hpp"
+#include "core/note_text.hpp"
 #include "core/opel_level.hpp"
 #include "summary/daily_render.hpp"
 #include "summary/page.hpp"
@@ -153,9 +154,7 @@ std::vector<std::string> line_notes(const line& l) {
     std::vector<std::string> out;
     // A rule's message may quote the note already ("Note: {note}."), without
     // its final full stops; then the row says it once, in the message.
-    std::string_view quoted = l.note;
-    while (!quoted.empty() && (quoted.back() == '.' || quoted.back() == ' '))
-        quoted.remove_suffix(1);
+    const auto quoted = core::note_as_quoted(l.note);
     if (!quoted.empty() && l.message.find(quoted) == std::string::npos)
         out.push_back("Note from the practice: " + l.note);
     if (!l.acknowledged_by.empty())

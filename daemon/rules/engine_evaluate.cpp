@@ -3,6 +3,7 @@
 // raise (fire, repeat or worsen) or resolve; the lifecycle is engine.cpp's.
 #include "rules/engine.hpp"
 
+#include "core/note_text.hpp"
 #include "core/time.hpp"
 
 #include <algorithm>
@@ -289,9 +290,7 @@ void engine::append_practice_value(std::string& out, std::string_view name,
     } else if (name == "note") {
         // Without its final full stops: a template ends the sentence itself
         // ("Note: {note}."), and a note ending in one would read "..".
-        std::string_view note = f.rep->note;
-        while (!note.empty() && (note.back() == '.' || note.back() == ' '))
-            note.remove_suffix(1);
+        const auto note = core::note_as_quoted(f.rep->note);
         out += note.empty() ? std::string_view("none") : note;
     } else if (name == "support_requested") {
         out += f.rep->support.empty() ? std::string_view("none") : std::string_view(f.rep->support);
