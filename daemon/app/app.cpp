@@ -34,8 +34,6 @@ namespace opel::app {
 
 namespace {
 
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"app">(); }
-
 std::vector<std::string> subscriber_names(const config::config& c) {
     std::vector<std::string> names;
     for (const auto& s : c.subscribers)
@@ -50,7 +48,7 @@ webhook::channel_settings channels_of(const config::config& c) {
 
 void warn_about_permissions(const config::config& cfg) {
     for (const auto& w : permission_warnings(secret_files(cfg)))
-        log()->warn("{}", w);
+        log::of<"app">()->warn("{}", w);
 }
 
 } // namespace
@@ -99,8 +97,8 @@ app::app(config::config cfg, app_options opts)
     http::add_static_routes(*router_);
     http_server_ = std::make_unique<http::server>(ioc_, c.http, *router_, metrics_);
     http_server_->set_address_limits(c.limits.per_address);
-    log()->info("listening on {}://{}:{}", http_server_->tls() ? "https" : "http",
-                c.http.listen.host, http_server_->port());
+    log::of<"app">()->info("listening on {}://{}:{}", http_server_->tls() ? "https" : "http",
+                           c.http.listen.host, http_server_->port());
     start_bridge(c.zmq, c.limits.per_address);
     store_->on_events([this](std::vector<core::event>&& events) { fan_out(std::move(events)); });
 }
@@ -124,8 +122,8 @@ void app::start_bridge(const config::zmq_config& z,
             ingest_->submit(std::move(req), std::move(done));
         });
     });
-    log()->info("zmq ingest {} publish {}", bridge_->ingest_endpoint(),
-                bridge_->publish_endpoint());
+    log::of<"app">()->info("zmq ingest {} publish {}", bridge_->ingest_endpoint(),
+                           bridge_->publish_endpoint());
 }
 
 void app::fan_out(std::vector<core::event>&& events) {
@@ -186,7 +184,7 @@ void app::start_all() {
         if (sd_watchdog_enabled(0, &usec) > 0)
             schedule_watchdog(std::chrono::microseconds(usec / 2));
     }
-    log()->info("ready");
+    log::of<"app">()->info("ready");
 }
 
 int app::run() {
@@ -200,7 +198,7 @@ int app::run() {
     if (stop_guard_.joinable())
         stop_guard_.join();
     store_->stop();
-    log()->info("stopped");
+    log::of<"app">()->info("stopped");
     return 0;
 }
 
@@ -271,7 +269,7 @@ void app::on_signal(const boost::system::error_code& ec, int signo) {
         signals_.async_wait([this](auto e, int s) { on_signal(e, s); });
         return;
     }
-    log()->info("signal {}: stopping", signo);
+    log::of<"app">()->info("signal {}: stopping", signo);
     begin_stop();
 }
 
@@ -305,7 +303,8 @@ void app::begin_stop() {
     stop_guard_ = std::thread([this] {
         std::unique_lock lock(stop_mu_);
         if (!stop_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stopped_; })) {
-            log()->warn("graceful stop took over 5 s; closing the remaining connections");
+            log::of<"app">()->warn(
+                "graceful stop took over 5 s; closing the remaining connections");
             ioc_.stop();
         }
     });
@@ -339,8 +338,8 @@ void app::do_reload() {
         {});
     if (!cfg) {
         for (const auto& e : errors)
-            log()->error("reload refused: {}", e.to_string());
-        log()->error("reload refused: the old configuration stays in force");
+            log::of<"app">()->error("reload refused: {}", e.to_string());
+        log::of<"app">()->error("reload refused: the old configuration stays in force");
         if (opts_.notify_systemd)
             sd_notify(0, "STATUS=last reload refused; the old configuration stays in force");
     } else {
@@ -359,8 +358,8 @@ void app::do_reload() {
             bridge_->set_address_limits(next->cfg->limits.per_address);
         http_server_->reload_tls(next->cfg->http);
         services_->deployment = next;
-        log()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
-                    next->cfg->practices.size(), next->cfg->tokens.size());
+        log::of<"app">()->info("reloaded {}: {} practices, {} tokens", config_file_.string(),
+                               next->cfg->practices.size(), next->cfg->tokens.size());
         if (opts_.notify_systemd)
             sd_notify(0, "STATUS=running");
     }

@@ -14,10 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::int64_t us_per_s = 1000000;
-
-std::int64_t micros(std::chrono::seconds s) { return s.count() * us_per_s; }
-
 std::string text(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -97,11 +93,11 @@ plan plan_next(const std::vector<pending_item>& pending, std::optional<std::int6
         if (level >= 4 && !first_l4)
             first_l4 = item.created_at;
     }
-    p.due_at = first + micros(group.wait);
+    p.due_at = first + core::to_micros(group.wait);
     if (last_sent)
-        p.due_at = std::max(p.due_at, *last_sent + micros(group.interval));
+        p.due_at = std::max(p.due_at, *last_sent + core::to_micros(group.interval));
     if (first_l4)
-        p.due_at = std::min(p.due_at, *first_l4 + micros(group.wait));
+        p.due_at = std::min(p.due_at, *first_l4 + core::to_micros(group.wait));
     if (quiet && highest < quiet->except_level)
         p.due_at = after_quiet(p.due_at, *quiet, tz);
     p.due_at = std::max(p.due_at, retry);

@@ -14,8 +14,6 @@ using service::reply;
 
 namespace {
 
-constexpr std::int64_t max_page = 1000;
-
 boost::json::object entry_json(const store::audit_entry& e) {
     boost::json::value detail;
     boost::system::error_code ec;

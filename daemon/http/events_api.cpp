@@ -11,8 +11,6 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-constexpr std::int64_t max_page = 1000;
-
 void events_get(router& r, call& c, done on_done) {
     if (!admit(r, c, access::reader, on_done))
         return;

@@ -12,12 +12,6 @@ namespace opel::http {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-namespace {
-
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"http">(); }
-
-} // namespace
-
 listener::listener(asio::io_context& ioc, const config::address& at,
                    std::atomic<std::uint64_t>& failures)
     : acceptor_(ioc), retry_(ioc), failures_(failures) {
@@ -48,7 +42,7 @@ void listener::do_accept() {
         if (ec)
             return on_failure(ec);
         if (backoff_.count() != 0) {
-            log()->warn("accepting connections again");
+            log::of<"http">()->warn("accepting connections again");
             backoff_ = {};
         }
         socket.set_option(tcp::no_delay(true), ec);
@@ -61,14 +55,15 @@ void listener::on_failure(const boost::system::error_code& ec) {
     ++failures_;
     if (backoff_.count() == 0) {
         // Once per episode: a log line per retry would flood the journal.
-        log()->error("accept failed ({}); retrying with a growing pause of up to {} ms "
-                     "until it succeeds (raise LimitNOFILE, or lower http.max_connections)",
-                     ec.message(), max_backoff.count());
+        log::of<"http">()->error("accept failed ({}); retrying with a growing pause of up to {} ms "
+                                 "until it succeeds (raise LimitNOFILE, or lower http.max_connections)",
+                                 ec.message(), max_backoff.count());
         backoff_ = first_backoff;
     } else {
         backoff_ = std::min(backoff_ * 2, max_backoff);
     }
-    log()->debug("no connection taken ({}); next try in {} ms", ec.message(), backoff_.count());
+    log::of<"http">()->debug("no connection taken ({}); next try in {} ms", ec.message(),
+                             backoff_.count());
     retry_.expires_after(backoff_);
     retry_.async_wait([this](const boost::system::error_code& e) {
         if (!e && !stopped_)

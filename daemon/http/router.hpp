@@ -113,6 +113,9 @@ std::optional<std::int64_t> parse_int(std::string_view s);
 /// A seq number: a whole non-negative decimal integer, or nullopt.
 std::optional<std::int64_t> parse_seq(std::string_view s);
 
+/// The most entries a page of /v1/events or /v1/audit holds.
+constexpr std::int64_t max_page = 1000;
+
 /// A 400 for a bad query parameter.
 service::reply bad_param(const std::string& name, const std::string& why);
 

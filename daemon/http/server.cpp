@@ -17,8 +17,6 @@ using asio::ip::tcp;
 
 namespace {
 
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"http">(); }
-
 /// The client's address as limits, exemptions and logs name it.
 std::string peer_name(const tcp::socket& socket) {
     boost::system::error_code ec;
@@ -56,20 +54,20 @@ server::server(asio::io_context& ioc, const config::http_config& cfg, router& r,
 bool server::reload_tls(const config::http_config& cfg) {
     const bool wanted = cfg.tls_cert && cfg.tls_key;
     if (wanted != tls()) {
-        log()->warn("TLS was turned {} in the config: that takes a restart; the listener "
-                    "stays as it is",
-                    wanted ? "on" : "off");
+        log::of<"http">()->warn("TLS was turned {} in the config: that takes a restart; "
+                                "the listener stays as it is",
+                                wanted ? "on" : "off");
         return false;
     }
     if (!wanted)
         return true;
     auto made = make_tls_context(*cfg.tls_cert, *cfg.tls_key);
     if (auto* why = std::get_if<std::string>(&made)) {
-        log()->error("TLS reload refused, the certificate in force stays: {}", *why);
+        log::of<"http">()->error("TLS reload refused, the certificate in force stays: {}", *why);
         return false;
     }
     tls_ = std::get<std::shared_ptr<asio::ssl::context>>(made);
-    log()->info("TLS certificate reloaded from {}", cfg.tls_cert->string());
+    log::of<"http">()->info("TLS certificate reloaded from {}", cfg.tls_cert->string());
     return true;
 }
 

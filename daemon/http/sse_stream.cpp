@@ -20,12 +20,6 @@ namespace opel::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-namespace {
-
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"http">(); }
-
-} // namespace
-
 sse_stream::sse_stream(any_stream stream, connection_slot slot, router& r, event_hub& hub,
                        sse_limits limits)
     : stream_(std::move(stream)), slot_(std::move(slot)), router_(r), hub_(hub),
@@ -262,7 +256,7 @@ void sse_stream::close() {
     beast::error_code ec;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     stream_.close();
-    log()->debug("event stream closed ({} open)", open);
+    log::of<"http">()->debug("event stream closed ({} open)", open);
 }
 
 } // namespace opel::http

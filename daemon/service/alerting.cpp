@@ -19,12 +19,6 @@
 
 namespace opel::service {
 
-namespace {
-
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"rules">(); }
-
-} // namespace
-
 const date::time_zone* zone_of(const config::config& cfg) {
     try {
         return date::locate_zone(cfg.timezone);
@@ -88,7 +82,7 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
         }
         if (std::find(ids.begin(), ids.end(), a.id) == ids.end())
             ids.push_back(a.id);
-        log()->debug("alert {} {}: {}", a.id, rules::state_name(a.state), c.why);
+        log::of<"rules">()->debug("alert {} {}: {}", a.id, rules::state_name(a.state), c.why);
     }
     note_deadline();
     return ids;
@@ -114,8 +108,8 @@ void alerting::webhook_health(store::transaction& tx, const webhook::health& h) 
                 " pending; last error: " + h.last_error;
     const auto changes = engine_->raise_own(std::move(a), tx.now());
     if (!changes.empty())
-        log()->warn("webhook subscriber '{}' failing since {}: admin alert raised",
-                    h.subscriber, core::format_time(h.since));
+        log::of<"rules">()->warn("webhook subscriber '{}' failing since {}: admin alert raised",
+                                 h.subscriber, core::format_time(h.since));
     apply(tx, changes);
 }
 
@@ -200,7 +194,7 @@ void alerting::reload(std::shared_ptr<const deployment> d) {
 }
 
 void alerting::rebuild() {
-    log()->warn("rebuilding the rules engine from the store after a failed commit");
+    log::of<"rules">()->warn("rebuilding the rules engine from the store after a failed commit");
     restore(store_.startup_db());
 }
 

@@ -9,8 +9,6 @@ namespace opel::service {
 
 namespace {
 
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"auth">(); }
-
 reply unauthenticated() {
     return error_reply(401, "unauthenticated",
                        "A valid bearer token is required: send Authorization: Bearer TOKEN.");
@@ -55,11 +53,11 @@ void gatekeeper::log_refusal(caller from, std::string_view reason) {
     }
     const auto peer = from.peer.empty() ? std::string("zmq") : loggable(from.peer);
     if (refusals_unlogged_ > 0) {
-        log()->warn("refused {} {}: {} ({} more refusals not logged)", peer,
-                    loggable(from.path), reason, refusals_unlogged_);
+        log::of<"auth">()->warn("refused {} {}: {} ({} more refusals not logged)", peer,
+                                loggable(from.path), reason, refusals_unlogged_);
         refusals_unlogged_ = 0;
     } else {
-        log()->warn("refused {} {}: {}", peer, loggable(from.path), reason);
+        log::of<"auth">()->warn("refused {} {}: {}", peer, loggable(from.path), reason);
     }
 }
 

@@ -25,8 +25,6 @@ namespace opel::service {
 
 namespace {
 
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"summary">(); }
-
 /// A fire built this long after its instant (a clock jump, a suspended
 /// machine) is marked late like one missed while the daemon was down.
 constexpr auto late_after = std::chrono::minutes{5};
@@ -198,7 +196,8 @@ void summaries::queue(std::shared_ptr<const deployment> d, const summary_request
             return; // already built: an admin's POST for the day, or a second queue
         alerts_.apply(tx, alerts_.engine().check_not_reporting(tx.now()));
         publish(tx, *d, r);
-        if (r.late) log()->info("built the missed summary of {} late", date_text(r.date));
+        if (r.late)
+            log::of<"summary">()->info("built the missed summary of {} late", date_text(r.date));
     };
     auto after = [this, r, before, seen, done](bool committed) {
         settle(r, before, committed, *seen);
@@ -216,8 +215,8 @@ void summaries::settle(const summary_request& r, date_t before, bool committed,
     if (!committed) {
         // Not stored: give the date back so the next tick tries again.
         if (last_date_ == r.date) last_date_ = before;
-        log()->warn("the summary of {} was not stored; retrying on the next tick",
-                    date_text(r.date));
+        log::of<"summary">()->warn("the summary of {} was not stored; retrying on the next tick",
+                                   date_text(r.date));
         return;
     }
     if (stored_last && (!last_date_ || *stored_last > *last_date_)) last_date_ = stored_last;
@@ -236,7 +235,7 @@ boost::json::object summaries::publish(store::transaction& tx, const deployment&
     auto text = summary::render_daily_json(summary);
     tx.put_summary(date_text(r.date), text);
     webhook::record(tx, *d.cfg, tx.append_event("summary.daily", std::move(text)));
-    log()->debug("summary of {} built and published", date_text(r.date));
+    log::of<"summary">()->debug("summary of {} built and published", date_text(r.date));
     return summary;
 }
 

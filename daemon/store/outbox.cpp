@@ -6,15 +6,11 @@
 // schema version 4) is sent as it is.
 #include "store/outbox.hpp"
 
+#include "core/time.hpp"
+
 namespace opel::store {
 
 namespace {
-
-std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
-
-std::int64_t micros(std::chrono::milliseconds d) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
 
 constexpr const char* select_pending =
     "SELECT d.id, d.seq, d.body, d.created_at, d.next_at, d.attempts, e.topic, e.time, e.data, "
@@ -38,7 +34,7 @@ void queue_delivery(transaction& tx, const std::string& subscriber, const core::
     auto st = tx.db().cached(
         "INSERT OR IGNORE INTO deliveries (subscriber, seq, topic, body, created_at, next_at) "
         "VALUES (?1, ?2, ?3, '', ?4, ?4)");
-    st->bind(1, subscriber).bind(2, e.seq).bind(3, e.topic).bind(4, micros(tx.now()));
+    st->bind(1, subscriber).bind(2, e.seq).bind(3, e.topic).bind(4, core::to_micros(tx.now()));
     st->run();
 }
 
@@ -64,7 +60,7 @@ void mark_delivered(transaction& tx, std::int64_t id, const std::string& subscri
                     std::int64_t seq) {
     tx.db().cached("UPDATE deliveries SET state = 'delivered', attempts = "
                    "attempts + 1, delivered_at = ?2 WHERE id = ?1")
-        ->bind(1, id).bind(2, micros(tx.now())).run();
+        ->bind(1, id).bind(2, core::to_micros(tx.now())).run();
     // The outbox keeps only the latest delivered row of a subscriber (its
     // last success); the event log has every body.
     tx.db().cached("DELETE FROM deliveries WHERE state = 'delivered' AND "
@@ -75,13 +71,13 @@ void mark_delivered(transaction& tx, std::int64_t id, const std::string& subscri
 void mark_attempt_failed(transaction& tx, std::int64_t id, const std::string& error,
                          std::chrono::milliseconds wait, std::chrono::milliseconds give_up_after) {
     // A failure a day after the event is the last one: no retry is due.
-    const auto now = micros(tx.now());
+    const auto now = core::to_micros(tx.now());
     auto st = tx.db().cached(
         "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, error_at = ?3, "
         "next_at = ?4, state = CASE WHEN ?3 - created_at >= ?5 THEN 'failed' ELSE state END "
         "WHERE id = ?1 AND state = 'pending'");
-    st->bind(1, id).bind(2, error).bind(3, now).bind(4, now + micros(wait));
-    st->bind(5, micros(give_up_after)).run();
+    st->bind(1, id).bind(2, error).bind(3, now).bind(4, now + core::to_micros(wait));
+    st->bind(5, core::to_micros(give_up_after)).run();
 }
 
 void give_up_delivery(transaction& tx, std::int64_t id, const std::string& why, bool keep_error) {
@@ -112,7 +108,7 @@ int prune_failed_deliveries(transaction& tx, core::time_point before) {
     // Few rows are failed, and the state index finds them.
     auto st = tx.db().prepare("DELETE FROM deliveries WHERE state = 'failed' AND "
                               "created_at < ?1");
-    st.bind(1, micros(before)).run();
+    st.bind(1, core::to_micros(before)).run();
     return tx.db().changes();
 }
 

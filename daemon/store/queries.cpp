@@ -9,12 +9,6 @@ namespace opel::store {
 
 namespace {
 
-core::time_point from_micros(std::int64_t us) {
-    return core::time_point{std::chrono::microseconds{us}};
-}
-
-std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
-
 constexpr const char* submission_columns =
     "SELECT id, practice, level, themes, note, support_requested, idempotency_key, received_at, "
     "reported_at FROM submissions ";
@@ -30,8 +24,8 @@ core::submission read_submission(const sqlite::statement& st) {
     s.note = st.optional_text(4);
     s.support_requested = st.optional_text(5);
     s.idempotency_key = st.optional_text(6);
-    s.received_at = from_micros(st.int64(7));
-    s.reported_at = from_micros(st.int64(8));
+    s.received_at = core::from_micros(st.int64(7));
+    s.reported_at = core::from_micros(st.int64(8));
     return s;
 }
 
@@ -47,11 +41,11 @@ std::vector<core::submission> list_submissions(sqlite::db& db, const submission_
     if (f.practice)
         st.bind(1, *f.practice);
     if (f.since)
-        st.bind(2, micros(*f.since));
+        st.bind(2, core::to_micros(*f.since));
     if (f.until)
-        st.bind(3, micros(*f.until));
+        st.bind(3, core::to_micros(*f.until));
     if (f.after)
-        st.bind(4, micros(f.after->first)).bind(5, f.after->second);
+        st.bind(4, core::to_micros(f.after->first)).bind(5, f.after->second);
     st.bind(6, static_cast<std::int64_t>(f.limit));
     std::vector<core::submission> out;
     while (st.step())
@@ -74,7 +68,7 @@ std::vector<core::event> events_since(sqlite::db& db, std::int64_t since,
     st.bind(1, since).bind(2, prefix).bind(3, static_cast<std::int64_t>(limit));
     std::vector<core::event> out;
     while (st.step())
-        out.push_back({st.int64(0), st.text(1), from_micros(st.int64(2)), st.text(3)});
+        out.push_back({st.int64(0), st.text(1), core::from_micros(st.int64(2)), st.text(3)});
     return out;
 }
 
@@ -89,7 +83,7 @@ std::vector<std::optional<core::submission>> latest_as_of(sqlite::db& db,
     std::vector<std::optional<core::submission>> out;
     out.reserve(practices.size());
     for (const auto& p : practices) {
-        st.bind(1, p.code).bind(2, micros(as_of));
+        st.bind(1, p.code).bind(2, core::to_micros(as_of));
         out.push_back(st.step() ? std::optional(read_submission(st)) : std::nullopt);
         st.reset();
     }
@@ -100,7 +94,7 @@ std::vector<core::submission> submissions_between(sqlite::db& db, core::time_poi
                                                   core::time_point to) {
     auto st = db.prepare(std::string(submission_columns) +
                          "WHERE reported_at >= ?1 AND reported_at < ?2 ORDER BY reported_at, id");
-    st.bind(1, micros(from)).bind(2, micros(to));
+    st.bind(1, core::to_micros(from)).bind(2, core::to_micros(to));
     std::vector<core::submission> out;
     while (st.step())
         out.push_back(read_submission(st));
@@ -113,7 +107,7 @@ std::vector<core::submission> practice_submissions_between(sqlite::db& db, const
     auto st = db.prepare(std::string(submission_columns) +
                          "WHERE practice = ?1 AND reported_at >= ?2 AND reported_at < ?3 "
                          "ORDER BY reported_at, id");
-    st.bind(1, code).bind(2, micros(from)).bind(3, micros(to));
+    st.bind(1, code).bind(2, core::to_micros(from)).bind(3, core::to_micros(to));
     std::vector<core::submission> out;
     while (st.step())
         out.push_back(read_submission(st));
@@ -153,7 +147,7 @@ std::vector<std::string> alert_rows_open_at(sqlite::db& db, core::time_point at)
     // updated_at is when it stopped being open; created_at is in the JSON.
     auto st = db.prepare("SELECT data, json_extract(data, '$.created_at') FROM alerts "
                          "WHERE state != 'resolved' OR updated_at > ?1 ORDER BY id");
-    st.bind(1, micros(at));
+    st.bind(1, core::to_micros(at));
     std::vector<std::string> out;
     while (st.step()) {
         const auto created = core::parse_time(st.text(1));

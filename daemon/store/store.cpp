@@ -6,6 +6,7 @@
 // transaction and taken back if it fails, so the event log has no gaps.
 #include "store/store.hpp"
 
+#include "core/time.hpp"
 #include "log/log.hpp"
 #include "store/schema.hpp"
 
@@ -16,10 +17,6 @@
 namespace opel::store {
 
 namespace {
-
-std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
-
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"store">(); }
 
 std::string themes_json(const std::vector<std::string>& themes) {
     boost::json::array a;
@@ -67,7 +64,7 @@ std::int64_t transaction::insert_submission(const core::submission& s,
     auto& st = st_.insert_submission;
     st.bind(1, s.practice).bind(2, s.level).bind(3, themes_json(s.themes));
     st.bind(4, s.note).bind(5, s.support_requested).bind(6, s.idempotency_key);
-    st.bind(7, micros(s.received_at)).bind(8, micros(s.reported_at));
+    st.bind(7, core::to_micros(s.received_at)).bind(8, core::to_micros(s.reported_at));
     st.bind(9, imported ? 1 : 0).bind(10, content_hash);
     st.run();
     if (db_.changes() == 0)
@@ -90,14 +87,14 @@ void transaction::put_idempotency(const std::string& practice, const std::string
                                   const idempotent_answer& a) {
     auto& st = st_.put_idempotency;
     st.bind(1, practice).bind(2, key).bind(3, a.content_hash).bind(4, a.status);
-    st.bind(5, a.body).bind(6, micros(now_));
+    st.bind(5, a.body).bind(6, core::to_micros(now_));
     st.run();
 }
 
 const core::event& transaction::append_event(std::string topic, std::string data) {
     core::event e{next_seq_++, std::move(topic), now_, std::move(data)};
     auto& st = st_.insert_event;
-    st.bind(1, e.seq).bind(2, e.topic).bind(3, micros(e.time)).bind(4, e.data);
+    st.bind(1, e.seq).bind(2, e.topic).bind(3, core::to_micros(e.time)).bind(4, e.data);
     st.run();
     events_.push_back(std::move(e));
     return events_.back();
@@ -108,7 +105,7 @@ void transaction::put_alert(std::int64_t id, const std::string& rule, const std:
                             const std::string& data, std::int64_t seq) {
     auto& st = st_.put_alert;
     st.bind(1, id).bind(2, rule).bind(3, scope).bind(4, subject).bind(5, state).bind(6, data);
-    st.bind(7, micros(now_)).bind(8, seq);
+    st.bind(7, core::to_micros(now_)).bind(8, seq);
     st.run();
 }
 
@@ -136,13 +133,13 @@ void transaction::run_deferred() {
 void transaction::put_silence(std::int64_t id, const std::string& data, core::time_point ends_at,
                               bool expired) {
     auto& st = st_.put_silence;
-    st.bind(1, id).bind(2, data).bind(3, micros(ends_at)).bind(4, expired ? 1 : 0);
+    st.bind(1, id).bind(2, data).bind(3, core::to_micros(ends_at)).bind(4, expired ? 1 : 0);
     st.run();
 }
 
 void transaction::put_summary(const std::string& date, const std::string& data) {
     auto& st = st_.put_summary;
-    st.bind(1, date).bind(2, data).bind(3, micros(now_));
+    st.bind(1, date).bind(2, data).bind(3, core::to_micros(now_));
     st.run();
 }
 
@@ -171,7 +168,7 @@ store::store(const std::filesystem::path& path, const core::clock& clock, std::s
     } else {
         created_at_ = clock_.now();
         auto ins = write_db_->prepare("INSERT INTO meta (key, value) VALUES ('created_at', ?)");
-        ins.bind(1, std::to_string(micros(created_at_))).run();
+        ins.bind(1, std::to_string(core::to_micros(created_at_))).run();
     }
 }
 
@@ -276,7 +273,7 @@ void store::run_maintenance(pending& p) {
         p.maintenance(*write_db_);
     } catch (const std::exception& e) {
         ok = false;
-        log()->warn("maintenance on the write connection failed: {}", e.what());
+        log::of<"store">()->warn("maintenance on the write connection failed: {}", e.what());
     }
     if (p.done)
         p.done(ok);
@@ -285,7 +282,7 @@ void store::run_maintenance(pending& p) {
 void store::after_commit(bool ok, const std::string& why) {
     if (ok) {
         if (metrics_.writable.exchange(1) == 0) {
-            log()->warn("the database accepts writes again; ingest has resumed");
+            log::of<"store">()->warn("the database accepts writes again; ingest has resumed");
             std::lock_guard lock(fault_mu_);
             fault_.clear();
         }
@@ -297,9 +294,9 @@ void store::after_commit(bool ok, const std::string& why) {
         fault_ = why;
     }
     if (metrics_.writable.exchange(0) == 1)
-        log()->error("the database refuses writes ({}); submissions are answered 503 "
-                     "until a write succeeds again",
-                     why);
+        log::of<"store">()->error("the database refuses writes ({}); submissions are answered 503 "
+                                  "until a write succeeds again",
+                                  why);
 }
 
 void store::checkpoint_if_due() {
@@ -316,11 +313,12 @@ void store::checkpoint_if_due() {
             auto st = write_db_->prepare("PRAGMA wal_checkpoint(TRUNCATE)");
             st.step();
             if (st.int64(0) != 0)
-                log()->debug("WAL checkpoint deferred: a reader is still on the old WAL");
+                log::of<"store">()->debug(
+                    "WAL checkpoint deferred: a reader is still on the old WAL");
             else
                 ++metrics_.checkpoints;
         } catch (const std::exception& e) {
-            log()->warn("WAL checkpoint failed: {}", e.what());
+            log::of<"store">()->warn("WAL checkpoint failed: {}", e.what());
         }
         write_db_->busy_timeout(std::chrono::milliseconds(5000));
         size = std::filesystem::file_size(wal_path_, ec);
@@ -347,7 +345,7 @@ void store::commit_batch(std::vector<pending>& batch) {
         why = e.what();
         if (const auto* se = dynamic_cast<const sqlite::error*>(&e))
             storage_fault = se->is_storage_fault();
-        log()->error("commit of {} job(s) failed: {}", batch.size(), e.what());
+        log::of<"store">()->error("commit of {} job(s) failed: {}", batch.size(), e.what());
         try {
             write_db_->exec("ROLLBACK");
         } catch (const std::exception&) {
@@ -401,7 +399,7 @@ void store::reader_loop() {
         try {
             fn(db);
         } catch (const std::exception& e) {
-            log()->error("read failed: {}", e.what());
+            log::of<"store">()->error("read failed: {}", e.what());
         }
     }
 }

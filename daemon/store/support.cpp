@@ -3,15 +3,13 @@
 // number of items, which stays small (one per offer).
 #include "store/support.hpp"
 
+#include "core/time.hpp"
+
 #include <boost/json.hpp>
 
 namespace opel::store {
 
 namespace {
-
-std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
-
-core::time_point at(std::int64_t us) { return core::time_point{std::chrono::microseconds{us}}; }
 
 constexpr const char* support_columns =
     "SELECT id, practice, action, note, state, by, created_at, updated_at, alert, history "
@@ -25,8 +23,8 @@ core::support_item read_item(sqlite::statement& st) {
     s.note = st.text(3);
     s.state = core::parse_support_state(st.text(4)).value_or(core::support_state::offered);
     s.by = st.text(5);
-    s.created_at = at(st.int64(6));
-    s.updated_at = at(st.int64(7));
+    s.created_at = core::from_micros(st.int64(6));
+    s.updated_at = core::from_micros(st.int64(7));
     if (!st.is_null(8))
         s.alert = st.int64(8);
     s.history = core::history_from_json(st.text(9));
@@ -66,7 +64,7 @@ std::vector<core::escalation> read_escalations(sqlite::statement& st) {
     while (st.step())
         out.push_back({st.int64(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)),
                        list_from(st.text(4)), list_from(st.text(5)), st.text(6),
-                       at(st.int64(7))});
+                       core::from_micros(st.int64(7))});
     return out;
 }
 
@@ -77,7 +75,7 @@ std::int64_t insert_support(transaction& tx, const core::support_item& s) {
         "INSERT INTO support (practice, action, note, state, by, created_at, updated_at, alert, "
         "history) VALUES (?,?,?,?,?,?,?,?,?)");
     st.bind(1, s.practice).bind(2, s.action).bind(3, s.note).bind(4, core::state_name(s.state));
-    st.bind(5, s.by).bind(6, micros(s.created_at)).bind(7, micros(s.updated_at));
+    st.bind(5, s.by).bind(6, core::to_micros(s.created_at)).bind(7, core::to_micros(s.updated_at));
     if (s.alert)
         st.bind(8, *s.alert);
     else
@@ -90,7 +88,7 @@ std::int64_t insert_support(transaction& tx, const core::support_item& s) {
 void update_support(transaction& tx, const core::support_item& s) {
     auto st = tx.db().prepare(
         "UPDATE support SET note = ?, state = ?, updated_at = ?, history = ? WHERE id = ?");
-    st.bind(1, s.note).bind(2, core::state_name(s.state)).bind(3, micros(s.updated_at));
+    st.bind(1, s.note).bind(2, core::state_name(s.state)).bind(3, core::to_micros(s.updated_at));
     st.bind(4, core::history_json(s.history)).bind(5, s.id);
     st.run();
 }
@@ -115,7 +113,7 @@ std::vector<core::support_item> support_around(sqlite::db& db, core::time_point 
     auto st = db.prepare(std::string(support_columns) +
                          "WHERE created_at <= ?1 AND (state IN ('offered', 'agreed', "
                          "'in_place') OR updated_at > ?1) ORDER BY id");
-    st.bind(1, micros(t));
+    st.bind(1, core::to_micros(t));
     return read_items(st);
 }
 
@@ -123,7 +121,7 @@ std::vector<core::support_item> support_created_between(sqlite::db& db, core::ti
                                                         core::time_point to) {
     auto st = db.prepare(std::string(support_columns) +
                          "WHERE created_at >= ? AND created_at < ? ORDER BY id");
-    st.bind(1, micros(from)).bind(2, micros(to));
+    st.bind(1, core::to_micros(from)).bind(2, core::to_micros(to));
     return read_items(st);
 }
 
@@ -143,7 +141,7 @@ std::int64_t insert_escalation(transaction& tx, const core::escalation& e) {
         "INSERT INTO escalations (title, message, level, themes, practices, by, created_at) "
         "VALUES (?,?,?,?,?,?,?)");
     st.bind(1, e.title).bind(2, e.message).bind(3, e.level).bind(4, list_json(e.themes));
-    st.bind(5, list_json(e.practices)).bind(6, e.by).bind(7, micros(e.created_at));
+    st.bind(5, list_json(e.practices)).bind(6, e.by).bind(7, core::to_micros(e.created_at));
     st.run();
     return tx.db().last_insert_rowid();
 }
@@ -152,7 +150,7 @@ std::vector<core::escalation> escalations_between(sqlite::db& db, core::time_poi
                                                   core::time_point to) {
     auto st = db.prepare(std::string(escalation_columns) +
                          "WHERE created_at >= ? AND created_at < ? ORDER BY id");
-    st.bind(1, micros(from)).bind(2, micros(to));
+    st.bind(1, core::to_micros(from)).bind(2, core::to_micros(to));
     return read_escalations(st);
 }
 

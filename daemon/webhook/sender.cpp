@@ -7,6 +7,7 @@
 #include "webhook/sender.hpp"
 
 #include "core/event.hpp"
+#include "core/time.hpp"
 #include "log/log.hpp"
 #include "store/outbox.hpp"
 #include "webhook/lane.hpp"
@@ -22,19 +23,12 @@ namespace opel::webhook {
 
 namespace {
 
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"webhook">(); }
-
-std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
-
-std::int64_t micros(std::chrono::milliseconds d) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-
 /// Marks failed the pending rows of every subscriber not in `keep`, and logs
 /// each subscriber whose rows were dropped.
 void drop_removed(store::sqlite::db& db, const std::set<std::string>& keep) {
     for (const auto& name : store::drop_removed_subscribers(db, keep))
-        log()->warn("subscriber '{}' is gone: its pending webhook deliveries are dropped", name);
+        log::of<"webhook">()->warn("subscriber '{}' is gone: its pending webhook deliveries are dropped",
+                                   name);
 }
 
 } // namespace
@@ -153,8 +147,8 @@ void sender::prune() {
     store_.write([](store::transaction& tx) {
         const auto before = tx.now() - std::chrono::duration_cast<std::chrono::microseconds>(keep_failed_for);
         if (const auto n = store::prune_failed_deliveries(tx, before); n > 0)
-            log()->info("pruned {} failed webhook deliveries older than {} days", n,
-                        keep_failed_for.count() / 24);
+            log::of<"webhook">()->info("pruned {} failed webhook deliveries older than {} days", n,
+                                       keep_failed_for.count() / 24);
     }, {});
 }
 
@@ -232,22 +226,22 @@ void sender::on_oldest(const std::string& name, std::optional<store::outbox_row>
     const auto it = lanes_.find(name);
     if (it == lanes_.end())
         return;
-    const auto now = micros(clock_.now());
+    const auto now = core::to_micros(clock_.now());
     if (stopped_ || !found || found->next_at > now)
         return step(name, lane_event::nothing_due);
     if (found->body.empty()) {
         // Its event is not in the log: there is nothing to send, ever.
-        log()->error("webhook to '{}': event {} is not in the event log; given up", name,
-                     found->seq);
+        log::of<"webhook">()->error("webhook to '{}': event {} is not in the event log; given up",
+                                    name, found->seq);
         metrics_.count(name, result::failed);
         transition(it->second.status, lane_event::give_up);
         return record(name, [id = found->id](store::transaction& tx) {
             store::give_up_delivery(tx, id, "the event is not in the event log", false);
         });
     }
-    if (now - found->created_at >= micros(std::chrono::milliseconds(give_up_after))) {
-        log()->warn("webhook to '{}': event {} not delivered within 24 hours; given up", name,
-                    found->seq);
+    if (now - found->created_at >= core::to_micros(std::chrono::milliseconds(give_up_after))) {
+        log::of<"webhook">()->warn("webhook to '{}': event {} not delivered within 24 hours; given up",
+                                   name, found->seq);
         metrics_.count(name, result::failed);
         transition(it->second.status, lane_event::give_up);
         return record(name, [id = found->id](store::transaction& tx) {
@@ -275,11 +269,11 @@ void sender::post(lane& l, const std::string& url, std::string body,
                   const std::map<std::string, std::string>& headers, exchange::report done) {
     const auto to = parse_endpoint(url);
     if (const auto* why = std::get_if<std::string>(&to)) {
-        log()->error("delivery to '{}': {}", l.sub.name, *why);
+        log::of<"webhook">()->error("delivery to '{}': {}", l.sub.name, *why);
         return done(outcome{false, *why});
     }
     if (std::get<endpoint>(to).tls && !l.tls) {
-        log()->error("delivery to '{}': {}", l.sub.name, l.tls_error);
+        log::of<"webhook">()->error("delivery to '{}': {}", l.sub.name, l.tls_error);
         return done(outcome{false, l.tls_error});
     }
     if (!l.conn || l.conn->to() != std::get<endpoint>(to))
@@ -303,8 +297,8 @@ void sender::on_sent(const std::string& name, const std::vector<store::outbox_ro
 void sender::on_delivered(const std::string& name, const std::vector<store::outbox_row>& rows) {
     const auto now = clock_.now();
     for (const auto& d : rows) {
-        log()->debug("delivery to '{}': event {} delivered", name, d.seq);
-        metrics_.delivered(name, std::chrono::microseconds(micros(now) - d.created_at));
+        log::of<"webhook">()->debug("delivery to '{}': event {} delivered", name, d.seq);
+        metrics_.delivered(name, std::chrono::microseconds(core::to_micros(now) - d.created_at));
     }
     const auto it = lanes_.find(name);
     // After failures (or the first time since start, when an alert may be
@@ -330,7 +324,7 @@ void sender::on_delivered(const std::string& name, const std::vector<store::outb
     auto& l = it->second;
     l.failing_since.reset();
     l.unsure = false;
-    l.last_sent = micros(now);
+    l.last_sent = core::to_micros(now);
     // The next delivery does not wait for this mark to be on disk: the lane
     // moves on at once, skipping the rows up to `seq` that are still being
     // marked. If the mark fails to commit, the lane reads from the disk's
@@ -351,14 +345,15 @@ void sender::on_failed(const std::string& name, const std::vector<store::outbox_
     const int attempts = d.attempts + 1;
     const auto wait = backoff(attempts, std::uniform_real_distribution<double>(0, 1)(rng_));
     const bool last =
-        final || micros(now) - d.created_at >= micros(std::chrono::milliseconds(give_up_after));
+        final || core::to_micros(now) - d.created_at >=
+                     core::to_micros(std::chrono::milliseconds(give_up_after));
     metrics_.count(name, last ? result::failed : result::retried);
     if (final)
-        log()->warn("delivery to '{}': events {} to {} refused ({}); not retried", name, d.seq,
-                    rows.back().seq, error);
+        log::of<"webhook">()->warn("delivery to '{}': events {} to {} refused ({}); not retried",
+                                   name, d.seq, rows.back().seq, error);
     else
-        log()->debug("delivery to '{}': event {} attempt {} failed ({}); next in {} ms", name,
-                     d.seq, attempts, error, wait.count());
+        log::of<"webhook">()->debug("delivery to '{}': event {} attempt {} failed ({}); next in {} ms",
+                                    name, d.seq, attempts, error, wait.count());
     std::function<void(store::transaction&, const std::string&)> failing;
     if (const auto it = lanes_.find(name); it != lanes_.end()) {
         auto& l = it->second;

@@ -23,10 +23,6 @@ namespace opel::webhook {
 
 namespace {
 
-const std::shared_ptr<spdlog::logger>& log() { return opel::log::of<"webhook">(); }
-
-std::int64_t micros(core::time_point t) { return t.time_since_epoch().count(); }
-
 constexpr std::int64_t give_up_us =
     std::chrono::duration_cast<std::chrono::microseconds>(give_up_after).count();
 
@@ -96,7 +92,7 @@ void sender::on_batch(const std::string& name, std::vector<store::outbox_row> ro
         last_sent = std::max(last_sent.value_or(0), l.last_sent);
     const auto p = channel::plan_next(items, last_sent, l.sub.group, l.sub.quiet, tz_);
     rows.resize(p.count);
-    const auto now = micros(clock_.now());
+    const auto now = core::to_micros(clock_.now());
     if (now - rows.front().created_at >= give_up_us) {
         // A day old: what is that old in this digest is given up, the rest
         // waits for the next look.
@@ -104,8 +100,8 @@ void sender::on_batch(const std::string& name, std::vector<store::outbox_row> ro
         for (const auto& r : rows)
             if (now - r.created_at >= give_up_us)
                 old.push_back(r.id);
-        log()->warn("delivery to '{}': {} events not delivered within 24 hours; given up", name,
-                    old.size());
+        log::of<"webhook">()->warn("delivery to '{}': {} events not delivered within 24 hours; given up",
+                                   name, old.size());
         metrics_.count(name, result::failed);
         transition(l.status, lane_event::give_up);
         return record(name, [old](store::transaction& tx) {
@@ -146,7 +142,8 @@ void sender::send_digest(lane& l, std::vector<store::outbox_row> rows, bool summ
                : kind == config::channel_kind::slack ? channel::digest_slack(d, c)
                                                      : channel::digest_sms(d);
     }
-    log()->debug("delivery to '{}': {} ({} events)", l.sub.name, headline, rows.size());
+    log::of<"webhook">()->debug("delivery to '{}': {} ({} events)", l.sub.name, headline,
+                                rows.size());
     deliver(l, text, {}, [this, name = l.sub.name, rows = std::move(rows)](outcome o) {
         on_sent(name, rows, std::move(o));
     });
