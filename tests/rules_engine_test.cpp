@@ -227,3 +227,23 @@ TEST_CASE("an alert renders as the contract's Alert and round-trips", "[rules]")
     CHECK(rules::alert_topic(a) == "alert.L4.practice.C82001");
     CHECK_FALSE(rules::alert_from_json(boost::json::value("nope")));
 }
+
+TEST_CASE("an alert's JSON text is the same whether it fits the stack arena or not", "[rules]") {
+    harness h;
+    auto a = h.submit("C82001", 4)[0].after;
+    CHECK(rules::to_json_text(a) == boost::json::serialize(rules::to_json(a)));
+    // Fields that take the text well past the 4 KiB on the stack: the rest
+    // comes from the heap, and nothing is cut or lost.
+    a.message = std::string(5000, 'm') + "\u00e9\"end";
+    a.note = std::string(3000, 'n');
+    a.acknowledged_by = "ops@example.nhs.uk";
+    for (std::int64_t i = 0; i < 500; ++i)
+        a.evidence.push_back(1000 + i);
+    const auto text = rules::to_json_text(a);
+    CHECK(text == boost::json::serialize(rules::to_json(a)));
+    const auto back = rules::alert_from_json(boost::json::parse(text));
+    REQUIRE(back);
+    CHECK(back->message == a.message);
+    CHECK(back->note == a.note);
+    CHECK(back->evidence == a.evidence);
+}

@@ -31,12 +31,13 @@ bool silence::matches(const alert& a) const {
 
 namespace {
 
-json::value or_null(const std::string& s) {
-    return s.empty() ? json::value(nullptr) : json::value(s);
+json::value or_null(const std::string& s, const json::storage_ptr& sp = {}) {
+    return s.empty() ? json::value(nullptr, sp) : json::value(s, sp);
 }
 
-json::array strings(const std::vector<std::string>& v) {
-    json::array out;
+json::array strings(const std::vector<std::string>& v, const json::storage_ptr& sp) {
+    json::array out(sp);
+    out.reserve(v.size());
     for (const auto& s : v)
         out.emplace_back(s);
     return out;
@@ -44,29 +45,41 @@ json::array strings(const std::vector<std::string>& v) {
 
 } // namespace
 
-json::object to_json(const alert& a) {
-    json::array evidence;
+json::object to_json(const alert& a, json::storage_ptr sp) {
+    json::array evidence(sp);
+    evidence.reserve(a.evidence.size());
     for (auto id : a.evidence)
         evidence.emplace_back(id);
-    return {{"id", a.id},
+    return json::object(
+           {{"id", a.id},
             {"rule", a.rule},
             {"level", a.level},
             {"scope", a.scope},
             {"subject", a.subject},
-            {"audiences", strings(a.audiences)},
+            {"audiences", strings(a.audiences, sp)},
             {"title", a.title},
             {"message", a.message},
             {"evidence", std::move(evidence)},
             {"state", state_name(a.state)},
             {"created_at", core::format_time(a.created_at)},
             {"updated_at", core::format_time(a.updated_at)},
-            {"fired_at", a.fired_at ? json::value(core::format_time(*a.fired_at))
-                                    : json::value(nullptr)},
-            {"acknowledged_by", or_null(a.acknowledged_by)},
-            {"note", or_null(a.note)},
-            {"resolution", or_null(a.resolution)},
+            {"fired_at", a.fired_at ? json::value(core::format_time(*a.fired_at), sp)
+                                    : json::value(nullptr, sp)},
+            {"acknowledged_by", or_null(a.acknowledged_by, sp)},
+            {"note", or_null(a.note, sp)},
+            {"resolution", or_null(a.resolution, sp)},
             {"silenced", a.silenced},
-            {"inhibited_by", a.inhibited_by ? json::value(*a.inhibited_by) : json::value(nullptr)}};
+            {"inhibited_by", a.inhibited_by ? json::value(*a.inhibited_by, sp)
+                                            : json::value(nullptr, sp)}},
+           sp);
+}
+
+std::string to_json_text(const alert& a) {
+    // About 1 KiB of JSON: room for the object, its strings and arrays; a
+    // longer alert spills over to the heap.
+    unsigned char buffer[4096];
+    json::monotonic_resource arena(buffer, sizeof buffer);
+    return json::serialize(to_json(a, &arena));
 }
 
 namespace {

@@ -87,8 +87,14 @@ struct silence {
 
 /// The contract's Alert: {id, rule, level, scope, subject, audiences, title,
 /// message, evidence, state, created_at, updated_at} plus fired_at,
-/// acknowledged_by, note, resolution (null when empty) and silenced.
-boost::json::object to_json(const alert& a);
+/// acknowledged_by, note, resolution (null when empty) and silenced. Its
+/// strings and arrays are allocated from `sp` (the default heap when empty).
+boost::json::object to_json(const alert& a, boost::json::storage_ptr sp = {});
+
+/// to_json(a) as compact text. The object is built on an arena on the stack
+/// and thrown away whole: the writer serialises one for every alert change,
+/// and a heap allocation for each of its strings cost more than the rest.
+std::string to_json_text(const alert& a);
 
 /// The alert back from to_json's form (the store may keep it so); nullopt if malformed.
 std::optional<alert> alert_from_json(const boost::json::value& v);

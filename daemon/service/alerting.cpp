@@ -66,10 +66,10 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
             // so it is rendered and written once, at commit.
             tx.defer_alert(a.id, [a](store::transaction& t) {
                 t.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state),
-                            boost::json::serialize(rules::to_json(a)), 0);
+                            rules::to_json_text(a), 0);
             });
         } else {
-            const auto data = boost::json::serialize(rules::to_json(a));
+            const auto data = rules::to_json_text(a);
             const auto& e = tx.append_event(rules::alert_topic(a), data);
             // Published on every feed; delivered to subscribers only when the
             // engine says they are told (not inhibited, not silenced).
