@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Instructions opeld executes for one report of a storm (a level-4 report
+# that opens a practice alert, its event, its webhook, the delivery and its
+# mark), counted by callgrind, so two builds compare on a busy machine too:
+# the count does not depend on what else runs. opeld runs under callgrind
+# on bench/compare's configuration (database on disk, one webhook
+# subscriber: compare_load's receiver) twice, for --small and --large
+# reports; the difference over (large - small) is the cost of one report,
+# start-up and shutdown taken out.
+#
+# Usage: bench/storm_instructions.sh [--build DIR] [--small N] [--large N] [--keep]
+#   --keep   leave the callgrind files (var/storm-instructions.*/N/callgrind.out)
+#            for callgrind_annotate
+# Prints: "<instructions a report> instructions a storm report (<build>)".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=build small=20 large=1020 keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --small) small=$2; shift 2 ;;
+    --large) large=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "bench/storm_instructions.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+command -v valgrind >/dev/null || scripts/deps valgrind
+build=$(cd "$build" && pwd)
+gen=$build/compare_load
+[ -x "$build/opeld" ] && [ -x "$gen" ] || { echo "build opeld and compare_load in $build first" >&2; exit 2; }
+work=$(mktemp -d -p "$root/var" storm-instructions.XXXXXX)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ $keep = 1 ] || rm -rf "$work"' EXIT
+
+# Instructions (Ir) of opeld for N storm reports.
+count() {  # N
+  local dir=$work/$1 port rport
+  mkdir -p "$dir"
+  port=$("$gen" free-port) rport=$("$gen" free-port)
+  "$gen" practices --count "$large" --out "$dir/practices.yaml"
+  awk '/^tokens:/{skip=1} /^# Webhooks/{skip=0} !skip' config/opeld.yaml |
+    sed -e "s#^database: .*#database: $dir/opeld.db#" \
+        -e "s#^practices: .*#practices: $dir/practices.yaml#" \
+        -e "s#^rules: ../#rules: $root/#" \
+        -e "s#^  listen: .*#  listen: 127.0.0.1:$port#" \
+        -e 's#^  ingest: .*#  ingest: ""#' -e 's#^  publish: .*#  publish: ""#' \
+        -e 's#^  rate: 50#  rate: 0#' \
+        -e "s#^subscribers: \[\]#tokens:\n  - name: bench\n    sha256: cce7a2cf1ae045989cfc914fb95a41526f167a838b3c7d33745143614abace7c\n    role: admin\nsubscribers:\n  - name: bench receiver\n    url: http://127.0.0.1:$rport/opel\n    audiences: [primary_care_team, control_room]#" \
+    > "$dir/opeld.yaml"
+  valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
+    "$build/opeld" --config "$dir/opeld.yaml" --log-level warn 2> "$dir/opeld.log" &
+  pid=$!
+  for _ in $(seq 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics" || true)" = 200 ] && break
+    sleep 0.1
+  done
+  "$gen" run --api opeld --port "$port" --receiver-port "$rport" -n "$1" --level 4 --rate 0 -c 8 \
+    --wait 600 > "$dir/load.txt"
+  grep -q "\"notified\":$1," "$dir/load.txt" ||
+    { echo "not every report was notified: $(cat "$dir/load.txt")" >&2; exit 1; }
+  kill -TERM "$pid"; wait "$pid" || true; pid=""
+  grep -m1 -E '^(summary|totals):' "$dir/callgrind.out" | awk '{print $2}'
+}
+
+a=$(count "$small")
+b=$(count "$large")
+echo "$(( (b - a) / (large - small) )) instructions a storm report ($build)"
+[ $keep = 0 ] || echo "callgrind files: $work/$small/callgrind.out, $work/$large/callgrind.out"
