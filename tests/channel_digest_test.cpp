@@ -6,10 +6,10 @@
 #include "channel/render.hpp"
 #include "core/crypto.hpp"
 #include "summary/daily_render.hpp"
+#include "support/mime.hpp"
 
 #include <catch2/catch.hpp>
 #include <date/date.h>
-#include <openssl/evp.h>
 
 using namespace opel;
 using namespace opel::channel;
@@ -265,22 +265,9 @@ std::string card_text(const std::string& teams) {
 }
 
 std::string decoded(const std::string& mail, const std::string& type) {
-    // The part after its Content-Type, base64 lines up to the next boundary.
-    const auto at = mail.find("Content-Type: " + type);
-    REQUIRE(at != std::string::npos);
-    const auto start = mail.find("\r\n\r\n", at) + 4;
-    std::string b64;
-    for (char ch : mail.substr(start, mail.find("--", start) - start))
-        if (ch != '\r' && ch != '\n')
-            b64 += ch;
-    std::string out(b64.size(), '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(b64.data()),
-                                  static_cast<int>(b64.size()));
-    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    while (!out.empty() && out.back() == '\0')
-        out.pop_back();
-    return out;
+    auto part = test::mail_part(mail, type);
+    REQUIRE_FALSE(part.empty());
+    return part;
 }
 
 } // namespace

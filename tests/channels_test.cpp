@@ -105,6 +105,31 @@ TEST_CASE("starttls: off mails through a plain relay, required refuses it", "[ch
     REQUIRE(smtp.wait_for(1));
 }
 
+TEST_CASE("starttls: optional mails over STARTTLS where offered, in plain where not",
+          "[channels]") {
+    // This relay takes a mail only after STARTTLS: a mail there proves it was used.
+    temp_dir secure_dir;
+    const auto tls = make_certificate(secure_dir.path());
+    smtp_server secure(secure_dir.path(), tls);
+    {
+        test_daemon d(with(email_subscriber(),
+                           smtp_section(secure.port(), "optional", tls.first.string())));
+        auto c = d.client();
+        submit(c, 4);
+        after_wait(d);
+        REQUIRE(secure.wait_for(1));
+    }
+    // This one offers no STARTTLS: the mail goes in plain rather than not at all.
+    temp_dir plain_dir;
+    smtp_server plain(plain_dir.path());
+    test_daemon d(with(email_subscriber(), smtp_section(plain.port(), "optional")));
+    auto c = d.client();
+    submit(c, 4);
+    after_wait(d);
+    REQUIRE(plain.wait_for(1));
+    CHECK(mail_header(plain.mails().at(0), "Subject").rfind("OPEL 4: ", 0) == 0);
+}
+
 TEST_CASE("the daily summary is a mail of its own with the CSV attached", "[channels]") {
     temp_dir dir;
     smtp_server smtp(dir.path());
