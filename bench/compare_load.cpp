@@ -13,8 +13,8 @@
 //       Alertmanager: the first group notification that lists it firing,
 //       whatever the route groups by); the end-to-end latency is that time
 //       minus the send time. With --pid it reads the server's CPU seconds
-//       and peak RSS from /proc, and Alertmanager's Go heap in use from its
-//       /metrics; the receiver's CPU is its threads', the generator's the
+//       and peak RSS from /proc, and the heap in use from its /metrics
+//       (Alertmanager's Go heap, opeld's malloc bytes); the receiver's CPU is its threads', the generator's the
 //       rest of this process. Appends one JSON line to --json and the
 //       sorted latencies to --samples.
 //   compare_load stub --api opeld|am --port P --receiver-port R
@@ -414,7 +414,8 @@ int run(const run_options& o) {
     }
     const double cpu = o.pid ? bench::cpu_seconds(o.pid) - cpu0 : -1;
     const double rss = o.pid ? bench::peak_rss_mib(o.pid) : -1;
-    const double heap = o.api == "am" ? bench::go_heap_inuse_mib(o.host, o.port) : -1;
+    const double heap = bench::heap_inuse_mib(
+        o.host, o.port, o.api == "am" ? "go_memstats_heap_inuse_bytes" : "opeld_heap_inuse_bytes");
     double rx_cpu = 0;
     for (const auto& tid : rx_tid)
         rx_cpu += bench::thread_cpu_seconds(tid);
@@ -644,7 +645,7 @@ std::string field(const json::object& o, const char* k) {
 /// least twice in the same request shape (else the generator limited it).
 void report_ingest(grouped& g) {
     std::printf("| workload | shape | system | runs | accepted/s | webhooks/s | CPU s | "
-                "generator CPU s | receiver CPU s | peak RSS MiB | Go heap in use MiB | "
+                "generator CPU s | receiver CPU s | peak RSS MiB | heap in use MiB | "
                 "errors |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
                 "| --- |\n");
     std::map<std::string, double> stub, fastest;
@@ -688,7 +689,7 @@ void report_ingest(grouped& g) {
 /// The latency workloads' table: medians and spreads over repetitions.
 void report_latency(grouped& g) {
     std::printf("| workload | system | runs | accepted/s | webhook p50 ms | p95 ms | p99 ms | "
-                "max ms | notified | peak RSS MiB | Go heap in use MiB | CPU s | "
+                "max ms | notified | peak RSS MiB | heap in use MiB | CPU s | "
                 "generator CPU s | receiver CPU s |\n"
                 "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
                 "| --- |\n");

@@ -365,7 +365,7 @@ int run(const run_options& o) {
         sum.requests += c.requests;
         sum.errors += c.errors;
     }
-    const double heap = o.go_heap ? bench::go_heap_inuse_mib(o.host, o.port) : -1;
+    const double heap = o.go_heap ? bench::heap_inuse_mib(o.host, o.port) : -1;
     char line[1024];
     std::snprintf(
         line, sizeof line,

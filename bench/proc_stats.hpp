@@ -49,11 +49,13 @@ inline double peak_rss_mib(int pid) {
     return -1;
 }
 
-/// A Go server's heap in use (`go_memstats_heap_inuse_bytes` on its
-/// /metrics), in MiB; -1 when it does not answer or has no such line. The
-/// Go runtime keeps freed heap until the next GC cycle and returns it to
-/// the system lazily, so RSS overstates what a Go process needs.
-inline double go_heap_inuse_mib(const std::string& host, unsigned short port) {
+/// A server's heap in use from its /metrics, in MiB: `metric` is
+/// `go_memstats_heap_inuse_bytes` for a Go server (Alertmanager) and
+/// `opeld_heap_inuse_bytes` for opeld (malloc's bytes in use); -1 when it
+/// does not answer or has no such line. Both allocators keep freed memory
+/// for a while, so RSS overstates what either process needs.
+inline double heap_inuse_mib(const std::string& host, unsigned short port,
+                             const std::string& metric = "go_memstats_heap_inuse_bytes") {
     namespace http = boost::beast::http;
     try {
         boost::asio::io_context ioc;
@@ -67,8 +69,8 @@ inline double go_heap_inuse_mib(const std::string& host, unsigned short port) {
         http::read(s, buf, res);
         std::istringstream in(res.body());
         for (std::string line; std::getline(in, line);)
-            if (line.rfind("go_memstats_heap_inuse_bytes ", 0) == 0)
-                return std::stod(line.substr(29)) / (1024.0 * 1024.0);
+            if (line.rfind(metric + " ", 0) == 0)
+                return std::stod(line.substr(metric.size() + 1)) / (1024.0 * 1024.0);
     } catch (const std::exception&) {
     }
     return -1;

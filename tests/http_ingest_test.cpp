@@ -343,6 +343,10 @@ TEST_CASE("metrics are Prometheus text and count submissions by result", "[http]
     CHECK(m.body.find("opeld_store_commit_seconds_bucket") != std::string::npos);
     CHECK(m.body.find("opeld_http_open_connections") != std::string::npos);
     CHECK(m.body.find("opeld_store_queue_depth") != std::string::npos);
+    // The heap in use: a daemon with a config and a store loaded has some.
+    const auto heap = m.body.find("\nopeld_heap_inuse_bytes ");
+    REQUIRE(heap != std::string::npos);
+    CHECK(std::stoll(m.body.substr(heap + 24)) > 100000);
 }
 
 TEST_CASE("one keep-alive connection carries many requests", "[http]") {
