@@ -14,9 +14,10 @@
 //       whatever the route groups by); the end-to-end latency is that time
 //       minus the send time. With --pid it reads the server's CPU seconds
 //       and peak RSS from /proc, and the heap in use from its /metrics
-//       (Alertmanager's Go heap, opeld's malloc bytes); the receiver's CPU is its threads', the generator's the
-//       rest of this process. Appends one JSON line to --json and the
-//       sorted latencies to --samples.
+//       (Alertmanager's Go heap, opeld's malloc bytes); the receiver's CPU
+//       is its threads', the generator's the rest of this process.
+//       Appends one JSON line to --json and the sorted latencies to
+//       --samples.
 //   compare_load stub --api opeld|am --port P --receiver-port R
 //       answers every request at once and forwards a notification in the
 //       API's shape to the receiver for every level 3 or 4: the ceiling of

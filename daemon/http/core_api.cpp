@@ -29,7 +29,7 @@ std::optional<std::pair<core::time_point, std::int64_t>> decode_cursor(const std
     const auto id = parse_int(c.substr(dash + 1));
     if (!t || !id)
         return std::nullopt;
-    return std::pair{core::time_point{std::chrono::microseconds{*t}}, *id};
+    return std::pair{core::from_micros(*t), *id};
 }
 
 /// Fills `f` from the query; an error reply when a parameter is bad.

@@ -22,7 +22,7 @@ namespace {
 boost::json::value time_or_null(std::optional<std::int64_t> us) {
     if (!us)
         return nullptr;
-    return boost::json::string(core::format_time(core::time_point{std::chrono::microseconds{*us}}));
+    return boost::json::string(core::format_time(core::from_micros(*us)));
 }
 
 /// Where a subscriber's messages go, as the contract shows a URL: scheme,

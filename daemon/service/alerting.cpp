@@ -200,14 +200,14 @@ void alerting::rebuild() {
 
 void alerting::note_deadline() {
     const auto d = engine_->next_deadline();
-    next_deadline_us_.store(d ? d->time_since_epoch().count() : 0);
+    next_deadline_us_.store(d ? core::to_micros(*d) : 0);
 }
 
 std::optional<core::time_point> alerting::next_deadline() const {
     const auto us = next_deadline_us_.load();
     if (us == 0)
         return std::nullopt;
-    return core::time_point{std::chrono::microseconds{us}};
+    return core::from_micros(us);
 }
 
 } // namespace opel::service

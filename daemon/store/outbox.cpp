@@ -23,7 +23,7 @@ outbox_row row_from(Statement& st) {
                  static_cast<int>(st.int64(5))};
     if (r.body.empty() && !st.is_null(6))
         r.body = core::event_json(core::event{
-            r.seq, st.text(6), core::time_point{std::chrono::microseconds{st.int64(7)}},
+            r.seq, st.text(6), core::from_micros(st.int64(7)),
             st.text(8)});
     return r;
 }
@@ -135,7 +135,7 @@ std::optional<core::time_point> failing_since(sqlite::db& db, const std::string&
         "deliveries WHERE subscriber = ?1 AND state = 'delivered'), 0)");
     st.bind(1, subscriber);
     if (st.step() && !st.is_null(0))
-        return core::time_point{std::chrono::microseconds{st.int64(0)}};
+        return core::from_micros(st.int64(0));
     return std::nullopt;
 }
 

@@ -219,13 +219,13 @@ std::vector<std::string> silence_rows(sqlite::db& db, std::optional<core::time_p
         return texts(st);
     }
     auto st = db.prepare("SELECT data FROM silences WHERE expired = 0 AND ends_at > ? ORDER BY id");
-    st.bind(1, ending_after->time_since_epoch().count());
+    st.bind(1, core::to_micros(*ending_after));
     return texts(st);
 }
 
 void prune_idempotency(sqlite::db& db, core::time_point before) {
     db.prepare("DELETE FROM idempotency WHERE created_at < ?")
-        .bind(1, before.time_since_epoch().count())
+        .bind(1, core::to_micros(before))
         .run();
 }
 

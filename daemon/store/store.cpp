@@ -164,7 +164,7 @@ store::store(const std::filesystem::path& path, const core::clock& clock, std::s
     }
     auto q = write_db_->prepare("SELECT value FROM meta WHERE key = 'created_at'");
     if (q.step()) {
-        created_at_ = core::time_point{std::chrono::microseconds{std::stoll(q.text(0))}};
+        created_at_ = core::from_micros(std::stoll(q.text(0)));
     } else {
         created_at_ = clock_.now();
         auto ins = write_db_->prepare("INSERT INTO meta (key, value) VALUES ('created_at', ?)");
