@@ -70,7 +70,7 @@ struct run_options {
     int threads = 2, connections = 64, window = 64;
     double warmup = 5, duration = 30;
     int pid = 0, receiver_pid = 0;
-    bool go_heap = false;
+    bool heap = false;
     std::string json_out, system = "?", workload = "?";
     int rep = 1;
 };
@@ -365,7 +365,11 @@ int run(const run_options& o) {
         sum.requests += c.requests;
         sum.errors += c.errors;
     }
-    const double heap = o.go_heap ? bench::heap_inuse_mib(o.host, o.port) : -1;
+    const bool am = o.shape == "am" || o.shape == "am-batch";
+    const double heap = o.heap ? bench::heap_inuse_mib(o.host, o.port,
+                                                       am ? "go_memstats_heap_inuse_bytes"
+                                                          : "opeld_heap_inuse_bytes")
+                               : -1;
     char line[1024];
     std::snprintf(
         line, sizeof line,
@@ -515,7 +519,8 @@ int main(int argc, char** argv) {
     r->add_option("--pid", o.pid, "the server's pid (CPU, peak RSS)");
     r->add_option("--receiver-port", o.receiver_port, "the receiver's port (its /count)");
     r->add_option("--receiver-pid", o.receiver_pid, "the receiver's pid (CPU)");
-    r->add_flag("--go-heap", o.go_heap, "read go_memstats_heap_inuse_bytes from /metrics");
+    r->add_flag("--heap", o.heap,
+                "read the heap in use from /metrics (Alertmanager's Go heap, opeld's malloc)");
     r->add_option("--json", o.json_out, "append the result line here");
     r->add_option("--system", o.system);
     r->add_option("--workload", o.workload);

@@ -33,7 +33,8 @@ work=$(mktemp -d -p "$root/var" storm-instructions.XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ $keep = 1 ] || rm -rf "$work"' EXIT
 
-# Instructions (Ir) of opeld for N storm reports.
+# Sets ir to the instructions (Ir) of opeld for N storm reports. Called
+# directly, not in $(...), so that set -e, pid and the EXIT trap hold in it.
 count() {  # N
   local dir=$work/$1 port rport
   mkdir -p "$dir"
@@ -60,10 +61,12 @@ count() {  # N
   grep -q "\"notified\":$1," "$dir/load.txt" ||
     { echo "not every report was notified: $(cat "$dir/load.txt")" >&2; exit 1; }
   kill -TERM "$pid"; wait "$pid" || true; pid=""
-  grep -m1 -E '^(summary|totals):' "$dir/callgrind.out" | awk '{print $2}'
+  ir=$(grep -m1 -E '^(summary|totals):' "$dir/callgrind.out" | awk '{print $2}')
+  [ -n "$ir" ] || { echo "no instruction count in $dir/callgrind.out" >&2; exit 1; }
 }
 
-a=$(count "$small")
-b=$(count "$large")
+ir=""
+count "$small"; a=$ir
+count "$large"; b=$ir
 echo "$(( (b - a) / (large - small) )) instructions a storm report ($build)"
 [ $keep = 0 ] || echo "callgrind files: $work/$small/callgrind.out, $work/$large/callgrind.out"

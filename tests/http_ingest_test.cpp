@@ -346,7 +346,9 @@ TEST_CASE("metrics are Prometheus text and count submissions by result", "[http]
     // The heap in use: a daemon with a config and a store loaded has some.
     const auto heap = m.body.find("\nopeld_heap_inuse_bytes ");
     REQUIRE(heap != std::string::npos);
+#ifndef __SANITIZE_ADDRESS__ // ASan's allocator bypasses the malloc that mallinfo2 reads
     CHECK(std::stoll(m.body.substr(heap + 24)) > 100000);
+#endif
 }
 
 TEST_CASE("one keep-alive connection carries many requests", "[http]") {
