@@ -31,6 +31,7 @@ gen=$build/compare_load
 [ -x "$build/opeld" ] && [ -x "$gen" ] || { echo "build opeld and compare_load in $build first" >&2; exit 2; }
 work=$(mktemp -d -p "$root/var" storm-instructions.XXXXXX)
 pid=""
+source bench/opeld_config.sh
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ $keep = 1 ] || rm -rf "$work"' EXIT
 
 # Sets ir to the instructions (Ir) of opeld for N storm reports. Called
@@ -39,16 +40,7 @@ count() {  # N
   local dir=$work/$1 port rport
   mkdir -p "$dir"
   port=$("$gen" free-port) rport=$("$gen" free-port)
-  "$gen" practices --count "$large" --out "$dir/practices.yaml"
-  awk '/^tokens:/{skip=1} /^# Webhooks/{skip=0} !skip' config/opeld.yaml |
-    sed -e "s#^database: .*#database: $dir/opeld.db#" \
-        -e "s#^practices: .*#practices: $dir/practices.yaml#" \
-        -e "s#^rules: ../#rules: $root/#" \
-        -e "s#^  listen: .*#  listen: 127.0.0.1:$port#" \
-        -e 's#^  ingest: .*#  ingest: ""#' -e 's#^  publish: .*#  publish: ""#' \
-        -e 's#^  rate: 50#  rate: 0#' \
-        -e "s#^subscribers: \[\]#tokens:\n  - name: bench\n    sha256: cce7a2cf1ae045989cfc914fb95a41526f167a838b3c7d33745143614abace7c\n    role: admin\nsubscribers:\n  - name: bench receiver\n    url: http://127.0.0.1:$rport/opel\n    audiences: [primary_care_team, control_room]#" \
-    > "$dir/opeld.yaml"
+  opeld_config "$dir" "$large" "$port" "$rport"
   valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
     "$build/opeld" --config "$dir/opeld.yaml" --log-level warn 2> "$dir/opeld.log" &
   pid=$!
