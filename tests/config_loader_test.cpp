@@ -441,6 +441,34 @@ TEST_CASE("channel errors: kind, smtp, Notify key, quiet time, keys of another k
     CHECK(has(errors, "channels/bad.yaml:7: subscribers: kind email needs the smtp section"));
 }
 
+TEST_CASE("a webhook subscriber's batch: max and wait, with their defaults", "[config]") {
+    const auto cfg = load_ok(data_dir / "channels" / "batch.yaml");
+    REQUIRE(cfg.subscribers.size() == 3);
+    REQUIRE(cfg.subscribers[0].batch);
+    CHECK(cfg.subscribers[0].batch->max == 100);
+    CHECK(cfg.subscribers[0].batch->wait == std::chrono::seconds(2));
+    REQUIRE(cfg.subscribers[1].batch);
+    CHECK(cfg.subscribers[1].batch->max == 64);
+    CHECK(cfg.subscribers[1].batch->wait == std::chrono::seconds(0));
+    CHECK_FALSE(cfg.subscribers[2].batch); // one event a POST
+}
+
+TEST_CASE("batch errors: max out of range, a long wait, unknown keys, another kind", "[config]") {
+    const auto errors = errors_of("channels/bad-batch.yaml");
+    INFO(joined(errors));
+    CHECK(has(errors, "channels/bad-batch.yaml:6: subscribers.batch.max: must be between 1 and "
+                      "500, got 0"));
+    CHECK(has(errors, "channels/bad-batch.yaml:9: subscribers.batch.max: must be between 1 and "
+                      "500, got 501"));
+    CHECK(has(errors, "channels/bad-batch.yaml:9: subscribers.batch.wait: '2m' is not a duration "
+                      "of at most a minute"));
+    CHECK(has(errors, "channels/bad-batch.yaml:12: subscribers.batch.size: unknown key"));
+    CHECK(has(errors, "channels/bad-batch.yaml:16: subscribers.batch: is for kind webhook, not "
+                      "teams"));
+    CHECK(has(errors, "channels/bad-batch.yaml:19: subscribers.batch: "));
+    CHECK(errors.size() == 6);
+}
+
 TEST_CASE("a subscriber's places must be places of the practices file", "[config]") {
     const auto errors = errors_of("channels/bad.yaml");
     INFO(joined(errors));

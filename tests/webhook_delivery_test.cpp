@@ -395,3 +395,126 @@ TEST_CASE("a kept connection is closed once idle for the limit", "[webhook]") {
     REQUIRE(post(brief));
     CHECK(r.connections() == 3);
 }
+
+namespace {
+
+/// The Event JSON of each event in the log, by seq.
+std::map<std::int64_t, boost::json::value> events_by_seq(http_client& c) {
+    std::map<std::int64_t, boost::json::value> out;
+    const auto events = c.get("/v1/events?since_seq=0", team_token).json().at("events");
+    for (const auto& e : events.as_array())
+        out[e.at("seq").as_int64()] = e;
+    return out;
+}
+
+/// The seqs of every event in `posts`' batches, in the order they came.
+std::vector<std::int64_t> batched_seqs(const std::vector<received>& posts) {
+    std::vector<std::int64_t> seqs;
+    for (const auto& p : posts)
+        for (const auto& e : p.events())
+            seqs.push_back(e.at("seq").as_int64());
+    return seqs;
+}
+
+} // namespace
+
+TEST_CASE("a batch subscriber gets what is pending in one POST, in seq order, signed whole",
+          "[webhook][batch]") {
+    receiver r({503});
+    test_daemon d(with_subscribers(subscriber("feed", r.url(), "primary_care_team",
+                                              "    secret: s3cret\n    batch: {max: 64}\n")));
+    auto c = d.client();
+    const auto pending = two_alerts_pending(c, "feed");
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(1)); // refused: every row stays pending
+    d.daemon().run_timers().wait();
+    d.clock().advance(10min);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(2));
+    d.daemon().run_timers().wait();
+    const auto got = r.requests();
+    REQUIRE(got.size() == 2);
+    const auto batch = got[1].events();
+    REQUIRE(batch.size() == pending);
+    // The refused POST's events come first again, then the rest, in seq order;
+    // each is the event's JSON as /v1/events has it.
+    const auto first = got[0].events();
+    REQUIRE(first.size() >= 1);
+    for (std::size_t i = 0; i < first.size(); ++i)
+        CHECK(first[i] == batch[i]);
+    const auto log = events_by_seq(c);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto seq = batch[i].at("seq").as_int64();
+        if (i > 0)
+            CHECK(seq > batch[i - 1].at("seq").as_int64());
+        REQUIRE(log.contains(seq));
+        CHECK(batch[i] == log.at(seq));
+    }
+    CHECK(got[1].signature == "sha256=" + opel::core::hmac_sha256_hex("s3cret", got[1].body));
+    CHECK(got[1].seq_header == std::to_string(batch.back().at("seq").as_int64()));
+    CHECK(got[1].count_header == std::to_string(pending));
+    const auto s = standing(c, "feed");
+    CHECK(s.at("pending") == 0);
+    CHECK(s.at("last_success").is_string());
+    // One mark for the POST: the outbox keeps its last row, delivered, and
+    // nothing else of the subscriber.
+    opel::store::sqlite::db db(d.dir() / "opeld.db", false, true);
+    auto q = db.prepare("SELECT state, seq FROM deliveries WHERE subscriber = 'feed'");
+    REQUIRE(q.step());
+    CHECK(q.text(0) == "delivered");
+    CHECK(q.int64(1) == batch.back().at("seq").as_int64());
+    CHECK_FALSE(q.step());
+}
+
+TEST_CASE("a batch takes at most max events: the rest go in the next POSTs, in order",
+          "[webhook][batch]") {
+    receiver r({503});
+    test_daemon d(with_subscribers(
+        subscriber("feed", r.url(), "primary_care_team", "    batch: {max: 2}\n")));
+    auto c = d.client();
+    for (const auto* practice : {"C82001", "C82002", "C82003"})
+        submit(c, 4, practice);
+    const auto pending = static_cast<std::size_t>(standing(c, "feed").at("pending").as_int64());
+    REQUIRE(pending >= 3);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(1));
+    d.daemon().run_timers().wait();
+    d.clock().advance(10min);
+    d.daemon().run_timers().wait();
+    const auto posts = (pending + 1) / 2;
+    REQUIRE(r.wait_for(1 + posts));
+    d.daemon().run_timers().wait();
+    auto got = r.requests();
+    REQUIRE(got.size() == 1 + posts);
+    got.erase(got.begin()); // the refused one
+    for (const auto& p : got) {
+        CHECK(p.events().size() >= 1);
+        CHECK(p.events().size() <= 2);
+    }
+    const auto seqs = batched_seqs(got);
+    CHECK(seqs.size() == pending);
+    for (std::size_t i = 1; i < seqs.size(); ++i)
+        CHECK(seqs[i] > seqs[i - 1]);
+    CHECK(standing(c, "feed").at("pending") == 0);
+}
+
+TEST_CASE("with a wait, a batch short of max waits until its oldest event is that old",
+          "[webhook][batch]") {
+    receiver r;
+    test_daemon d(with_subscribers(
+        subscriber("feed", r.url(), "primary_care_team", "    batch: {max: 64, wait: 30s}\n")));
+    auto c = d.client();
+    submit(c, 4);
+    const auto pending = static_cast<std::size_t>(standing(c, "feed").at("pending").as_int64());
+    REQUIRE(pending >= 1);
+    d.daemon().run_timers().wait(); // a barrier behind the look: nothing due yet
+    d.clock().advance(29s);
+    d.daemon().run_timers().wait();
+    CHECK(r.requests().empty());
+    d.clock().advance(1s);
+    d.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(1));
+    CHECK(r.requests().at(0).events().size() == pending);
+    d.daemon().run_timers().wait();
+    CHECK(standing(c, "feed").at("pending") == 0);
+}

@@ -180,6 +180,31 @@ void read_quiet(yaml_reader& r, const entry& e, subscriber_draft& s) {
         s.value.quiet = q;
 }
 
+/// The most events one batched POST takes, and the longest a batch may wait.
+constexpr std::int64_t batch_max_limit = 500;
+constexpr std::chrono::seconds batch_wait_limit{60};
+
+const field_table<batch_timing> batch_fields{
+    {"max",
+     [](yaml_reader& r, const entry& e, batch_timing& b) {
+         if (const auto n = r.integer(e, 1, batch_max_limit)) b.max = static_cast<std::size_t>(*n);
+     }},
+    {"wait",
+     [](yaml_reader& r, const entry& e, batch_timing& b) {
+         const auto v = r.text(e);
+         if (const auto d = v ? parse_duration(*v) : std::nullopt; d && *d <= batch_wait_limit)
+             b.wait = *d;
+         else if (v)
+             r.error(e, "'" + *v + "' is not a duration of at most a minute (0s, 5s, 1m)");
+     }},
+};
+
+void read_batch(yaml_reader& r, const entry& e, subscriber_draft& s) {
+    batch_timing b;
+    if (read_fields(r, e, batch_fields, b))
+        s.value.batch = b;
+}
+
 /// The Notify API key, which must be of Notify's form.
 void read_api_key_file(yaml_reader& r, const entry& e, subscriber_draft& s) {
     const auto file = r.existing_file(e);
@@ -228,7 +253,7 @@ void check_kind(yaml_reader& r, const entry& item, subscriber_draft& s) {
             refuse(key, "notify");
     }
     if (kind != channel_kind::webhook) {
-        for (const auto* key : {"secret", "secret_file", "topic_prefix"})
+        for (const auto* key : {"secret", "secret_file", "topic_prefix", "batch"})
             refuse(key, "webhook");
     } else {
         for (const auto* key : {"group", "quiet"})
@@ -277,6 +302,7 @@ const field_table<subscriber_draft> subscriber_fields{
      }},
     {"group", read_group},
     {"quiet", read_quiet},
+    {"batch", read_batch},
     {"to",
      [](yaml_reader& r, const entry& e, subscriber_draft& s) {
          auto v = r.text_list(e);

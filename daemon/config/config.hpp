@@ -119,6 +119,15 @@ struct quiet_hours {
     int except_level = 4;
 };
 
+/// `batch:` of a webhook subscriber: its pending events posted together,
+/// up to `max` a POST, as `{"events": [...]}`. With a `wait`, a POST of
+/// fewer than `max` waits until its oldest event is that old; without one,
+/// what is pending goes at once (one event when the subscriber keeps up).
+struct batch_timing {
+    std::size_t max = 64;
+    std::chrono::seconds wait{0};
+};
+
 /// One entry of `subscribers:`.
 struct subscriber {
     std::string name;
@@ -133,6 +142,7 @@ struct subscriber {
     std::vector<std::string> places;             ///< empty: every place
     group_timing group;                          ///< digest kinds
     std::optional<quiet_hours> quiet;            ///< digest kinds
+    std::optional<batch_timing> batch;           ///< webhook; absent: one event a POST
     std::vector<std::string> to;                 ///< email: the recipients
     std::string api_key;                         ///< notify: read from api_key_file
     std::optional<std::filesystem::path> api_key_file;

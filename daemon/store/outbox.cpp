@@ -38,14 +38,6 @@ void queue_delivery(transaction& tx, const std::string& subscriber, const core::
     st->run();
 }
 
-std::optional<outbox_row> oldest_pending(sqlite::db& db, const std::string& subscriber,
-                                         std::int64_t after_seq) {
-    auto rows = pending_rows(db, subscriber, after_seq, 1);
-    if (rows.empty())
-        return std::nullopt;
-    return std::move(rows.front());
-}
-
 std::vector<outbox_row> pending_rows(sqlite::db& db, const std::string& subscriber,
                                      std::int64_t after_seq, std::size_t limit) {
     std::vector<outbox_row> out;
@@ -62,8 +54,9 @@ void mark_delivered(transaction& tx, std::int64_t id, const std::string& subscri
                    "attempts + 1, delivered_at = ?2 WHERE id = ?1")
         ->bind(1, id).bind(2, core::to_micros(tx.now())).run();
     // The outbox keeps only the latest delivered row of a subscriber (its
-    // last success); the event log has every body.
-    tx.db().cached("DELETE FROM deliveries WHERE state = 'delivered' AND "
+    // last success); the event log has every body. The rows below it still
+    // pending were sent before it or with it: delivered too.
+    tx.db().cached("DELETE FROM deliveries WHERE state IN ('pending', 'delivered') AND "
                    "subscriber = ?1 AND seq < ?2")
         ->bind(1, subscriber).bind(2, seq).run();
 }

@@ -42,18 +42,16 @@ struct outbox_standing {
 /// subscriber and seq).
 void queue_delivery(transaction& tx, const std::string& subscriber, const core::event& e);
 
-/// The pending delivery of `subscriber` with the lowest seq above `after_seq`.
-std::optional<outbox_row> oldest_pending(sqlite::db& db, const std::string& subscriber,
-                                         std::int64_t after_seq);
-
 /// The pending deliveries of `subscriber` with seq above `after_seq`, lowest
 /// first, at most `limit`.
 std::vector<outbox_row> pending_rows(sqlite::db& db, const std::string& subscriber,
                                      std::int64_t after_seq, std::size_t limit);
 
 /// Marks delivery `id` (of `subscriber`, at `seq`) delivered now, and drops
-/// the subscriber's older delivered rows: the outbox keeps only its last
-/// success.
+/// the subscriber's rows below `seq` that are not failed: the pending ones
+/// went in the same POST or digest (a lane sends its lowest pending rows
+/// first) and the delivered ones are older successes, since the outbox keeps
+/// only the last. One UPDATE and one DELETE, however many rows a POST took.
 void mark_delivered(transaction& tx, std::int64_t id, const std::string& subscriber,
                     std::int64_t seq);
 

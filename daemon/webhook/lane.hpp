@@ -11,7 +11,7 @@ namespace opel::webhook {
 /// deliveries in seq order.
 enum class lane_state {
     idle,      ///< nothing under way
-    looking,   ///< reading the subscriber's oldest pending delivery
+    looking,   ///< reading the subscriber's oldest pending delivery (or batch)
     posting,   ///< a POST in flight
     recording, ///< a failed attempt (or a give-up) being written; the next look waits for it
 };

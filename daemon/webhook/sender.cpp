@@ -1,9 +1,10 @@
 // The webhook sender. Each subscriber is a lane that is either idle or busy
-// with exactly one delivery: read its lowest pending row, POST it, write the
-// outcome, then look again. Keeping one row per lane in flight gives seq
-// order per subscriber; keeping lanes independent means a dead subscriber's
-// 5-second connect deadline never delays a live one. Every time decision asks
-// the injected clock, so tests move days on a manual clock.
+// with exactly one POST: read its lowest pending row (with `batch`, its
+// lowest pending rows, up to the batch's max), POST it, write the outcome,
+// then look again. Keeping one POST per lane in flight gives seq order per
+// subscriber; keeping lanes independent means a dead subscriber's 5-second
+// connect deadline never delays a live one. Every time decision asks the
+// injected clock, so tests move days on a manual clock.
 #include "webhook/sender.hpp"
 
 #include "core/event.hpp"
@@ -185,10 +186,12 @@ void sender::check(const std::string& name, const std::shared_ptr<round>& r) {
 void sender::look(const std::string& name) {
     if (lanes_.at(name).sub.kind != config::channel_kind::webhook)
         return look_digest(name);
-    store_.read([this, name, after = lanes_.at(name).acked_seq](store::sqlite::db& db) {
-        auto found = store::oldest_pending(db, name, after);
-        boost::asio::post(ex_, [this, name, found = std::move(found)]() mutable {
-            on_oldest(name, std::move(found));
+    const auto& l = lanes_.at(name);
+    const std::size_t limit = l.sub.batch ? l.sub.batch->max : 1;
+    store_.read([this, name, after = l.acked_seq, limit](store::sqlite::db& db) {
+        auto rows = store::pending_rows(db, name, after, limit);
+        boost::asio::post(ex_, [this, name, rows = std::move(rows)]() mutable {
+            on_pending(name, std::move(rows));
         });
     });
 }
@@ -222,13 +225,14 @@ void sender::step(const std::string& name, lane_event e) {
     let_go(finished);
 }
 
-void sender::on_oldest(const std::string& name, std::optional<store::outbox_row> found) {
+void sender::on_pending(const std::string& name, std::vector<store::outbox_row> rows) {
     const auto it = lanes_.find(name);
     if (it == lanes_.end())
         return;
     const auto now = core::to_micros(clock_.now());
-    if (stopped_ || !found || found->next_at > now)
+    if (stopped_ || rows.empty() || rows.front().next_at > now)
         return step(name, lane_event::nothing_due);
+    const auto* found = &rows.front();
     if (found->body.empty()) {
         // Its event is not in the log: there is nothing to send, ever.
         log::of<"webhook">()->error("webhook to '{}': event {} is not in the event log; given up",
@@ -239,7 +243,8 @@ void sender::on_oldest(const std::string& name, std::optional<store::outbox_row>
             store::give_up_delivery(tx, id, "the event is not in the event log", false);
         });
     }
-    if (now - found->created_at >= core::to_micros(std::chrono::milliseconds(give_up_after))) {
+    const auto expire_us = core::to_micros(std::chrono::milliseconds(give_up_after));
+    if (now - found->created_at >= expire_us) {
         log::of<"webhook">()->warn("webhook to '{}': event {} not delivered within 24 hours; given up",
                                    name, found->seq);
         metrics_.count(name, result::failed);
@@ -248,20 +253,53 @@ void sender::on_oldest(const std::string& name, std::optional<store::outbox_row>
             store::give_up_delivery(tx, id, "not delivered within 24 hours", true);
         });
     }
-    transition(it->second.status, lane_event::found);
+    // A batch takes the rows after the first while they are as sendable:
+    // due, with a body and not yet given up (the next look deals with one
+    // that is not).
+    std::size_t n = 1;
+    while (n < rows.size() && !rows[n].body.empty() && rows[n].next_at <= now &&
+           now - rows[n].created_at < expire_us)
+        ++n;
+    rows.resize(n);
+    auto& l = it->second;
+    if (l.sub.batch && n < l.sub.batch->max &&
+        now - rows.front().created_at < core::to_micros(l.sub.batch->wait))
+        return step(name, lane_event::nothing_due); // a tick after the wait sends it
+    transition(l.status, lane_event::found);
     // The delivery starts now: a tick does not wait for its outcome.
-    let_go(it->second.look_waiters);
-    send(it->second, std::move(*found));
+    let_go(l.look_waiters);
+    send(l, std::move(rows));
 }
 
-void sender::send(lane& l, store::outbox_row d) {
-    std::map<std::string, std::string> headers{{"X-Opel-Event-Seq", std::to_string(d.seq)}};
+void sender::send(lane& l, std::vector<store::outbox_row> rows) {
+    // One event: its Event JSON. A batch subscriber: {"events": [...]},
+    // each event's JSON as it is, lowest seq first; the seq header is the
+    // last (highest) one.
+    std::string body;
+    if (l.sub.batch) {
+        std::size_t size = 16;
+        for (const auto& r : rows)
+            size += r.body.size() + 1;
+        body.reserve(size);
+        body += R"({"events":[)";
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (i > 0)
+                body += ',';
+            body += rows[i].body;
+        }
+        body += "]}";
+    } else {
+        body = rows.front().body;
+    }
+    std::map<std::string, std::string> headers{
+        {"X-Opel-Event-Seq", std::to_string(rows.back().seq)}};
+    if (l.sub.batch)
+        headers["X-Opel-Event-Count"] = std::to_string(rows.size());
     if (!l.sub.secret.empty())
-        headers["X-Opel-Signature"] = signature(l.sub.secret, d.body);
-    auto body = d.body;
+        headers["X-Opel-Signature"] = signature(l.sub.secret, body);
     post(l, target_url(l.sub), std::move(body), headers,
-         [this, name = l.sub.name, d = std::move(d)](outcome o) {
-             on_sent(name, {d}, std::move(o));
+         [this, name = l.sub.name, rows = std::move(rows)](outcome o) {
+             on_sent(name, rows, std::move(o));
          });
 }
 
@@ -308,12 +346,11 @@ void sender::on_delivered(const std::string& name, const std::vector<store::outb
         recovered = [this, name](store::transaction& tx) {
             health_(tx, health{name, false, {}, {}, 0});
         };
-    std::vector<std::pair<std::int64_t, std::int64_t>> marks; // id, seq
-    for (const auto& d : rows)
-        marks.emplace_back(d.id, d.seq);
-    auto job = [marks, name, recovered](store::transaction& tx) {
-        for (const auto& [id, seq] : marks)
-            store::mark_delivered(tx, id, name, seq);
+    // One mark for the whole POST: the last row, which takes the rows
+    // below it with it.
+    auto job = [id = rows.back().id, seq = rows.back().seq, name,
+                recovered](store::transaction& tx) {
+        store::mark_delivered(tx, id, name, seq);
         if (recovered)
             recovered(tx);
     };

@@ -1,6 +1,7 @@
 #pragma once
 // Sends the outbox: for each subscriber, its lowest pending delivery (a
-// webhook) or its pending rows as one digest (email, Teams, Slack, Notify),
+// webhook; with `batch`, its lowest pending ones in one POST) or its pending
+// rows as one digest (email, Teams, Slack, Notify),
 // one at a time, so each subscriber sees its events in seq order and a slow
 // or dead one holds up nobody else. Lives on the io thread.
 
@@ -111,8 +112,8 @@ private:
     void check(const std::string& name, const std::shared_ptr<round>& r);
     void look(const std::string& name);
     void step(const std::string& name, lane_event e);
-    void on_oldest(const std::string& name, std::optional<store::outbox_row> found);
-    void send(lane& l, store::outbox_row d);
+    void on_pending(const std::string& name, std::vector<store::outbox_row> rows);
+    void send(lane& l, std::vector<store::outbox_row> rows);
     void post(lane& l, const std::string& url, std::string body,
               const std::map<std::string, std::string>& headers, exchange::report done);
     void on_sent(const std::string& name, const std::vector<store::outbox_row>& rows, outcome o);

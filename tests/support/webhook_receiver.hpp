@@ -33,9 +33,14 @@ struct received {
     std::string authorization;
     std::string host;
     std::string content_type;
+    std::string count_header; ///< X-Opel-Event-Count: batch subscribers only
     std::int64_t seq() const { return boost::json::parse(body).at("seq").as_int64(); }
     std::string topic() const {
         return std::string(boost::json::parse(body).at("topic").as_string());
+    }
+    /// A batch's events, lowest seq first.
+    boost::json::array events() const {
+        return boost::json::parse(body).at("events").as_array();
     }
 };
 
@@ -172,7 +177,8 @@ private:
                             std::string(req["X-Opel-Event-Seq"]),
                             std::string(req[bhttp::field::authorization]),
                             std::string(req[bhttp::field::host]),
-                            std::string(req[bhttp::field::content_type])});
+                            std::string(req[bhttp::field::content_type]),
+                            std::string(req["X-Opel-Event-Count"])});
             out = {script_.empty() ? fallback_ : script_.front(), closing_};
             if (!script_.empty())
                 script_.pop_front();
