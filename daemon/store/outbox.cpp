@@ -49,14 +49,20 @@ std::vector<outbox_row> pending_rows(sqlite::db& db, const std::string& subscrib
 }
 
 void mark_delivered(transaction& tx, std::int64_t id, const std::string& subscriber,
-                    std::int64_t seq) {
+                    std::int64_t seq, std::int64_t from_seq) {
     tx.db().cached("UPDATE deliveries SET state = 'delivered', attempts = "
                    "attempts + 1, delivered_at = ?2 WHERE id = ?1")
         ->bind(1, id).bind(2, core::to_micros(tx.now())).run();
+    // The rest of a batch or digest: delivered with it. A statement of its
+    // own, not a `state IN (...)` in the next one: that form costs SQLite
+    // about 40 k instructions more a delivery.
+    if (from_seq < seq)
+        tx.db().cached("DELETE FROM deliveries WHERE state = 'pending' AND subscriber = ?1 "
+                       "AND seq >= ?2 AND seq < ?3")
+            ->bind(1, subscriber).bind(2, from_seq).bind(3, seq).run();
     // The outbox keeps only the latest delivered row of a subscriber (its
-    // last success); the event log has every body. The rows below it still
-    // pending were sent before it or with it: delivered too.
-    tx.db().cached("DELETE FROM deliveries WHERE state IN ('pending', 'delivered') AND "
+    // last success); the event log has every body.
+    tx.db().cached("DELETE FROM deliveries WHERE state = 'delivered' AND "
                    "subscriber = ?1 AND seq < ?2")
         ->bind(1, subscriber).bind(2, seq).run();
 }

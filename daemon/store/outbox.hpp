@@ -47,13 +47,13 @@ void queue_delivery(transaction& tx, const std::string& subscriber, const core::
 std::vector<outbox_row> pending_rows(sqlite::db& db, const std::string& subscriber,
                                      std::int64_t after_seq, std::size_t limit);
 
-/// Marks delivery `id` (of `subscriber`, at `seq`) delivered now, and drops
-/// the subscriber's rows below `seq` that are not failed: the pending ones
-/// went in the same POST or digest (a lane sends its lowest pending rows
-/// first) and the delivered ones are older successes, since the outbox keeps
-/// only the last. One UPDATE and one DELETE, however many rows a POST took.
+/// Marks delivery `id` (of `subscriber`, at `seq`) delivered now, with the
+/// subscriber's pending rows from `from_seq` below it (the rest of the same
+/// POST or digest: deleted), and drops its older delivered rows: the outbox
+/// keeps only its last success. At most one UPDATE and two DELETEs, however
+/// many rows the POST took.
 void mark_delivered(transaction& tx, std::int64_t id, const std::string& subscriber,
-                    std::int64_t seq);
+                    std::int64_t seq, std::int64_t from_seq);
 
 /// Counts a failed attempt at delivery `id`: due again after `wait`; failed
 /// for good when `give_up_after` has passed since it was created.

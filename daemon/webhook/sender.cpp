@@ -348,9 +348,9 @@ void sender::on_delivered(const std::string& name, const std::vector<store::outb
         };
     // One mark for the whole POST: the last row, which takes the rows
     // below it with it.
-    auto job = [id = rows.back().id, seq = rows.back().seq, name,
+    auto job = [id = rows.back().id, seq = rows.back().seq, from = rows.front().seq, name,
                 recovered](store::transaction& tx) {
-        store::mark_delivered(tx, id, name, seq);
+        store::mark_delivered(tx, id, name, seq, from);
         if (recovered)
             recovered(tx);
     };
