@@ -182,15 +182,8 @@ std::vector<long> practices_in_group(const std::string& body) {
     return out;
 }
 
-/// The practice an opeld webhook body notifies about (firing, practice-scoped), or -1.
-long practice_in(const std::string& api, const std::string& body) {
-    boost::system::error_code ec;
-    const auto v = json::parse(body, ec);
-    if (ec || !v.is_object())
-        return -1;
-    const auto& o = v.get_object();
-    if (api == "am")
-        return -1;
+/// The practice one opeld Event notifies about (firing, practice-scoped), or -1.
+long practice_of_event(const json::object& o) {
     const auto* t = o.if_contains("topic");
     if (!t || !t->is_string())
         return -1;
@@ -205,6 +198,25 @@ long practice_in(const std::string& api, const std::string& body) {
             return -1;
     }
     return index_of(topic.substr(at + 10));
+}
+
+/// The practices an opeld webhook body notifies about: its Event, or each
+/// Event of a batch (`{"events": [...]}`, a subscriber with `batch`).
+std::vector<long> practices_in(const std::string& body) {
+    std::vector<long> out;
+    boost::system::error_code ec;
+    const auto v = json::parse(body, ec);
+    if (ec || !v.is_object())
+        return out;
+    const auto* events = v.get_object().if_contains("events");
+    if (!events) {
+        out.push_back(practice_of_event(v.get_object()));
+    } else if (events->is_array()) {
+        for (const auto& e : events->get_array())
+            if (e.is_object())
+                out.push_back(practice_of_event(e.get_object()));
+    }
+    return out;
 }
 
 class receiver_session : public std::enable_shared_from_this<receiver_session> {
@@ -226,8 +238,7 @@ private:
         const auto at = now_ns();
         ++t_.webhooks;
         t_.last_webhook_ns = at;
-        const auto ps = api_ == "am" ? practices_in_group(req_.body())
-                                     : std::vector<long>{practice_in(api_, req_.body())};
+        const auto ps = api_ == "am" ? practices_in_group(req_.body()) : practices_in(req_.body());
         bool any = false;
         for (const long p : ps) {
             if (p < 0 || static_cast<std::size_t>(p) >= t_.recv_ns.size())

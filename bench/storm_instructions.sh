@@ -9,19 +9,24 @@
 # start-up and shutdown taken out.
 #
 # Usage: bench/storm_instructions.sh [--build DIR] [--small N] [--large N] [--keep]
+#                                    [--batch SPEC]
+#   --batch  the receiver subscribed with `batch: SPEC` (e.g. "{max: 64}"); how
+#            many events a POST takes then depends on timing, so the count
+#            varies more than without
 #   --keep   leave the callgrind files (var/storm-instructions.*/N/callgrind.out)
 #            for callgrind_annotate
 # Prints: "<instructions a report> instructions a storm report (<build>)".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-build=build small=20 large=1020 keep=0
+build=build small=20 large=1020 keep=0 batch=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
     --small) small=$2; shift 2 ;;
     --large) large=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --batch) batch=$2; shift 2 ;;
     *) echo "bench/storm_instructions.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,7 +45,7 @@ count() {  # N
   local dir=$work/$1 port rport
   mkdir -p "$dir"
   port=$("$gen" free-port) rport=$("$gen" free-port)
-  opeld_config "$dir" "$large" "$port" "$rport"
+  opeld_config "$dir" "$large" "$port" "$rport" "" "$batch"
   valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
     "$build/opeld" --config "$dir/opeld.yaml" --log-level warn 2> "$dir/opeld.log" &
   pid=$!
