@@ -1,6 +1,7 @@
 // The pure parts of webhooks: routing by topic, audience, level and prefix;
 // the backoff schedule; the signature and the endpoint parsed from a URL.
 #include "core/crypto.hpp"
+#include "rules/alert.hpp"
 #include "webhook/exchange.hpp"
 #include "webhook/routing.hpp"
 
@@ -139,4 +140,53 @@ TEST_CASE("places: only alerts about those places, and the system", "[webhook]")
     CHECK(webhook::routes_to(s, about("place", "city"), practices));
     CHECK_FALSE(webhook::routes_to(s, about("place", "county"), practices));
     CHECK(webhook::routes_to(s, about("system", "system"), practices));
+}
+
+TEST_CASE("the writer's alert facts route as the Alert JSON does", "[webhook]") {
+    // The writer routes from the alert it has (webhook::alert_facts); every
+    // other caller from the event's JSON. Both must agree for every
+    // subscriber filter.
+    const std::vector<core::practice> practices{{"C82001", "A", "North PCN", "county"},
+                                                {"C82002", "B", "City PCN", "city"}};
+    std::vector<rules::alert> alerts;
+    for (const int level : {1, 3, 4})
+        for (const auto& [scope, subject] :
+             std::vector<std::pair<std::string, std::string>>{{"practice", "C82001"},
+                                                              {"practice", "C82002"},
+                                                              {"pcn", "City PCN"},
+                                                              {"place", "county"},
+                                                              {"system", "system"}})
+            for (const auto& audiences : std::vector<std::vector<std::string>>{
+                     {}, {"primary_care_team"}, {"primary_care_team", "control_room"}}) {
+                rules::alert a;
+                a.id = static_cast<std::int64_t>(alerts.size()) + 1;
+                a.rule = "r";
+                a.level = level;
+                a.scope = scope;
+                a.subject = subject;
+                a.audiences = audiences;
+                alerts.push_back(a);
+            }
+    std::vector<config::subscriber> subscribers;
+    for (const auto& audiences :
+         std::vector<std::vector<std::string>>{{"primary_care_team"}, {"control_room"}})
+        for (const int min_level : {1, 4})
+            for (const auto& places : std::vector<std::vector<std::string>>{{}, {"city"}})
+                for (const auto* prefix : {"", "alert.L4."}) {
+                    auto s = subscriber(audiences, min_level, prefix);
+                    s.places = places;
+                    subscribers.push_back(s);
+                }
+    int routed = 0;
+    for (const auto& a : alerts) {
+        const core::event e{a.id, rules::alert_topic(a), {}, rules::to_json_text(a)};
+        const webhook::alert_facts facts{a.level, &a.audiences, a.scope, a.subject};
+        for (const auto& s : subscribers) {
+            INFO(e.data << " to " << s.audiences.at(0) << " from " << s.min_level);
+            const bool from_json = webhook::routes_to(s, e, practices);
+            CHECK(webhook::routes_to(s, e, facts, practices) == from_json);
+            routed += from_json ? 1 : 0;
+        }
+    }
+    CHECK(routed > 0);
 }

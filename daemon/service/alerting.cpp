@@ -74,7 +74,8 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
             // Published on every feed; delivered to subscribers only when the
             // engine says they are told (not inhibited, not silenced).
             if (c.notify)
-                webhook::record(tx, *deployment_->cfg, e);
+                webhook::record(tx, *deployment_->cfg, e,
+                                webhook::alert_facts{a.level, &a.audiences, a.scope, a.subject});
             // Written now, so an earlier deferred state of it must not land after.
             tx.undefer_alert(a.id);
             tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data,

@@ -13,4 +13,11 @@ void record(store::transaction& tx, const config::config& cfg, const core::event
             store::queue_delivery(tx, s.name, e); // due at once: the next tick sends it
 }
 
+void record(store::transaction& tx, const config::config& cfg, const core::event& e,
+            const alert_facts& facts) {
+    for (const auto& s : cfg.subscribers)
+        if (routes_to(s, e, facts, cfg.practices))
+            store::queue_delivery(tx, s.name, e);
+}
+
 } // namespace opel::webhook

@@ -6,6 +6,7 @@
 #include "config/config.hpp"
 #include "core/event.hpp"
 #include "store/store.hpp"
+#include "webhook/routing.hpp"
 
 #include <vector>
 
@@ -15,5 +16,10 @@ namespace opel::webhook {
 /// `e`: queues one pending delivery of `e` to each of the config's
 /// subscribers it routes to (once per subscriber and seq), of every kind.
 void record(store::transaction& tx, const config::config& cfg, const core::event& e);
+
+/// As above, for an `alert.` event whose Alert says `facts` (the writer has
+/// the alert at hand: its JSON is not read again for each subscriber).
+void record(store::transaction& tx, const config::config& cfg, const core::event& e,
+            const alert_facts& facts);
 
 } // namespace opel::webhook

@@ -14,50 +14,29 @@ namespace opel::webhook {
 
 namespace {
 
-/// Whether the Alert JSON `data` names one of `wanted` in its audiences and
-/// stands at `min_level` or above; false for anything unreadable, so a
-/// malformed alert is never sent to the wrong people.
-bool alert_matches(const std::string& data, const std::vector<std::string>& wanted,
-                   int min_level) {
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(data, ec);
-    if (ec || !v.is_object())
+/// Whether an alert at `level` for `audiences` reaches a subscriber of
+/// `wanted` from `min_level` up.
+bool alert_matches(const alert_facts& f, const std::vector<std::string>& wanted, int min_level) {
+    if (f.level < min_level || !f.audiences)
         return false;
-    const auto& o = v.as_object();
-    const auto* level = o.if_contains("level");
-    const auto* audiences = o.if_contains("audiences");
-    if (!level || !level->is_int64() || level->as_int64() < min_level || !audiences ||
-        !audiences->is_array())
-        return false;
-    return std::any_of(audiences->as_array().begin(), audiences->as_array().end(),
-                       [&](const boost::json::value& a) {
-                           return a.is_string() &&
-                                  std::find(wanted.begin(), wanted.end(),
-                                            std::string_view(a.as_string())) != wanted.end();
-                       });
+    return std::any_of(f.audiences->begin(), f.audiences->end(), [&](const std::string& a) {
+        return std::find(wanted.begin(), wanted.end(), a) != wanted.end();
+    });
 }
 
-/// Whether the Alert JSON `data` is about one of `places`: a practice or a
-/// PCN with a practice there, the place itself, or anything system-wide.
-bool in_places(const std::string& data, const std::vector<std::string>& places,
+/// Whether the alert is about one of `places`: a practice or a PCN with a
+/// practice there, the place itself, or anything system-wide.
+bool in_places(const alert_facts& f, const std::vector<std::string>& places,
                const std::vector<core::practice>& practices) {
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(data, ec);
-    if (ec || !v.is_object())
-        return false;
-    const auto* scope = v.as_object().if_contains("scope");
-    const auto* subject = v.as_object().if_contains("subject");
-    if (!scope || !scope->is_string() || !subject || !subject->is_string())
-        return false;
-    const std::string_view sc = scope->as_string(), sub = subject->as_string();
     const auto wanted = [&](std::string_view place) {
         return std::find(places.begin(), places.end(), place) != places.end();
     };
-    if (sc == "place")
-        return wanted(sub);
-    if (sc == "practice" || sc == "pcn")
+    if (f.scope == "place")
+        return wanted(f.subject);
+    if (f.scope == "practice" || f.scope == "pcn")
         return std::any_of(practices.begin(), practices.end(), [&](const core::practice& p) {
-            return (sc == "practice" ? p.code == sub : p.pcn == sub) && wanted(p.place);
+            return (f.scope == "practice" ? p.code == f.subject : p.pcn == f.subject) &&
+                   wanted(p.place);
         });
     return true; // the system, and a theme across it
 }
@@ -76,8 +55,40 @@ bool routes_to(const config::subscriber& s, const core::event& e,
                    s.audiences.end();
     if (!core::topic_matches(e.topic, "alert.") || !core::topic_matches(e.topic, s.topic_prefix))
         return false;
-    return alert_matches(e.data, s.audiences, s.min_level) &&
-           (s.places.empty() || in_places(e.data, s.places, practices));
+    // The Alert JSON read for what routing needs; anything unreadable goes
+    // nowhere, so a malformed alert is never sent to the wrong people.
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(e.data, ec);
+    const auto* o = !ec ? v.if_object() : nullptr;
+    if (!o)
+        return false;
+    const auto* level = o->if_contains("level");
+    const auto* audiences = o->if_contains("audiences");
+    const auto* scope = o->if_contains("scope");
+    const auto* subject = o->if_contains("subject");
+    if (!level || !level->is_int64() || !audiences || !audiences->is_array())
+        return false;
+    std::vector<std::string> names;
+    for (const auto& a : audiences->get_array())
+        if (a.is_string())
+            names.emplace_back(a.get_string());
+    alert_facts f{static_cast<int>(std::clamp<std::int64_t>(level->get_int64(), -1, 99)), &names,
+                  {}, {}};
+    if (scope && scope->is_string())
+        f.scope = scope->get_string();
+    if (subject && subject->is_string())
+        f.subject = subject->get_string();
+    if (!s.places.empty() && (f.scope.empty() || f.subject.empty()))
+        return false;
+    return routes_to(s, e, f, practices);
+}
+
+bool routes_to(const config::subscriber& s, const core::event& e, const alert_facts& facts,
+               const std::vector<core::practice>& practices) {
+    if (!core::topic_matches(e.topic, "alert.") || !core::topic_matches(e.topic, s.topic_prefix))
+        return false;
+    return alert_matches(facts, s.audiences, s.min_level) &&
+           (s.places.empty() || in_places(facts, s.places, practices));
 }
 
 std::chrono::milliseconds backoff(int attempt, double jitter) {

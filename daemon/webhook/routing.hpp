@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace opel::webhook {
 
@@ -31,6 +32,19 @@ inline constexpr std::chrono::minutes prune_every{10};
 /// (`status.` events are on the other channels only). `practices` places
 /// each practice and PCN.
 bool routes_to(const config::subscriber& s, const core::event& e,
+               const std::vector<core::practice>& practices = {});
+
+/// What routing reads of an `alert.` event's Alert: given by the writer,
+/// which has the alert at hand, so that its JSON is not parsed again.
+struct alert_facts {
+    int level = 0;
+    const std::vector<std::string>* audiences = nullptr;
+    std::string_view scope;
+    std::string_view subject;
+};
+
+/// As above, for an `alert.` event whose Alert says `facts`.
+bool routes_to(const config::subscriber& s, const core::event& e, const alert_facts& facts,
                const std::vector<core::practice>& practices = {});
 
 /// The wait after `attempt` failed attempts (1, 2, ...): 1 s doubling, capped
