@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace opel::core {
 
@@ -20,5 +21,11 @@ boost::json::object error_body(const error& e);
 
 /// `v` as compact JSON text.
 std::string to_string(const boost::json::value& v);
+
+/// Appends `s` to `out` as a JSON string, quoted and escaped byte for byte
+/// as Boost.JSON's serializer does (`\"`, `\\`, `\b\f\n\r\t`, other
+/// control characters as `\u00xx`, everything else as it is), for writers
+/// that build a hot value's text without a `json::value` first.
+void append_json_string(std::string& out, std::string_view s);
 
 } // namespace opel::core

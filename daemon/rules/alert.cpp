@@ -2,6 +2,7 @@
 // shape is spelled, so the store, the feeds and opelctl all agree on it.
 #include "rules/alert.hpp"
 
+#include "core/json_out.hpp"
 #include "core/time.hpp"
 
 namespace opel::rules {
@@ -75,11 +76,60 @@ json::object to_json(const alert& a, json::storage_ptr sp) {
 }
 
 std::string to_json_text(const alert& a) {
-    // About 1 KiB of JSON: room for the object, its strings and arrays; a
-    // longer alert spills over to the heap.
-    unsigned char buffer[4096];
-    json::monotonic_resource arena(buffer, sizeof buffer);
-    return json::serialize(to_json(a, &arena));
+    // The keys in to_json's order; strings escaped as its serializer does.
+    std::string out;
+    out.reserve(320 + a.title.size() + a.message.size() + 12 * a.evidence.size());
+    const auto text = [&out](const char* key, std::string_view v) {
+        out += key;
+        core::append_json_string(out, v);
+    };
+    const auto text_or_null = [&](const char* key, const std::string& v) {
+        if (v.empty())
+            (out += key) += "null";
+        else
+            text(key, v);
+    };
+    const auto time_or_null = [&](const char* key, const std::optional<core::time_point>& t) {
+        if (!t)
+            (out += key) += "null";
+        else {
+            out += key;
+            out += '"';
+            out += core::format_time(*t);
+            out += '"';
+        }
+    };
+    (out += "{\"id\":") += std::to_string(a.id);
+    text(",\"rule\":", a.rule);
+    (out += ",\"level\":") += std::to_string(a.level);
+    text(",\"scope\":", a.scope);
+    text(",\"subject\":", a.subject);
+    out += ",\"audiences\":[";
+    for (std::size_t i = 0; i < a.audiences.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        core::append_json_string(out, a.audiences[i]);
+    }
+    text("],\"title\":", a.title);
+    text(",\"message\":", a.message);
+    out += ",\"evidence\":[";
+    for (std::size_t i = 0; i < a.evidence.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += std::to_string(a.evidence[i]);
+    }
+    (out += "],\"state\":\"") += state_name(a.state);
+    time_or_null("\",\"created_at\":", a.created_at);
+    time_or_null(",\"updated_at\":", a.updated_at);
+    time_or_null(",\"fired_at\":", a.fired_at);
+    text_or_null(",\"acknowledged_by\":", a.acknowledged_by);
+    text_or_null(",\"note\":", a.note);
+    text_or_null(",\"resolution\":", a.resolution);
+    (out += ",\"silenced\":") += a.silenced ? "true" : "false";
+    out += ",\"inhibited_by\":";
+    out += a.inhibited_by ? std::to_string(*a.inhibited_by) : std::string("null");
+    out += '}';
+    return out;
 }
 
 namespace {

@@ -91,9 +91,9 @@ struct silence {
 /// strings and arrays are allocated from `sp` (the default heap when empty).
 boost::json::object to_json(const alert& a, boost::json::storage_ptr sp = {});
 
-/// to_json(a) as compact text. The object is built on an arena on the stack
-/// and thrown away whole: the writer serialises one for every alert change,
-/// and a heap allocation for each of its strings cost more than the rest.
+/// serialize(to_json(a)), byte for byte, written straight into one string:
+/// the writer thread writes one for every alert change, and building the
+/// object to serialise it was most of that (tests hold the two equal).
 std::string to_json_text(const alert& a);
 
 /// The alert back from to_json's form (the store may keep it so); nullopt if malformed.
