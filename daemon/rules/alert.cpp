@@ -5,6 +5,8 @@
 #include "core/json_out.hpp"
 #include "core/time.hpp"
 
+#include <charconv>
+
 namespace opel::rules {
 
 namespace json = boost::json;
@@ -114,9 +116,13 @@ std::string to_json_text(const alert& a) {
     text(",\"message\":", a.message);
     out += ",\"evidence\":[";
     for (std::size_t i = 0; i < a.evidence.size(); ++i) {
+        // Up to 200 ids a group alert: digits straight into the text.
+        char digits[24];
+        char* end = digits;
         if (i > 0)
-            out += ',';
-        out += std::to_string(a.evidence[i]);
+            *end++ = ',';
+        end = std::to_chars(end, digits + sizeof digits, a.evidence[i]).ptr;
+        out.append(digits, end);
     }
     (out += "],\"state\":\"") += state_name(a.state);
     time_or_null("\",\"created_at\":", a.created_at);
