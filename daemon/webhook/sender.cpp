@@ -274,7 +274,7 @@ void sender::on_pending(const std::string& name, std::vector<store::outbox_row> 
 void sender::send(lane& l, std::vector<store::outbox_row> rows) {
     // One event: its Event JSON. A batch subscriber: {"events": [...]},
     // each event's JSON as it is, lowest seq first; the seq header is the
-    // last (highest) one.
+    // last (highest) one. The rows keep no body while the POST is in flight.
     std::string body;
     if (l.sub.batch) {
         std::size_t size = 16;
@@ -286,10 +286,11 @@ void sender::send(lane& l, std::vector<store::outbox_row> rows) {
             if (i > 0)
                 body += ',';
             body += rows[i].body;
+            std::string().swap(rows[i].body);
         }
         body += "]}";
     } else {
-        body = rows.front().body;
+        body = std::move(rows.front().body);
     }
     std::map<std::string, std::string> headers{
         {"X-Opel-Event-Seq", std::to_string(rows.back().seq)}};
