@@ -518,3 +518,34 @@ TEST_CASE("with a wait, a batch short of max waits until its oldest event is tha
     d.daemon().run_timers().wait();
     CHECK(standing(c, "feed").at("pending") == 0);
 }
+
+TEST_CASE("a batch refused before a restart goes again after it, whole and in order",
+          "[webhook][batch]") {
+    receiver r({}, 503);
+    std::size_t pending = 0;
+    auto first = std::make_unique<test_daemon>(with_subscribers(
+        subscriber("feed", r.url(), "primary_care_team", "    batch: {max: 64}\n")));
+    {
+        auto c = first->client();
+        pending = two_alerts_pending(c, "feed");
+    }
+    first->daemon().run_timers().wait();
+    REQUIRE(r.wait_for(1));
+    first->daemon().run_timers().wait(); // the failure on disk
+    first->stop();
+    const auto refused = r.requests().size();
+    r.set_fallback(200);
+    test_daemon second(*first, test_epoch() + 10min);
+    second.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(refused + 1));
+    second.daemon().run_timers().wait();
+    const auto got = r.requests();
+    // Every event the first daemon left pending, in one POST, in seq order.
+    const auto batch = got.back().events();
+    CHECK(batch.size() == pending);
+    for (std::size_t i = 1; i < batch.size(); ++i)
+        CHECK(batch[i].at("seq").as_int64() > batch[i - 1].at("seq").as_int64());
+    CHECK(got.front().events().at(0) == batch.at(0)); // the refused one leads again
+    auto c = second.client();
+    CHECK(standing(c, "feed").at("pending") == 0);
+}
