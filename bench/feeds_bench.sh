@@ -14,6 +14,7 @@ what=all
 seconds=20
 clients=1000
 bin=${BUILD_DIR:-build}
+cmake --build "$bin" --target opeld zmq_loadgen sse_clients > /dev/null
 mkdir -p var
 dbdir=$(mktemp -d -p "$PWD/var" bench.XXXXXX)
 while [ $# -gt 0 ]; do

@@ -16,6 +16,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dbdir"' EXIT
+cmake --build build --target opeld loadgen > /dev/null
 gen=build/loadgen
 
 port_of() { grep -m1 -oE '(listening on [^ ]*:|stub listening on )[0-9]+' "$1" | grep -oE '[0-9]+$'; }

@@ -21,6 +21,7 @@ done
 mkdir -p var
 dir=$(mktemp -d -p "$PWD/var" webhook-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
+cmake --build build --target opeld webhook_bench > /dev/null
 bench=build/webhook_bench
 
 echo "== stub: the generator and receiver alone"
