@@ -77,6 +77,33 @@ TEST_CASE("place-pressure: 19.9% does not fire, 20.0% does", "[rules]") {
     CHECK(of(cs, "place-pressure")[0].after.evidence.size() == 200);
 }
 
+TEST_CASE("a place's share reads with one decimal only when it has one", "[rules]") {
+    harness h("rules/llr.yaml", big_place(7));
+    const auto code = [&](std::size_t i) { return h.practices[i].code; };
+    for (std::size_t i = 2; i < 7; ++i)
+        h.submit(code(i), 1);
+    CHECK(fired(h.submit(code(0), 3), "place-pressure") == 0); // 1 of 6: 16.7%
+    auto cs = h.submit(code(1), 3);                            // 2 of 7: 28.57%
+    REQUIRE(fired(cs, "place-pressure") == 1);
+    CHECK(of(cs, "place-pressure")[0].after.title ==
+          "28.6% of big's reporting practices at OPEL 3 or 4");
+    // Another practice joining moves the count: the same alert reads anew,
+    // published but not notified, and its text replaces the old one whole.
+    cs = h.submit(code(2), 4); // 3 of 7: 42.86%
+    REQUIRE(of(cs, "place-pressure").size() == 1);
+    CHECK_FALSE(of(cs, "place-pressure")[0].notify);
+    CHECK(of(cs, "place-pressure")[0].publish);
+    CHECK(of(cs, "place-pressure")[0].after.title ==
+          "42.9% of big's reporting practices at OPEL 3 or 4");
+    CHECK(h.open("place-pressure", "big")->message.find("3 of the 7 reporting practices") == 0);
+    // Back to 2 of 7: a shorter text, nothing left of the longer one.
+    cs = h.submit(code(2), 2);
+    REQUIRE(of(cs, "place-pressure").size() == 1);
+    CHECK(h.open("place-pressure", "big")->title ==
+          "28.6% of big's reporting practices at OPEL 3 or 4");
+    CHECK(h.open("place-pressure", "big")->message.find("2 of the 7 reporting practices") == 0);
+}
+
 TEST_CASE("place-pressure needs 3 reporting practices: 2 is not enough", "[rules]") {
     harness h;
     h.submit("C82010", 1);

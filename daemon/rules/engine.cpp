@@ -208,12 +208,10 @@ alert* engine::open_alert(const std::string& rule, const std::string& subject) {
 bool engine::suppressed(const finding& f) {
     // While a rule that supersedes this one has an alert open on the subject
     // (level 4 over level 3), the lesser alert stays down.
-    for (const auto& other : rules_->rules)
-        if (std::find(other.supersedes.begin(), other.supersedes.end(), f.r->name) !=
-                other.supersedes.end() &&
-            open_alert(other.name, f.subject))
-            return true;
-    return false;
+    const auto ri = static_cast<std::size_t>(f.r - rules_->rules.data());
+    return std::any_of(superseders_[ri].begin(), superseders_[ri].end(), [&](std::size_t s) {
+        return open_alert(rules_->rules[s].name, f.subject) != nullptr;
+    });
 }
 
 namespace {
@@ -234,6 +232,25 @@ bool merge_evidence(std::vector<std::int64_t>& evidence, const std::vector<std::
     if (!std::is_sorted(evidence.begin(), evidence.end())) { // as stored by an older version
         std::sort(evidence.begin(), evidence.end());
         evidence.erase(std::unique(evidence.begin(), evidence.end()), evidence.end());
+    }
+    if (evidence.size() <= engine::max_evidence &&
+        std::includes(evidence.begin(), evidence.end(), more.begin(), more.end()))
+        return false;
+    // The common repeat: newer reports than any held. Appended in place (the
+    // oldest dropped when full) instead of building the union anew.
+    if (!more.empty() && (evidence.empty() || more.front() > evidence.back())) {
+        const auto drop = evidence.size() + more.size() > engine::max_evidence
+                              ? evidence.size() + more.size() - engine::max_evidence
+                              : 0;
+        if (drop >= evidence.size()) {
+            evidence.assign(more.end() - static_cast<std::ptrdiff_t>(
+                                             std::min(more.size(), engine::max_evidence)),
+                            more.end());
+            return true;
+        }
+        evidence.erase(evidence.begin(), evidence.begin() + static_cast<std::ptrdiff_t>(drop));
+        evidence.insert(evidence.end(), more.begin(), more.end());
+        return true;
     }
     std::vector<std::int64_t> merged;
     merged.reserve(evidence.size() + more.size());
@@ -267,6 +284,8 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         n.created_at = now;
         n.fired_at = now;
         render(n, f);
+        n.title = scratch_title_;
+        n.message = scratch_message_;
         const auto id = n.id;
         by_key_[{n.rule, n.subject}] = id;
         open_[id] = std::move(n);
@@ -285,13 +304,15 @@ void engine::raise(finding f, core::time_point now, changes& out) {
     }
     // The text always describes the present: a count that moved is a new
     // text, published, but nobody is notified again unless the level rose.
-    const auto title = std::move(a->title);
-    const auto message = std::move(a->message);
     render(*a, f);
+    const bool changed_text = a->title != scratch_title_ || a->message != scratch_message_;
+    if (changed_text) {
+        a->title.assign(scratch_title_);
+        a->message.assign(scratch_message_);
+    }
     // A group's counts are news to the feeds; a practice's repeat is not (its
     // row still shows the latest report's text, as it always has).
-    const bool reworded =
-        (a->title != title || a->message != message) && a->scope != "practice";
+    const bool reworded = changed_text && a->scope != "practice";
     if (!worse && !added && !reworded)
         return;
     emit(*a, worse,
@@ -330,6 +351,8 @@ void engine::resolve_orphans(core::time_point now, changes& out) {
 
 void engine::emit(alert& a, bool notify, std::string why, core::time_point now, changes& out,
                   bool publish) {
+    if (out.capacity() == 0)
+        out.reserve(8); // a report that changes anything changes several alerts
     a.updated_at = now;
     a.silenced = silenced_now(a, now);
     // A resolved alert keeps the inhibition it ended under: one that was
@@ -471,7 +494,7 @@ void engine::apply_silences(core::time_point now, changes& out) {
     }
 }
 
-void engine::render(alert& a, const finding& f) const {
+void engine::render(const alert& a, const finding& f) const {
     const auto& info = core::level_of(a.level);
     // The alert's own values first: they win over a finding's of the same name.
     const auto append = [&](std::string& out, std::string_view name) {
@@ -494,11 +517,10 @@ void engine::render(alert& a, const finding& f) const {
         else if (f.practice)
             append_practice_value(out, name, f);
     };
-    std::string title, message;
-    f.r->title.render_to(title, append);
-    f.r->message.render_to(message, append);
-    a.title = std::move(title);
-    a.message = std::move(message);
+    scratch_title_.clear();
+    scratch_message_.clear();
+    f.r->title.render_to(scratch_title_, append);
+    f.r->message.render_to(scratch_message_, append);
 }
 
 } // namespace opel::rules

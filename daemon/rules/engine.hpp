@@ -220,7 +220,8 @@ private:
     void reinhibit(alert& a, core::time_point now, changes& out);
     void after_change(const alert& a, core::time_point now, changes& out);
     bool silenced_now(const alert& a, core::time_point now) const;
-    void render(alert& a, const finding& f) const;
+    /// The alert's title and message for `f`, into scratch_title_ and scratch_message_.
+    void render(const alert& a, const finding& f) const;
     void append_practice_value(std::string& out, std::string_view name, const finding& f) const;
 
     // engine_state.cpp: what reports do to the state
@@ -287,6 +288,7 @@ private:
     std::vector<std::string> places_;
     std::vector<std::size_t> order_;                   ///< rule indices, inhibitors first
     std::vector<std::vector<std::size_t>> inhibitors_; ///< per rule: the rules that inhibit it
+    std::vector<std::vector<std::size_t>> superseders_; ///< per rule: the rules that supersede it
     std::map<std::string, std::size_t, std::less<>> rule_index_; ///< rule name -> index
     /// (rule, subject) of inhibiting alerts that opened or resolved during
     /// the current call: their targets' inhibition is settled at its end.
@@ -315,6 +317,8 @@ private:
     std::int64_t next_id_ = 1;
     std::map<std::int64_t, silence> silences_;
     std::int64_t next_silence_id_ = 1;
+    /// render()'s texts before they replace an alert's, kept to reuse their capacity.
+    mutable std::string scratch_title_, scratch_message_;
 
     // Deadlines; an entry whose state moved on is dropped when it comes due.
     std::set<std::pair<core::time_point, std::size_t>> stale_q_; ///< (expiry, practice)

@@ -18,10 +18,15 @@ namespace {
 std::string percent(int n, int of) {
     if (of == 0)
         return "0%";
-    char buf[32];
-    const double v = std::round(1000.0 * n / of) / 10;
-    std::snprintf(buf, sizeof buf, v == std::floor(v) ? "%.0f%%" : "%.1f%%", v);
-    return buf;
+    // In tenths of a per cent, rounded half away from zero as std::round does.
+    const auto tenths = static_cast<long>(std::round(1000.0 * n / of));
+    auto text = std::to_string(tenths / 10);
+    if (tenths % 10 != 0) {
+        text += '.';
+        text += static_cast<char>('0' + tenths % 10);
+    }
+    text += '%';
+    return text;
 }
 
 /// A duration as the rules file spells it: 24h, 90m, 7d.

@@ -57,12 +57,17 @@ void engine::rebuild() {
     const auto n = rules_->rules.size();
     rule_index_.clear();
     inhibitors_.assign(n, {});
+    superseders_.assign(n, {});
     for (std::size_t i = 0; i < n; ++i)
         rule_index_.emplace(rules_->rules[i].name, i);
     for (std::size_t i = 0; i < n; ++i)
         for (const auto& t : rules_->rules[i].inhibits)
             if (const auto j = rule_index_.find(t); j != rule_index_.end() && j->second != i)
                 inhibitors_[j->second].push_back(i);
+    for (std::size_t i = 0; i < n; ++i)
+        for (const auto& t : rules_->rules[i].supersedes)
+            if (const auto j = rule_index_.find(t); j != rule_index_.end() && j->second != i)
+                superseders_[j->second].push_back(i);
     // The loader refuses a cycle; a rule set made otherwise keeps file order.
     order_.clear();
     if (auto o = rules_->evaluation_order())
