@@ -233,8 +233,7 @@ bool merge_evidence(std::vector<std::int64_t>& evidence, const std::vector<std::
         std::sort(evidence.begin(), evidence.end());
         evidence.erase(std::unique(evidence.begin(), evidence.end()), evidence.end());
     }
-    if (evidence.size() <= engine::max_evidence &&
-        std::includes(evidence.begin(), evidence.end(), more.begin(), more.end()))
+    if (more.empty() && evidence.size() <= engine::max_evidence)
         return false;
     // The common repeat: newer reports than any held. Appended in place (the
     // oldest dropped when full) instead of building the union anew.
@@ -252,6 +251,9 @@ bool merge_evidence(std::vector<std::int64_t>& evidence, const std::vector<std::
         evidence.insert(evidence.end(), more.begin(), more.end());
         return true;
     }
+    if (evidence.size() <= engine::max_evidence &&
+        std::includes(evidence.begin(), evidence.end(), more.begin(), more.end()))
+        return false;
     std::vector<std::int64_t> merged;
     merged.reserve(evidence.size() + more.size());
     std::set_union(evidence.begin(), evidence.end(), more.begin(), more.end(),
@@ -290,7 +292,7 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         by_key_[{n.rule, n.subject}] = id;
         open_[id] = std::move(n);
         touch_source(open_[id]);
-        emit(open_[id], true, f.why, now, out);
+        emit(open_[id], true, f.why(), now, out);
         return;
     }
     const bool worse = f.level > a->level;
@@ -316,7 +318,7 @@ void engine::raise(finding f, core::time_point now, changes& out) {
     if (!worse && !added && !reworded)
         return;
     emit(*a, worse,
-         (worse ? "worse, fires again: " : reworded ? "now reads: " : "repeat: ") + f.why, now,
+         (worse ? "worse, fires again: " : reworded ? "now reads: " : "repeat: ") + f.why(), now,
          out, reworded);
 }
 

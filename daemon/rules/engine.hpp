@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -164,6 +165,25 @@ private:
         std::size_t rule = 0;
         std::vector<std::map<std::size_t, std::pair<core::time_point, std::int64_t>>> themes;
     };
+    /// A sentence made only if a change is recorded: it calls a callable of
+    /// the caller's, which must outlive the raise() it is given to (a local
+    /// lambda; a temporary does not compile).
+    class deferred_text {
+    public:
+        deferred_text() = default;
+        template <class F>
+            requires(!std::is_same_v<std::remove_cvref_t<F>, deferred_text>)
+        deferred_text(const F& f) // NOLINT(google-explicit-constructor): a callable
+            : obj_(&f), make_([](const void* o) { return (*static_cast<const F*>(o))(); }) {}
+        template <class F>
+            requires(!std::is_same_v<std::remove_cvref_t<F>, deferred_text>)
+        deferred_text(const F&&) = delete;
+        std::string operator()() const { return make_ ? make_(obj_) : std::string(); }
+
+    private:
+        const void* obj_ = nullptr;
+        std::string (*make_)(const void*) = nullptr;
+    };
     /// What a rule found: the alert to raise or refresh.
     struct finding {
         finding(const rule* r, std::string scope, std::string subject, int level, ids evidence = {})
@@ -182,7 +202,7 @@ private:
         std::optional<std::size_t> practice; ///< whose placeholders the texts may use
         const report* rep = nullptr;         ///< its report, if the rule looks at one
         std::optional<int> previous_level;   ///< the level of the report before `rep`
-        std::string why;
+        deferred_text why;                   ///< what caused it, for the change's `why`
 
         /// Sets placeholder `name` (a string literal) to `value`.
         void set(std::string_view name, std::string value) {

@@ -103,7 +103,10 @@ bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::su
             return false;
         auto f = practice_finding(r, p, &rep, r.level.value_or(s.level), prev);
         f.evidence = {s.id};
-        f.why = st.info.code + " reported level " + std::to_string(s.level);
+        const auto why = [&] {
+            return st.info.code + " reported level " + std::to_string(s.level);
+        };
+        f.why = why;
         raise(std::move(f), now, out);
         return true;
     }
@@ -112,8 +115,11 @@ bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::su
             return false;
         auto f = practice_finding(r, p, &rep, r.level.value_or(s.level), prev);
         f.evidence = {s.id};
-        f.why = st.info.code + " rose from level " + std::to_string(prev->level) + " to " +
-                std::to_string(s.level);
+        const auto why = [&] {
+            return st.info.code + " rose from level " + std::to_string(prev->level) + " to " +
+                   std::to_string(s.level);
+        };
+        f.why = why;
         raise(std::move(f), now, out);
         return true;
     }
@@ -144,8 +150,11 @@ bool engine::evaluate_sustained(const rule& r, std::size_t p, const core::submis
     auto f = practice_finding(r, p, &*st.latest, r.level.value_or(s.level), prev);
     f.evidence = std::move(evidence);
     f.set("days", std::to_string(c.working_days));
-    f.why = st.info.code + " reported level " + std::to_string(c.at_least) + " or above on " +
-            std::to_string(c.working_days) + " consecutive working days";
+    const auto why = [&] {
+        return st.info.code + " reported level " + std::to_string(c.at_least) + " or above on " +
+               std::to_string(c.working_days) + " consecutive working days";
+    };
+    f.why = why;
     raise(std::move(f), now, out);
     return true;
 }
@@ -162,12 +171,14 @@ void engine::evaluate_group(std::size_t gsi, std::size_t g, std::optional<std::s
                        n + 1e-9 >= c.min_share * counter.reporting;
     const auto subject = group_subject(c.scope, g);
     const alert* open = open_alert(r.name, subject);
-    const auto standing = std::to_string(n) + " of " + std::to_string(counter.reporting) +
-                          " reporting practices of " + subject + " stand at level " +
-                          std::to_string(c.at_least) + " or above";
+    const auto standing = [&] {
+        return std::to_string(n) + " of " + std::to_string(counter.reporting) +
+               " reporting practices of " + subject + " stand at level " +
+               std::to_string(c.at_least) + " or above";
+    };
     if (!holds) {
         if (open)
-            resolve(open->id, "no longer holds: " + standing, now, out);
+            resolve(open->id, "no longer holds: " + standing(), now, out);
         return;
     }
     finding f(&r, scope_name(c.scope), subject, *r.level);
@@ -198,12 +209,11 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
     const auto& subject = rules_->themes[theme];
     const alert* open = open_alert(r.name, subject);
     const int n = static_cast<int>(entries.size());
-    const auto within = duration_text(c.within);
     if (n < c.practices) {
         if (open)
             resolve(open->id,
                     "no longer holds: " + std::to_string(n) + " practices reported " + subject +
-                        " within " + within,
+                        " within " + duration_text(c.within),
                     now, out);
         return;
     }
@@ -229,7 +239,11 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
     f.values = {{"theme", rules_->theme_name(subject)},
                 {"count", std::to_string(n)},
                 {"practices", names.empty() ? "none" : std::move(names)}};
-    f.why = std::to_string(n) + " practices reported " + subject + " within " + within;
+    const auto why = [&] {
+        return std::to_string(n) + " practices reported " + subject + " within " +
+               duration_text(c.within);
+    };
+    f.why = why;
     raise(std::move(f), now, out);
 }
 
@@ -248,8 +262,11 @@ void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point 
     f.set("last_reported", st.latest ? local_text(st.latest->at) : "never");
     if (st.latest)
         f.evidence = {st.latest->id};
-    f.why = st.info.code + (st.latest ? " has not reported for " + std::to_string(days) + " days"
-                                      : " has never reported");
+    const auto why = [&] {
+        return st.info.code + (st.latest ? " has not reported for " + std::to_string(days) + " days"
+                                         : " has never reported");
+    };
+    f.why = why;
     raise(std::move(f), now, out);
 }
 

@@ -90,8 +90,11 @@ bool engine::evaluate_unsupported(const rule& r, std::size_t p, core::time_point
     auto f = practice_finding(r, p, &*st.latest, r.level.value_or(st.latest->level));
     f.evidence = {st.latest->id};
     f.set("days", std::to_string(support_days(r)));
-    f.why = st.info.code + " at level 3 or 4 since " + local_text(*st.pressed_since) +
-            " with no support offered";
+    const auto why = [&] {
+        return st.info.code + " at level 3 or 4 since " + local_text(*st.pressed_since) +
+               " with no support offered";
+    };
+    f.why = why;
     raise(std::move(f), now, out);
     return true;
 }

@@ -103,8 +103,11 @@ void engine::fire_unacknowledged(std::size_t ri, std::int64_t watched, core::tim
                 {"watched.title", w.title},
                 {"watched.level", std::to_string(w.level)},
                 {"minutes", minutes}};
-    f.why = "alert " + std::to_string(w.id) + " (" + w.rule + ") still firing " + minutes +
-            " minutes after it fired";
+    const auto why = [&] {
+        return "alert " + std::to_string(w.id) + " (" + w.rule + ") still firing " + minutes +
+               " minutes after it fired";
+    };
+    f.why = why;
     raise(std::move(f), now, out);
 }
 
