@@ -942,6 +942,27 @@ TEST_CASE("rules test reads CSV history as import does, with the file's line num
     CHECK(r.out.find("history.csv:4") != std::string::npos);   // level 9, refused by the replay
 }
 
+TEST_CASE("rules test --per-day prints the noise table counted as it replays", "[opelctl]") {
+    const std::string src = OPEL_SOURCE_DIR;
+    const auto base = std::vector<std::string>{
+        "rules", "test", "--rules", src + "/rules/llr.yaml", "--history",
+        src + "/tests/data/rules/history.ndjson", "--practices",
+        src + "/tests/data/rules/practices.yaml", "--per-day"};
+    auto r = run(base);
+    INFO(r.out << r.err);
+    CHECK(r.code == 2); // the fixture's line 4 is refused
+    CHECK(r.out.rfind("date        audience            raised  inhibited  notified\n", 0) == 0);
+    CHECK(r.out.find("primary_care_team") != std::string::npos);
+    CHECK(r.out.find("7 reports replayed") != std::string::npos);
+    auto json_args = base;
+    json_args.insert(json_args.end(), {"--format", "json"});
+    r = run(json_args);
+    const auto v = boost::json::parse(r.out).as_object();
+    CHECK(v.at("reports").as_int64() == 7);
+    REQUIRE_FALSE(v.at("per_day").as_array().empty());
+    CHECK(v.at("per_day").as_array()[0].as_object().at("date").as_string() == "2026-11-30");
+}
+
 TEST_CASE("audit shows who did what, for admin only", "[opelctl]") {
     test_daemon d;
     const auto id = level_4_alert(d);

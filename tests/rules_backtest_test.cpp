@@ -10,8 +10,10 @@ using namespace opel::test;
 
 namespace {
 
-rules::backtest_result replay(bool with_practices) {
+rules::backtest_result replay(bool with_practices,
+                              rules::backtest_keep keep = rules::backtest_keep::all) {
     rules::backtest_options o;
+    o.keep = keep;
     o.rules = load_rules("rules/llr.yaml");
     if (with_practices)
         o.practices = default_practices();
@@ -92,4 +94,31 @@ TEST_CASE("a backtest prints each firing with its reason, and JSON for machines"
     CHECK(j.at("changes").at(0).at("alert").at("rule") == "practice-level-3");
     const auto all = rules::to_json(r, true);
     CHECK(all.at("changes").as_array().size() > j.at("changes").as_array().size());
+}
+
+TEST_CASE("a backtest keeps only the changes asked for and counts every one", "[rules]") {
+    const auto all = replay(true);
+    const auto firings = replay(true, rules::backtest_keep::firings);
+    const auto none = replay(true, rules::backtest_keep::none);
+    CHECK(all.changes.size() == all.changes_made);
+    REQUIRE(all.changes_made > 0);
+    std::size_t firing = 0;
+    for (const auto& c : all.changes)
+        firing += rules::is_firing(c.change);
+    REQUIRE(firing < all.changes_made); // the history has repeats and resolutions too
+    CHECK(firings.changes.size() == firing);
+    for (const auto& c : firings.changes)
+        CHECK(rules::is_firing(c.change));
+    CHECK(none.changes.empty());
+    // What the table and the counts say does not depend on what was kept.
+    for (const auto* r : {&firings, &none}) {
+        CHECK(r->changes_made == all.changes_made);
+        CHECK(r->fired == all.fired);
+        CHECK(rules::format_per_day(r->noise) == rules::format_per_day(all.noise));
+    }
+    // The table counted as the replay went is the one made from every change.
+    const auto london = date::locate_zone("Europe/London");
+    CHECK(rules::format_per_day(all.noise) ==
+          rules::format_per_day(rules::per_day(all, london)));
+    CHECK_FALSE(all.noise.empty());
 }

@@ -79,10 +79,27 @@ core::time_point next_summary(core::time_point t, const backtest_options& o) {
     return core::time_point::max();
 }
 
-void record(backtest_result& r, core::time_point at, std::vector<alert_change> cs) {
-    for (auto& c : cs)
-        r.changes.push_back({at, std::move(c)});
-}
+/// Counts a step's changes (fired per rule, the noise) and keeps those
+/// `keep` asks for.
+struct recorder {
+    backtest_result& r;
+    backtest_keep keep;
+    noise_counter noise;
+    std::map<std::string, int, std::less<>> fired;
+
+    void operator()(core::time_point at, std::vector<alert_change> cs) {
+        for (auto& c : cs) {
+            ++r.changes_made;
+            noise.add(at, c);
+            const bool firing = is_firing(c);
+            if (firing)
+                if (const auto it = fired.find(c.after.rule); it != fired.end())
+                    ++it->second;
+            if (keep == backtest_keep::all || (keep == backtest_keep::firings && firing))
+                r.changes.push_back({at, std::move(c)});
+        }
+    }
+};
 
 } // namespace
 
@@ -93,24 +110,37 @@ bool is_firing(const alert_change& c) {
            c.after.fired_at == c.after.updated_at;
 }
 
-noise_by_day per_day(const backtest_result& r, const date::time_zone* zone) {
-    noise_by_day out;
-    std::set<std::int64_t> seen;
-    for (const auto& [at, c] : r.changes) {
-        const auto s = date::floor<std::chrono::seconds>(at);
-        const auto day = zone ? date::format("%F", date::make_zoned(zone, s))
-                              : date::format("%F", s);
-        const bool raised = seen.insert(c.after.id).second;
-        for (const auto& audience : c.after.audiences) {
-            auto& n = out[day][audience];
-            if (raised) {
-                ++n.raised;
-                n.inhibited += c.after.inhibited_by.has_value();
-            }
-            n.notified += c.notify;
+void noise_counter::add(core::time_point at, const alert_change& c) {
+    const auto s = date::floor<std::chrono::seconds>(at);
+    const auto day = date::floor<date::days>(zone_ ? zone_->to_local(s)
+                                                   : date::local_seconds{s.time_since_epoch()});
+    // Changes come in time order: the day's name is made once a day, not
+    // once a change (formatting a date through a stream is most of the cost).
+    if (day != day_)
+        day_it_ = out_.try_emplace(date::format("%F", day)).first;
+    day_ = day;
+    const bool raised = seen_.insert(c.after.id).second;
+    for (const auto& audience : c.after.audiences) {
+        auto& n = day_it_->second[audience];
+        if (raised) {
+            ++n.raised;
+            n.inhibited += c.after.inhibited_by.has_value();
         }
+        n.notified += c.notify;
     }
-    return out;
+}
+
+noise_by_day noise_counter::take() {
+    day_.reset();
+    seen_.clear();
+    return std::exchange(out_, {});
+}
+
+noise_by_day per_day(const backtest_result& r, const date::time_zone* zone) {
+    noise_counter n(zone);
+    for (const auto& [at, c] : r.changes)
+        n.add(at, c);
+    return n.take();
 }
 
 std::string format_per_day(const noise_by_day& n) {
@@ -146,6 +176,9 @@ boost::json::array per_day_json(const noise_by_day& n) {
 backtest_result run_backtest(std::istream& history, const std::string& name,
                              const backtest_options& o) {
     backtest_result r;
+    recorder record{r, o.keep, noise_counter(o.zone), {}};
+    for (const auto& rule : o.rules->rules)
+        record.fired.emplace(rule.name, 0);
     const auto subs = read_history(history, name, o, r);
     r.reports = subs.size();
     engine e(o.rules, o.practices.empty() ? infer_practices(subs) : o.practices, o.calendar,
@@ -162,20 +195,17 @@ backtest_result run_backtest(std::istream& history, const std::string& name,
                 break;
             // At one instant: timers first, then the summary, then the report.
             if (deadline == next)
-                record(r, next, e.on_time(next));
+                record(next, e.on_time(next));
             else if (summary == next) {
-                record(r, next, e.check_not_reporting(next));
+                record(next, e.check_not_reporting(next));
                 summary = next_summary(next + std::chrono::minutes(1), o);
             } else
-                record(r, next, e.on_submission(subs[i++], next));
+                record(next, e.on_submission(subs[i++], next));
         }
     }
     for (const auto& rule : o.rules->rules)
-        r.fired.emplace_back(rule.name, 0);
-    for (const auto& c : r.changes)
-        if (is_firing(c.change))
-            for (auto& [rule, n] : r.fired)
-                n += rule == c.change.after.rule;
+        r.fired.emplace_back(rule.name, record.fired[rule.name]);
+    r.noise = record.noise.take();
     return r;
 }
 
