@@ -105,8 +105,10 @@ int main(int argc, char** argv) {
             if (level[p] >= 2) {
                 const auto a = rng() % themes.size();
                 history += "\"" + themes[a] + "\"";
-                if (rng() % 2 == 0) // a second theme, another one
-                    history += ",\"" + themes[(a + 1 + rng() % (themes.size() - 1)) % themes.size()] + "\"";
+                if (rng() % 2 == 0) { // a second theme, another one
+                    const auto b = (a + 1 + rng() % (themes.size() - 1)) % themes.size();
+                    history += ",\"" + themes[b] + "\"";
+                }
             }
             history += "],\"reported_at\":\"" + date::format("%FT%TZ", at) + "\"}\n";
             ++lines;
