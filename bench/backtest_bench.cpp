@@ -6,16 +6,18 @@
 // London time: 1.6 million lines of NDJSON. A practice keeps its level from
 // one day to the next four times in five; otherwise it draws from the mix
 // LLR published for December 2022 (27% at 1, 47% at 2, 24% at 3, 2% at 4),
-// and a report at 2 or above names one or two themes. The history is made
-// in memory first; what is timed is run_backtest over it (parsing every
-// line, the replay on its simulated clock, the per-day table `--per-day`
-// prints counted as it goes).
+// and a report at 2 or above names one or two themes. Lines are in time
+// order, as an export of the store is. The history is made in memory first;
+// what is timed is run_backtest over it (parsing every line, the replay on
+// its simulated clock, the per-day table `--per-day` prints counted as it
+// goes).
 #include "rules/backtest.hpp"
 #include "rules/rules_loader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <date/date.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -93,6 +95,8 @@ int main(int argc, char** argv) {
         const auto day = first + date::days{d};
         if (!o.calendar.is_working_day(day))
             continue;
+        // A day's lines in time order, as an export of the store (in id order) is.
+        std::vector<std::pair<date::sys_seconds, std::string>> lines_of_day;
         for (std::size_t p = 0; p < o.practices.size(); ++p) {
             if (rng() % 5 == 0)
                 level[p] = draw_level();
@@ -100,19 +104,23 @@ int main(int argc, char** argv) {
                                std::chrono::seconds(rng() % 7200);
             const auto at = date::floor<std::chrono::seconds>(
                 o.zone->to_sys(date::local_seconds{local.time_since_epoch()}));
-            history += "{\"practice\":\"" + o.practices[p].code +
-                       "\",\"level\":" + std::to_string(level[p]) + ",\"themes\":[";
+            std::string line = "{\"practice\":\"" + o.practices[p].code +
+                               "\",\"level\":" + std::to_string(level[p]) + ",\"themes\":[";
             if (level[p] >= 2) {
                 const auto a = rng() % themes.size();
-                history += "\"" + themes[a] + "\"";
+                line += "\"" + themes[a] + "\"";
                 if (rng() % 2 == 0) { // a second theme, another one
                     const auto b = (a + 1 + rng() % (themes.size() - 1)) % themes.size();
-                    history += ",\"" + themes[b] + "\"";
+                    line += ",\"" + themes[b] + "\"";
                 }
             }
-            history += "],\"reported_at\":\"" + date::format("%FT%TZ", at) + "\"}\n";
-            ++lines;
+            line += "],\"reported_at\":\"" + date::format("%FT%TZ", at) + "\"}\n";
+            lines_of_day.emplace_back(at, std::move(line));
         }
+        std::sort(lines_of_day.begin(), lines_of_day.end());
+        for (const auto& [at, line] : lines_of_day)
+            history += line;
+        lines += lines_of_day.size();
     }
     if (!write_history.empty())
         std::ofstream(write_history) << history;

@@ -104,6 +104,38 @@ TEST_CASE("a place's share reads with one decimal only when it has one", "[rules
     CHECK(h.open("place-pressure", "big")->message.find("2 of the 7 reporting practices") == 0);
 }
 
+TEST_CASE("evidence keeps the latest ids in order when reports come out of id order",
+          "[rules]") {
+    // A backtest numbers reports by line, so a history not sorted by time
+    // hands the engine ids out of order; the evidence is still the latest
+    // max_evidence ids, sorted.
+    harness h("rules/llr.yaml", big_place(1000));
+    const auto code = [&](int i) { return h.practices[static_cast<std::size_t>(i)].code; };
+    for (int i = 0; i < 1000; ++i) // ids 1-1000; 250 at level 3 from id 751
+        h.submit(code(i), i < 750 ? 1 : 3);
+    const auto* a = h.open("place-pressure", "big");
+    REQUIRE(a);
+    REQUIRE(a->evidence.size() == rules::engine::max_evidence);
+    CHECK(a->evidence.front() == 801);
+    CHECK(a->evidence.back() == 1000);
+    h.next_submission = 5000; // newer than any
+    REQUIRE(of(h.submit(code(900), 3), "place-pressure").size() == 1);
+    CHECK(a->evidence.front() == 802);
+    CHECK(a->evidence.back() == 5000);
+    h.next_submission = 900; // held already: nothing changes
+    CHECK(of(h.submit(code(901), 3), "place-pressure").empty());
+    h.next_submission = 2000; // between: put in its place, the oldest dropped
+    REQUIRE(of(h.submit(code(901), 4), "place-pressure").size() == 1);
+    CHECK(a->evidence.front() == 803);
+    CHECK(a->evidence.size() == rules::engine::max_evidence);
+    CHECK(std::is_sorted(a->evidence.begin(), a->evidence.end()));
+    CHECK(a->evidence[a->evidence.size() - 2] == 2000);
+    h.next_submission = 10; // older than every id kept: no change at all
+    CHECK(of(h.submit(code(902), 3), "place-pressure").empty());
+    CHECK(a->evidence.size() == rules::engine::max_evidence);
+    CHECK(a->evidence.front() == 803);
+}
+
 TEST_CASE("place-pressure needs 3 reporting practices: 2 is not enough", "[rules]") {
     harness h;
     h.submit("C82010", 1);

@@ -251,6 +251,24 @@ bool merge_evidence(std::vector<std::int64_t>& evidence, const std::vector<std::
         evidence.insert(evidence.end(), more.begin(), more.end());
         return true;
     }
+    // A few ids out of order (a backtest's history numbered by line, not by
+    // time): each put in its place, the oldest dropped when full. The same
+    // as the union's latest max_evidence, without building it.
+    if (evidence.size() <= engine::max_evidence && more.size() <= 4) {
+        bool changed = false;
+        for (const auto id : more) {
+            const auto at = std::lower_bound(evidence.begin(), evidence.end(), id);
+            if (at != evidence.end() && *at == id)
+                continue;
+            if (evidence.size() >= engine::max_evidence && at == evidence.begin())
+                continue; // older than every id kept: it would go at once
+            evidence.insert(at, id);
+            if (evidence.size() > engine::max_evidence)
+                evidence.erase(evidence.begin());
+            changed = true;
+        }
+        return changed;
+    }
     if (evidence.size() <= engine::max_evidence &&
         std::includes(evidence.begin(), evidence.end(), more.begin(), more.end()))
         return false;
