@@ -191,10 +191,11 @@ void engine::evaluate_group(std::size_t gsi, std::size_t g, std::optional<std::s
     // An open alert is re-rendered whenever its group's counts may have
     // moved (a practice joining, leaving, changing level or going stale):
     // raise() publishes it when the text changed.
-    f.values = {{"group", subject},
-                {"count", std::to_string(n)},
-                {"reporting", std::to_string(counter.reporting)},
-                {"share", percent(n, counter.reporting)}};
+    f.values.reserve(4);
+    f.values.emplace_back("group", subject);
+    f.values.emplace_back("count", std::to_string(n));
+    f.values.emplace_back("reporting", std::to_string(counter.reporting));
+    f.values.emplace_back("share", percent(n, counter.reporting));
     f.why = standing;
     raise(std::move(f), now, out);
 }
@@ -220,6 +221,7 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
     finding f(&r, "system", subject, *r.level);
     // Names are capped so a window of hundreds costs no more than ten.
     std::string names;
+    names.reserve(320);
     int named = 0;
     for (const auto& [p, entry] : entries) {
         if (named < 10) {
@@ -236,9 +238,11 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
         names += ", and " + std::to_string(n - 10) + " more";
     if (open && trigger)
         f.evidence = {*trigger};
-    f.values = {{"theme", rules_->theme_name(subject)},
-                {"count", std::to_string(n)},
-                {"practices", names.empty() ? "none" : std::move(names)}};
+    // Moved in, not listed: an initializer list would copy each string.
+    f.values.reserve(3);
+    f.values.emplace_back("theme", rules_->theme_name(subject));
+    f.values.emplace_back("count", std::to_string(n));
+    f.values.emplace_back("practices", names.empty() ? "none" : std::move(names));
     const auto why = [&] {
         return std::to_string(n) + " practices reported " + subject + " within " +
                duration_text(c.within);
