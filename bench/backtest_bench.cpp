@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     app.add_option("--write-history", write_history,
                    "also write the history here (for `opelctl rules test --history`)");
     app.add_option("--write-practices", write_practices,
-                   "also write the practices here (CSV, for `opelctl rules test --practices`)");
+                   "also write the practices here (YAML, for `opelctl rules test --practices`)");
     CLI11_PARSE(app, argc, argv);
 
     std::vector<opel::core::diagnostic> errors;
@@ -126,9 +126,10 @@ int main(int argc, char** argv) {
         std::ofstream(write_history) << history;
     if (!write_practices.empty()) {
         std::ofstream out(write_practices);
-        out << "code,name,pcn,place\n";
+        out << "practices:\n";
         for (const auto& p : o.practices)
-            out << p.code << ',' << p.name << ',' << p.pcn << ',' << p.place << "\n";
+            out << "  - {code: " << p.code << ", name: " << p.name << ", pcn: " << p.pcn
+                << ", place: " << p.place << "}\n";
     }
 
     // As `opelctl rules test --per-day` runs it: no change kept, the table
