@@ -162,6 +162,16 @@ store::store(const std::filesystem::path& path, const core::clock& clock, std::s
         q.step();
         next_seq_ = q.int64(0) + 1;
     }
+    // The reader's connection too, here rather than on its thread: a failure
+    // to open it (no descriptor left, say) is then an error of start-up, not
+    // an exception on a thread that would end the process later.
+    read_db_ = std::make_unique<sqlite::db>(path, false);
+    set_pragmas(*read_db_);
+    {
+        // A first read opens what a WAL reader keeps open (the -wal and -shm).
+        auto warm = read_db_->prepare("SELECT count(*) FROM meta");
+        warm.step();
+    }
     auto q = write_db_->prepare("SELECT value FROM meta WHERE key = 'created_at'");
     if (q.step()) {
         created_at_ = core::from_micros(std::stoll(q.text(0)));
@@ -384,8 +394,7 @@ void store::commit_batch(std::vector<pending>& batch) {
 }
 
 void store::reader_loop() {
-    sqlite::db db(path_, false);
-    set_pragmas(db);
+    auto& db = *read_db_;
     for (;;) {
         std::function<void(sqlite::db&)> fn;
         {

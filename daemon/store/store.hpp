@@ -194,6 +194,7 @@ private:
     mutable std::mutex fault_mu_;
     std::string fault_;
     std::unique_ptr<sqlite::db> write_db_;
+    std::unique_ptr<sqlite::db> read_db_; ///< the reader thread's, opened with write_db_
     std::unique_ptr<statements> st_;
     std::int64_t next_seq_ = 1;
     core::time_point created_at_{};
