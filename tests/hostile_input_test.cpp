@@ -4,16 +4,14 @@
 // must still serve, and after them all nothing may have been stored. The
 // slow-client cases rely on the daemon's configured 1-second deadlines: the
 // test blocks until the daemon closes, it never sleeps.
+#include "support/descriptors.hpp"
 #include "support/log_capture.hpp"
 #include "support/test_daemon.hpp"
 
 #include <boost/asio/write.hpp>
 #include <zmq.hpp>
 
-#include <fcntl.h>
 #include <poll.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 using namespace opel::test;
 namespace beast = boost::beast;
@@ -386,14 +384,7 @@ TEST_CASE("out of descriptors, the acceptor backs off, says so once and recovers
     boost::asio::io_context ioc;
     boost::asio::ip::tcp::socket client(ioc);
     client.open(boost::asio::ip::tcp::v4());
-    rlimit old{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
-    rlimit low = old;
-    low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 256);
-    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
-    std::vector<int> fillers; // every descriptor below the limit taken
-    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
-        fillers.push_back(fd);
+    descriptors_taken none_left;
     client.connect({boost::asio::ip::make_address("127.0.0.1"), d.port()});
     // Three failed accepts, each after a pause twice the last, told by the
     // daemon at debug level: a spinning acceptor would make thousands with no
@@ -401,9 +392,7 @@ TEST_CASE("out of descriptors, the acceptor backs off, says so once and recovers
     const auto& m = d.daemon().metrics();
     const bool third_pause = logs.wait_for("next try in 200 ms");
     const auto failures = m.http_accept_failures.load();
-    for (const int fd : fillers)
-        ::close(fd);
-    REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+    REQUIRE(none_left.give_back());
     REQUIRE(third_pause);
     CHECK(logs.count("next try in 50 ms") == 1);
     CHECK(logs.count("next try in 100 ms") == 1);

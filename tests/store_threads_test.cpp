@@ -6,17 +6,12 @@
 // descriptors just then was terminated.
 #include "store/store.hpp"
 
+#include "support/descriptors.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <future>
-#include <vector>
 
 using namespace opel;
 
@@ -25,14 +20,7 @@ TEST_CASE("with no descriptor left after the store is made, it starts, writes an
     test::temp_dir dir;
     core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
     store::store st(dir.path() / "opeld.db", clock, 1000);
-    rlimit old{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
-    rlimit low = old;
-    low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 256);
-    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
-    std::vector<int> fillers; // every descriptor below the limit taken
-    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
-        fillers.push_back(fd);
+    test::descriptors_taken none_left;
     st.start();
     auto written = std::make_shared<std::promise<bool>>();
     const bool queued = st.write([](store::transaction& tx) { tx.append_event("test", "{}"); },
@@ -45,10 +33,8 @@ TEST_CASE("with no descriptor left after the store is made, it starts, writes an
         read->set_value(q.int64(0));
     });
     const auto events = read->get_future().get();
-    for (const int fd : fillers)
-        ::close(fd);
-    REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
-    CHECK_FALSE(fillers.empty());
+    REQUIRE(none_left.give_back());
+    CHECK(none_left.count() > 0);
     CHECK(committed);
     CHECK(events == 1);
     st.stop();

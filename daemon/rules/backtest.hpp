@@ -71,7 +71,7 @@ private:
     noise_by_day out_;
     std::set<std::int64_t> seen_;         ///< alerts already counted as raised
     std::optional<date::local_days> day_; ///< the day of the last change, and its entry
-    std::map<std::string, std::map<std::string, day_noise>>::iterator day_it_;
+    noise_by_day::iterator day_it_;
 };
 
 /// What a replay produced.
