@@ -116,10 +116,12 @@ void noise_counter::add(core::time_point at, const alert_change& c) {
                                                    : date::local_seconds{s.time_since_epoch()});
     // Changes come in time order: the day's name is made once a day, not
     // once a change (formatting a date through a stream is most of the cost).
+    const bool raised = seen_.insert(c.after.id).second;
+    if (c.after.audiences.empty())
+        return; // counted nowhere, and no day without a row
     if (day != day_)
         day_it_ = out_.try_emplace(date::format("%F", day)).first;
     day_ = day;
-    const bool raised = seen_.insert(c.after.id).second;
     for (const auto& audience : c.after.audiences) {
         auto& n = day_it_->second[audience];
         if (raised) {

@@ -62,6 +62,10 @@ class noise_counter {
 public:
     /// Days are read in `zone` (null: UTC).
     explicit noise_counter(const date::time_zone* zone) : zone_(zone) {}
+    noise_counter(const noise_counter&) = delete; // its iterator points into its own map
+    noise_counter& operator=(const noise_counter&) = delete;
+    noise_counter(noise_counter&&) = default; // a map's nodes move with it
+    noise_counter& operator=(noise_counter&&) = default;
     void add(core::time_point at, const alert_change& c);
     /// What was counted; the counter is empty after.
     noise_by_day take();
