@@ -135,7 +135,9 @@ void sender::send_digest(lane& l, std::vector<store::outbox_row> rows, bool summ
         std::vector<std::string> bodies;
         for (const auto& r : rows)
             bodies.push_back(r.body);
-        const auto d = channel::build_digest(bodies, channels_.practices, notes);
+        static const std::vector<core::practice> none;
+        const auto d = channel::build_digest(
+            bodies, channels_.practices ? *channels_.practices : none, notes);
         headline = d.headline();
         text = kind == config::channel_kind::email  ? channel::digest_mail(d, c)
                : kind == config::channel_kind::teams ? channel::digest_teams(d, c)
