@@ -13,10 +13,15 @@ namespace opel::service {
 
 void practice_state::record(const core::submission& s) {
     std::lock_guard lock(mu_);
-    auto [it, inserted] = latest_.try_emplace(s.practice, s);
-    if (!inserted && (s.reported_at > it->second.reported_at ||
-                      (s.reported_at == it->second.reported_at && s.id > it->second.id)))
-        it->second = s;
+    auto [it, inserted] = latest_.try_emplace(s.practice);
+    auto& held = it->second;
+    if (inserted || s.reported_at > held.reported_at ||
+        (s.reported_at == held.reported_at && s.id > held.id)) {
+        held.id = s.id;
+        held.level = s.level;
+        held.themes = s.themes;
+        held.reported_at = s.reported_at;
+    }
 }
 
 void practice_state::clear() {
@@ -24,21 +29,13 @@ void practice_state::clear() {
     latest_.clear();
 }
 
-std::optional<core::submission> practice_state::latest(const std::string& code) const {
-    std::lock_guard lock(mu_);
-    const auto it = latest_.find(code);
-    if (it == latest_.end())
-        return std::nullopt;
-    return it->second;
-}
-
-std::unordered_map<std::string, core::submission> practice_state::snapshot() const {
+std::unordered_map<std::string, standing> practice_state::snapshot() const {
     std::lock_guard lock(mu_);
     return latest_;
 }
 
 boost::json::object status_json(const std::vector<core::practice>& practices,
-                                const std::unordered_map<std::string, core::submission>& latest,
+                                const std::unordered_map<std::string, standing>& latest,
                                 core::time_point now, std::chrono::hours stale_after,
                                 const core::system_thresholds& thresholds) {
     core::group_status system;

@@ -9,12 +9,21 @@
 
 #include <chrono>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace opel::service {
+
+/// What `/v1/status` reads of a practice's latest report (its note, support
+/// request and idempotency key are not kept: a whole submission a practice
+/// was a quarter of a kilobyte before its note).
+struct standing {
+    std::int64_t id = 0;
+    int level = 0;
+    std::vector<std::string> themes;
+    core::time_point reported_at{};
+};
 
 /// The latest report of each practice.
 class practice_state {
@@ -23,21 +32,19 @@ public:
     void record(const core::submission& s);
     /// Forgets everything (before a reload from disk).
     void clear();
-    /// The latest report of `code`, if any.
-    std::optional<core::submission> latest(const std::string& code) const;
     /// A copy of every latest report.
-    std::unordered_map<std::string, core::submission> snapshot() const;
+    std::unordered_map<std::string, standing> snapshot() const;
 
 private:
     mutable std::mutex mu_;
-    std::unordered_map<std::string, core::submission> latest_;
+    std::unordered_map<std::string, standing> latest_;
 };
 
 /// `GET /v1/status`: `{as_of, system, places, pcns, practices}` for `practices`
 /// as of `now`. `places` (keyed by place id) and `pcns` (by PCN name) are
 /// groups in the shape of `system`, their levels by the same thresholds.
 boost::json::object status_json(const std::vector<core::practice>& practices,
-                                const std::unordered_map<std::string, core::submission>& latest,
+                                const std::unordered_map<std::string, standing>& latest,
                                 core::time_point now, std::chrono::hours stale_after,
                                 const core::system_thresholds& thresholds);
 
