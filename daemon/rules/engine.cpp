@@ -13,16 +13,21 @@
 
 namespace opel::rules {
 
-engine::engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
+engine::engine(std::shared_ptr<const rule_set> rules, directory practices,
                core::calendar calendar, const date::time_zone* zone)
     : rules_(std::move(rules)), calendar_(std::move(calendar)), zone_(zone) {
     index_practices(std::move(practices));
     rebuild();
 }
 
+engine::engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
+               core::calendar calendar, const date::time_zone* zone)
+    : engine(std::move(rules), std::make_shared<const std::vector<core::practice>>(std::move(practices)),
+             std::move(calendar), zone) {}
+
 void engine::restore_submission(const core::submission& s) {
-    if (const auto it = by_code_.find(s.practice); it != by_code_.end())
-        apply_report(it->second, s);
+    if (const auto p = practice_index(s.practice))
+        apply_report(*p, s);
 }
 
 void engine::restore_alert(const alert& a) {
@@ -56,11 +61,11 @@ std::vector<alert_change> engine::on_submission(const core::submission& s, core:
     changes out;
     now_ = std::max(now_, now);
     run_due(now, out);
-    const auto it = by_code_.find(s.practice);
-    if (it == by_code_.end())
+    const auto p = practice_index(s.practice);
+    if (!p)
         return out;
-    const auto prev = apply_report(it->second, s);
-    evaluate_report(it->second, s, prev, now, out);
+    const auto prev = apply_report(*p, s);
+    evaluate_report(*p, s, prev, now, out);
     settle(now, out);
     return out;
 }
@@ -111,6 +116,14 @@ std::variant<std::vector<alert_change>, std::string> engine::acknowledge(std::in
 std::vector<alert_change> engine::reload(std::shared_ptr<const rule_set> rules,
                                          std::vector<core::practice> practices,
                                          core::calendar calendar, core::time_point now) {
+    return reload(std::move(rules),
+                  std::make_shared<const std::vector<core::practice>>(std::move(practices)),
+                  std::move(calendar), now);
+}
+
+std::vector<alert_change> engine::reload(std::shared_ptr<const rule_set> rules,
+                                         directory practices, core::calendar calendar,
+                                         core::time_point now) {
     changes out;
     now_ = std::max(now_, now);
     rules_ = std::move(rules);
@@ -363,7 +376,7 @@ void engine::resolve_orphans(core::time_point now, changes& out) {
             continue; // raised and resolved by the daemon, not by a rule
         else if (!rules_->find(a.rule))
             gone.emplace_back(id, "the rule " + a.rule + " is no longer in the rules file");
-        else if (a.scope == "practice" && !by_code_.count(a.subject))
+        else if (a.scope == "practice" && !practice_index(a.subject))
             gone.emplace_back(id, "practice " + a.subject + " is no longer in the practices file");
     for (const auto& [id, reason] : gone)
         resolve(id, reason, now, out);

@@ -33,8 +33,14 @@ public:
     /// The most submission ids an alert's evidence keeps (the latest ones).
     static constexpr std::size_t max_evidence = 200;
 
+    /// The practices an engine is over, shared with whoever loaded them (the
+    /// daemon's configuration): the engine keeps pointers into it, not copies.
+    using directory = std::shared_ptr<const std::vector<core::practice>>;
+
     /// An engine over `practices`; `zone` turns instants into working days
     /// (null: UTC).
+    engine(std::shared_ptr<const rule_set> rules, directory practices, core::calendar calendar,
+           const date::time_zone* zone);
     engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
            core::calendar calendar, const date::time_zone* zone);
 
@@ -66,6 +72,8 @@ public:
     /// Swaps in a validated rule set, practices and calendar: open alerts of
     /// rules that still exist carry on, those of removed rules (or removed
     /// practices) resolve.
+    std::vector<alert_change> reload(std::shared_ptr<const rule_set> rules, directory practices,
+                                     core::calendar calendar, core::time_point now);
     std::vector<alert_change> reload(std::shared_ptr<const rule_set> rules,
                                      std::vector<core::practice> practices,
                                      core::calendar calendar, core::time_point now);
@@ -140,7 +148,7 @@ private:
     };
     /// Everything kept per practice.
     struct practice_state {
-        core::practice info;
+        const core::practice* info = nullptr; ///< in directory_
         std::size_t pcn = 0;   ///< index into pcns_
         std::size_t place = 0; ///< index into places_
         std::optional<report> latest;
@@ -224,7 +232,9 @@ private:
 
     // engine.cpp: state and lifecycle
     void rebuild();
-    void index_practices(std::vector<core::practice> practices);
+    void index_practices(directory practices);
+    /// The index in practices_ of the practice `code`, if it is one.
+    std::optional<std::size_t> practice_index(std::string_view code) const;
     void schedule_watchers(const alert& a);
     alert* open_alert(const std::string& rule, const std::string& subject);
     bool suppressed(const finding& f);
@@ -302,8 +312,10 @@ private:
     const date::time_zone* zone_;
     core::time_point now_{};     ///< the latest time any call gave; freshness is judged by it
 
+    directory directory_;
     std::vector<practice_state> practices_;
-    std::map<std::string, std::size_t> by_code_;
+    /// (code, index into practices_), sorted by code; the codes are directory_'s.
+    std::vector<std::pair<std::string_view, std::size_t>> by_code_;
     std::vector<std::string> pcns_;
     std::vector<std::string> places_;
     std::vector<std::size_t> order_;                   ///< rule indices, inhibitors first

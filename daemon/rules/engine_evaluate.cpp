@@ -68,17 +68,17 @@ void engine::evaluate_rule(std::size_t ri, std::size_t p, const core::submission
                            changes& out) {
     const auto& r = rules_->rules[ri];
     const auto& st = practices_[p];
-    if (!r.admits(st.info.pcn, st.info.place))
+    if (!r.admits(st.info->pcn, st.info->place))
         return;
     if (r.resolves_on_report()) {
         const bool matched = evaluate_practice_rule(r, p, s, prev, now, out);
         if (!matched && s.level <= r.resolve_at_most)
-            if (const alert* a = open_alert(r.name, st.info.code))
-                resolve(a->id, st.info.code + " reported level " + std::to_string(s.level), now,
+            if (const alert* a = open_alert(r.name, st.info->code))
+                resolve(a->id, st.info->code + " reported level " + std::to_string(s.level), now,
                         out);
     } else if (std::holds_alternative<not_reporting_condition>(r.when)) {
-        if (const alert* a = open_alert(r.name, st.info.code))
-            resolve(a->id, st.info.code + " reported again", now, out);
+        if (const alert* a = open_alert(r.name, st.info->code))
+            resolve(a->id, st.info->code + " reported again", now, out);
     } else if (std::holds_alternative<group_condition>(r.when)) {
         for (std::size_t gs = 0; gs < group_states_.size(); ++gs)
             if (group_states_[gs].rule == ri && counts_in(group_states_[gs], p))
@@ -104,7 +104,7 @@ bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::su
         auto f = practice_finding(r, p, &rep, r.level.value_or(s.level), prev);
         f.evidence = {s.id};
         const auto why = [&] {
-            return st.info.code + " reported level " + std::to_string(s.level);
+            return st.info->code + " reported level " + std::to_string(s.level);
         };
         f.why = why;
         raise(std::move(f), now, out);
@@ -116,7 +116,7 @@ bool engine::evaluate_practice_rule(const rule& r, std::size_t p, const core::su
         auto f = practice_finding(r, p, &rep, r.level.value_or(s.level), prev);
         f.evidence = {s.id};
         const auto why = [&] {
-            return st.info.code + " rose from level " + std::to_string(prev->level) + " to " +
+            return st.info->code + " rose from level " + std::to_string(prev->level) + " to " +
                    std::to_string(s.level);
         };
         f.why = why;
@@ -151,7 +151,7 @@ bool engine::evaluate_sustained(const rule& r, std::size_t p, const core::submis
     f.evidence = std::move(evidence);
     f.set("days", std::to_string(c.working_days));
     const auto why = [&] {
-        return st.info.code + " reported level " + std::to_string(c.at_least) + " or above on " +
+        return st.info->code + " reported level " + std::to_string(c.at_least) + " or above on " +
                std::to_string(c.working_days) + " consecutive working days";
     };
     f.why = why;
@@ -227,7 +227,7 @@ void engine::evaluate_theme(std::size_t tsi, std::size_t theme,
         if (named < 10) {
             if (named++ > 0)
                 names += ", ";
-            names += practices_[p].info.name;
+            names += practices_[p].info->name;
         }
         if (!open)
             f.evidence.push_back(entry.second);
@@ -255,7 +255,7 @@ void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point 
                                  changes& out) {
     const auto& c = std::get<not_reporting_condition>(r.when);
     const auto& st = practices_[p];
-    if (!r.admits(st.info.pcn, st.info.place))
+    if (!r.admits(st.info->pcn, st.info->place))
         return;
     if (st.latest ? now - st.latest->at < c.after : !c.never_reported)
         return;
@@ -267,7 +267,7 @@ void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point 
     if (st.latest)
         f.evidence = {st.latest->id};
     const auto why = [&] {
-        return st.info.code + (st.latest ? " has not reported for " + std::to_string(days) + " days"
+        return st.info->code + (st.latest ? " has not reported for " + std::to_string(days) + " days"
                                          : " has never reported");
     };
     f.why = why;
@@ -276,7 +276,7 @@ void engine::check_not_reporting(const rule& r, std::size_t p, core::time_point 
 
 engine::finding engine::practice_finding(const rule& r, std::size_t p, const report* rep,
                                          int level, const std::optional<report>& prev) const {
-    finding f(&r, "practice", practices_[p].info.code, level);
+    finding f(&r, "practice", practices_[p].info->code, level);
     f.practice = p;
     f.rep = rep;
     if (prev)
@@ -286,7 +286,7 @@ engine::finding engine::practice_finding(const rule& r, std::size_t p, const rep
 
 void engine::append_practice_value(std::string& out, std::string_view name,
                                    const finding& f) const {
-    const auto& info = practices_[*f.practice].info;
+    const auto& info = *practices_[*f.practice].info;
     if (name == "practice") {
         out += info.name;
         out += " (";

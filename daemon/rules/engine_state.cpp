@@ -29,28 +29,49 @@ std::size_t index_of(std::vector<std::string>& names, std::map<std::string, std:
 
 } // namespace
 
-void engine::index_practices(std::vector<core::practice> practices) {
+void engine::index_practices(directory practices) {
+    if (!practices)
+        practices = std::make_shared<const std::vector<core::practice>>();
     std::map<std::string, practice_state> old;
     for (auto& p : practices_)
-        old.emplace(p.info.code, std::move(p));
+        old.emplace(p.info->code, std::move(p));
     practices_.clear();
     by_code_.clear();
     pcns_.clear();
     places_.clear();
     // Reserved, and nothrow-movable, so that growing never copies every state.
     static_assert(std::is_nothrow_move_constructible_v<practice_state>);
-    practices_.reserve(practices.size());
+    practices_.reserve(practices->size());
+    by_code_.reserve(practices->size());
     std::map<std::string, std::size_t> pcn_seen, place_seen;
-    for (auto& info : practices) {
+    for (const auto& info : *practices) {
         practice_state st;
         if (auto it = old.find(info.code); it != old.end())
             st = std::move(it->second);
         st.pcn = index_of(pcns_, pcn_seen, info.pcn);
         st.place = index_of(places_, place_seen, info.place);
-        st.info = std::move(info);
-        by_code_[st.info.code] = practices_.size();
+        st.info = &info;
+        by_code_.emplace_back(info.code, practices_.size());
         practices_.push_back(std::move(st));
     }
+    // A code given twice (the loaders refuse it) is found at its last entry.
+    std::stable_sort(by_code_.begin(), by_code_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const auto last = std::unique(by_code_.rbegin(), by_code_.rend(),
+                                  [](const auto& a, const auto& b) { return a.first == b.first; });
+    by_code_.erase(by_code_.begin(), last.base());
+    directory_ = std::move(practices);
+}
+
+std::optional<std::size_t> engine::practice_index(std::string_view code) const {
+    const auto it = std::lower_bound(
+        by_code_.begin(), by_code_.end(), code,
+        [](const std::pair<std::string_view, std::size_t>& e, std::string_view c) {
+            return e.first < c;
+        });
+    if (it == by_code_.end() || it->first != code)
+        return std::nullopt;
+    return it->second;
 }
 
 void engine::rebuild() {
@@ -196,7 +217,7 @@ void engine::add_theme_entries(std::size_t p, core::time_point at, std::int64_t 
     for (std::size_t ts = 0; ts < theme_states_.size(); ++ts) {
         const auto& rule = rules_->rules[theme_states_[ts].rule];
         const auto& c = std::get<theme_condition>(rule.when);
-        if (!rule.admits(st.info.pcn, st.info.place) || at + c.within <= now_)
+        if (!rule.admits(st.info->pcn, st.info->place) || at + c.within <= now_)
             continue;
         for (const auto& theme : themes) {
             const auto idx = theme_index(theme);
@@ -240,7 +261,7 @@ bool engine::fresh(core::time_point reported_at) const {
 
 bool engine::counts_in(const group_state& g, std::size_t p) const {
     const auto& r = rules_->rules[g.rule];
-    const auto& info = practices_[p].info;
+    const auto& info = *practices_[p].info;
     if (!r.admits(info.pcn, info.place))
         return false;
     // A practice with no PCN or place (a backtest with no practices file) is

@@ -47,8 +47,8 @@ void engine::arm_support_waits() {
 }
 
 void engine::restore_support(const std::string& practice, bool open) {
-    if (const auto it = by_code_.find(practice); it != by_code_.end())
-        practices_[it->second].supported = open;
+    if (const auto p = practice_index(practice))
+        practices_[*p].supported = open;
 }
 
 std::vector<alert_change> engine::on_support(const std::string& practice, bool open,
@@ -56,10 +56,10 @@ std::vector<alert_change> engine::on_support(const std::string& practice, bool o
     changes out;
     now_ = std::max(now_, now);
     run_due(now, out);
-    const auto it = by_code_.find(practice);
-    if (it == by_code_.end())
+    const auto found = practice_index(practice);
+    if (!found)
         return out;
-    const auto p = it->second;
+    const auto p = *found;
     practices_[p].supported = open;
     for (const auto& r : rules_->rules) {
         if (!std::holds_alternative<support_condition>(r.when))
@@ -78,20 +78,20 @@ bool engine::evaluate_unsupported(const rule& r, std::size_t p, core::time_point
                                   changes& out) {
     const auto& st = practices_[p];
     if (!st.pressed_since || st.supported || !st.latest || !fresh(st.latest->at) ||
-        !r.admits(st.info.pcn, st.info.place))
+        !r.admits(st.info->pcn, st.info->place))
         return false;
     const auto due = support_deadline(*st.pressed_since, support_days(r));
     if (now < due) {
         support_q_.insert({due, p});
         return true; // pending: the alert, if any, stays
     }
-    if (open_alert(r.name, st.info.code))
+    if (open_alert(r.name, st.info->code))
         return true;
     auto f = practice_finding(r, p, &*st.latest, r.level.value_or(st.latest->level));
     f.evidence = {st.latest->id};
     f.set("days", std::to_string(support_days(r)));
     const auto why = [&] {
-        return st.info.code + " at level 3 or 4 since " + local_text(*st.pressed_since) +
+        return st.info->code + " at level 3 or 4 since " + local_text(*st.pressed_since) +
                " with no support offered";
     };
     f.why = why;
