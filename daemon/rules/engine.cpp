@@ -34,8 +34,9 @@ void engine::restore_alert(const alert& a) {
     next_id_ = std::max(next_id_, a.id + 1);
     if (a.state == alert_state::resolved)
         return;
-    open_[a.id] = a;
-    by_key_[{a.rule, a.subject}] = a.id;
+    if (const auto it = open_.find(a.id); it != open_.end())
+        unindex_open(it->second);
+    index_open(open_[a.id] = a);
     schedule_watchers(a);
 }
 
@@ -167,9 +168,9 @@ std::vector<alert_change> engine::raise_own(alert a, core::time_point now) {
     a.created_at = now;
     a.fired_at = now;
     const auto id = a.id;
-    by_key_[{a.rule, a.subject}] = id;
-    open_[id] = std::move(a);
-    emit(open_[id], true, "raised by the daemon", now, out);
+    auto& held = open_[id] = std::move(a);
+    index_open(held);
+    emit(held, true, "raised by the daemon", now, out);
     return out;
 }
 
@@ -215,7 +216,21 @@ std::vector<silence> engine::silences() const {
 
 alert* engine::open_alert(const std::string& rule, const std::string& subject) {
     const auto it = by_key_.find(key_view{rule, subject});
-    return it == by_key_.end() ? nullptr : &open_.at(it->second);
+    return it == by_key_.end() ? nullptr : it->second;
+}
+
+void engine::index_open(alert& a) {
+    const key_view key{a.rule, a.subject};
+    // Erased, not assigned: the key's views must be this alert's strings.
+    if (const auto it = by_key_.find(key); it != by_key_.end())
+        by_key_.erase(it);
+    by_key_.emplace(key, &a);
+}
+
+void engine::unindex_open(const alert& a) {
+    if (const auto it = by_key_.find(key_view{a.rule, a.subject});
+        it != by_key_.end() && it->second == &a)
+        by_key_.erase(it);
 }
 
 bool engine::suppressed(const finding& f) {
@@ -320,10 +335,10 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         n.title = scratch_title_;
         n.message = scratch_message_;
         const auto id = n.id;
-        by_key_[{n.rule, n.subject}] = id;
-        open_[id] = std::move(n);
-        touch_source(open_[id]);
-        emit(open_[id], true, f.why(), now, out);
+        auto& held = open_[id] = std::move(n);
+        index_open(held);
+        touch_source(held);
+        emit(held, true, f.why(), now, out);
         return;
     }
     const bool worse = f.level > a->level;
@@ -358,12 +373,10 @@ void engine::resolve(std::int64_t id, const std::string& reason, core::time_poin
     const auto it = open_.find(id);
     if (it == open_.end())
         return;
+    unindex_open(it->second);
     alert a = std::move(it->second);
     open_.erase(it);
     touch_source(a);
-    if (const auto k = by_key_.find(key_view{a.rule, a.subject});
-        k != by_key_.end() && k->second == id)
-        by_key_.erase(k);
     a.state = alert_state::resolved;
     a.resolution = reason;
     emit(a, true, "resolved: " + reason, now, out);
@@ -424,8 +437,8 @@ const alert* engine::inhibitor_for(const alert& a) const {
         return nullptr;
     for (const auto s : inhibitors_[r->second]) {
         const auto it = by_key_.find(key_view{rules_->rules[s].name, a.subject});
-        if (it != by_key_.end() && it->second != a.id)
-            return &open_.at(it->second);
+        if (it != by_key_.end() && it->second->id != a.id)
+            return it->second;
     }
     return nullptr;
 }

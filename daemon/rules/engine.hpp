@@ -43,6 +43,11 @@ public:
            const date::time_zone* zone);
     engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
            core::calendar calendar, const date::time_zone* zone);
+    /// Not copied: its index of open alerts points into its own map.
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+    engine(engine&&) noexcept = default;
+    engine& operator=(engine&&) noexcept = default;
 
     /// Adds a stored report (history on start, or an import): updates the
     /// state the rules look at and raises nothing. Any order is accepted.
@@ -237,6 +242,11 @@ private:
     std::optional<std::size_t> practice_index(std::string_view code) const;
     void schedule_watchers(const alert& a);
     alert* open_alert(const std::string& rule, const std::string& subject);
+    /// Indexes `a`, an alert of open_, by its rule and subject (an alert held
+    /// there before under the same key is no longer found by it).
+    void index_open(alert& a);
+    /// Forgets `a`'s entry in by_key_, if that entry is `a`'s.
+    void unindex_open(const alert& a);
     bool suppressed(const finding& f);
     void raise(finding f, core::time_point now, changes& out);
     void resolve(std::int64_t id, const std::string& reason, core::time_point now, changes& out);
@@ -356,8 +366,10 @@ private:
         using is_transparent = void;
         bool operator()(key_view a, key_view b) const noexcept { return a == b; }
     };
-    std::unordered_map<std::pair<std::string, std::string>, std::int64_t, key_hash, key_equal>
-        by_key_; ///< (rule, subject) -> id of the open alert
+    /// (rule, subject) -> the open alert in open_; the key's views are that
+    /// alert's own strings (a map node's do not move), so index_open() and
+    /// unindex_open() bracket every change to open_.
+    std::unordered_map<key_view, alert*, key_hash, key_equal> by_key_;
     std::int64_t next_id_ = 1;
     std::map<std::int64_t, silence> silences_;
     std::int64_t next_silence_id_ = 1;
