@@ -166,12 +166,35 @@ private:
     /// A group's counters for one group rule.
     struct group_counter {
         int reporting = 0;
-        std::set<std::size_t> at_least; ///< practices standing at the rule's level or above
+        /// The practices standing at the rule's level or above, in no order
+        /// (4 bytes each; a std::set took 48 and a malloc per change).
+        std::vector<std::uint32_t> at_least;
     };
     /// The state of one `group` rule: a counter per PCN, place or the system.
     struct group_state {
+        static constexpr std::uint32_t absent = UINT32_MAX;
         std::size_t rule = 0;
         std::vector<group_counter> groups;
+        /// Per practice: its place in its group's `at_least`, or `absent`.
+        std::vector<std::uint32_t> slot;
+
+        bool stands(std::size_t p) const { return slot[p] != absent; }
+        void join(group_counter& c, std::size_t p) {
+            if (stands(p))
+                return;
+            slot[p] = static_cast<std::uint32_t>(c.at_least.size());
+            c.at_least.push_back(static_cast<std::uint32_t>(p));
+        }
+        void leave(group_counter& c, std::size_t p) {
+            if (!stands(p))
+                return;
+            const auto i = slot[p];
+            const auto moved = c.at_least.back();
+            c.at_least[i] = moved;
+            slot[moved] = i;
+            c.at_least.pop_back();
+            slot[p] = absent;
+        }
     };
     /// The state of one `theme` rule: per theme, each practice's latest report of it in the window.
     struct theme_state {

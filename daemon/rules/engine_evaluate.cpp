@@ -185,7 +185,7 @@ void engine::evaluate_group(std::size_t gsi, std::size_t g, std::optional<std::s
     if (!open) {
         for (const auto q : counter.at_least)
             f.evidence.push_back(practices_[q].latest->id);
-    } else if (trigger && counter.at_least.count(*trigger)) {
+    } else if (trigger && gs.stands(*trigger)) {
         f.evidence = {trigger_id};
     }
     // An open alert is re-rendered whenever its group's counts may have

@@ -105,7 +105,9 @@ void engine::rebuild() {
             const auto n = g->scope == group_scope::pcn     ? pcns_.size()
                            : g->scope == group_scope::place ? places_.size()
                                                             : 1;
-            group_states_.push_back({i, std::vector<group_counter>(n)});
+            group_states_.push_back({i, std::vector<group_counter>(n),
+                                     std::vector<std::uint32_t>(practices_.size(),
+                                                                group_state::absent)});
         } else if (const auto* t = std::get_if<theme_condition>(&when)) {
             theme_states_.push_back({i, decltype(theme_state::themes)(rules_->themes.size())});
             theme_window_ = std::max(theme_window_, t->within);
@@ -190,7 +192,7 @@ void engine::uncount(std::size_t p) {
             continue;
         auto& c = gs.groups[group_of(gs, p)];
         --c.reporting;
-        c.at_least.erase(p);
+        gs.leave(c, p);
     }
     stale_q_.erase({stale_at(st.latest->at), p});
     st.counted.reset();
@@ -206,7 +208,7 @@ void engine::count(std::size_t p) {
         auto& c = gs.groups[group_of(gs, p)];
         ++c.reporting;
         if (*st.counted >= std::get<group_condition>(r.when).at_least)
-            c.at_least.insert(p);
+            gs.join(c, p);
     }
     stale_q_.insert({stale_at(st.latest->at), p});
 }
