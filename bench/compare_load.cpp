@@ -51,6 +51,8 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -301,7 +303,11 @@ public:
         : stream_(ioc), o_(o), t_(t), next_(next), n_(first), start_(start), timer_(ioc) {}
 
     void run(const asio::ip::tcp::endpoint& ep) {
-        stream_.connect(ep);
+        beast::error_code ec;
+        stream_.connect(ep, ec);
+        if (ec)
+            throw std::runtime_error("cannot connect to " + ep.address().to_string() + ":" +
+                                     std::to_string(ep.port()) + ": " + ec.message());
         stream_.socket().set_option(asio::ip::tcp::no_delay(true));
         do_next();
     }
@@ -387,6 +393,18 @@ int run(const run_options& o) {
     do_accept(acc, o.api, t);
     std::atomic<int> rx_tid[2] = {0, 0};
     std::vector<std::thread> rx;
+    // Stopped and joined however run() leaves: a server that refuses the
+    // connection throws below, and a joinable thread destroyed terminates.
+    struct receiver_threads {
+        asio::io_context& ioc;
+        std::vector<std::thread>& threads;
+        ~receiver_threads() {
+            ioc.stop();
+            for (auto& th : threads)
+                if (th.joinable())
+                    th.join();
+        }
+    } rx_guard{rx_ioc, rx};
     for (int i = 0; i < 2; ++i)
         rx.emplace_back([&, i] {
             rx_tid[i] = static_cast<int>(gettid());
