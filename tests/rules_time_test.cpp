@@ -101,6 +101,18 @@ TEST_CASE("sustained pressure sees imported history", "[rules]") {
     CHECK(fired(h.submit("C82001", 3), "practice-sustained-pressure") == 1);
 }
 
+TEST_CASE("sustained pressure sees history restored newest day first", "[rules]") {
+    // A practice's days are kept in order whatever order its reports come in.
+    harness h;
+    h.restore("C82001", 4, at("2026-12-01T10:00:00Z"));
+    h.restore("C82001", 3, at("2026-11-30T15:00:00Z"));
+    h.restore("C82001", 3, at("2026-11-30T10:00:00Z"));
+    h.now = at("2026-12-02T10:00:00Z");
+    const auto cs = h.submit("C82001", 3);
+    REQUIRE(fired(cs, "practice-sustained-pressure") == 1);
+    CHECK(of(cs, "practice-sustained-pressure")[0].after.evidence.size() == 4);
+}
+
 TEST_CASE("practice-not-reporting fires at 7 days, not at 6 days 23 hours", "[rules]") {
     harness h;
     for (const auto& p : h.practices)

@@ -158,7 +158,9 @@ private:
         std::size_t place = 0; ///< index into places_
         std::optional<report> latest;
         std::optional<int> counted;                  ///< the level counted in the groups while fresh
-        std::map<date::sys_days, day_record> days;   ///< recent local days
+        /// Recent local days, oldest first (a vector: a report a day
+        /// appends, and a std::map node cost 80 bytes a day).
+        std::vector<std::pair<date::sys_days, day_record>> days;
         std::vector<themed_report> recent;           ///< reports with themes within the longest theme window, oldest first
         std::optional<core::time_point> pressed_since; ///< the first report of the current run at 3 or 4
         bool supported = false;                      ///< a support item is open
@@ -261,6 +263,10 @@ private:
     // engine.cpp: state and lifecycle
     void rebuild();
     void index_practices(directory practices);
+    /// The record of `day` in `st.days`, or null.
+    static const day_record* find_day(const practice_state& st, date::sys_days day);
+    /// The record of `day` in `st.days`, made (in order) if there is none.
+    static day_record& day_of(practice_state& st, date::sys_days day);
     /// The index in practices_ of the practice `code`, if it is one.
     std::optional<std::size_t> practice_index(std::string_view code) const;
     void schedule_watchers(const alert& a);

@@ -140,11 +140,11 @@ bool engine::evaluate_sustained(const rule& r, std::size_t p, const core::submis
         return false;
     ids evidence;
     for (int i = 0; i < c.working_days; ++i) {
-        const auto it = st.days.find(day);
+        const auto* rec = find_day(st, day);
         // A working day with no report breaks the run: pressure is not assumed.
-        if (it == st.days.end() || it->second.min_level < c.at_least)
+        if (!rec || rec->min_level < c.at_least)
             return false;
-        evidence.insert(evidence.end(), it->second.reports.begin(), it->second.reports.end());
+        evidence.insert(evidence.end(), rec->reports.begin(), rec->reports.end());
         day = calendar_.previous_working_day(day);
     }
     auto f = practice_finding(r, p, &*st.latest, r.level.value_or(s.level), prev);

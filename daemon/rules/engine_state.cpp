@@ -63,6 +63,22 @@ void engine::index_practices(directory practices) {
     directory_ = std::move(practices);
 }
 
+const engine::day_record* engine::find_day(const practice_state& st, date::sys_days day) {
+    const auto it = std::lower_bound(st.days.begin(), st.days.end(), day,
+                                     [](const auto& d, date::sys_days t) { return d.first < t; });
+    return it == st.days.end() || it->first != day ? nullptr : &it->second;
+}
+
+engine::day_record& engine::day_of(practice_state& st, date::sys_days day) {
+    if (!st.days.empty() && st.days.back().first == day)
+        return st.days.back().second; // the common case: another report today
+    const auto it = std::lower_bound(st.days.begin(), st.days.end(), day,
+                                     [](const auto& d, date::sys_days t) { return d.first < t; });
+    if (it != st.days.end() && it->first == day)
+        return it->second;
+    return st.days.insert(it, {day, day_record{}})->second;
+}
+
 std::optional<std::size_t> engine::practice_index(std::string_view code) const {
     const auto it = std::lower_bound(
         by_code_.begin(), by_code_.end(), code,
@@ -147,7 +163,7 @@ std::optional<engine::report> engine::apply_report(std::size_t p, const core::su
             count(p);
     }
     const auto day = local_day(s.reported_at);
-    auto& rec = st.days[day];
+    auto& rec = day_of(st, day);
     rec.min_level = std::min(rec.min_level, s.level);
     rec.reports.push_back(s.id);
     // An alert's evidence keeps only the latest (highest) max_evidence ids,
@@ -160,7 +176,9 @@ std::optional<engine::report> engine::apply_report(std::size_t p, const core::su
         rec.reports.erase(rec.reports.begin(), keep);
     }
     const auto oldest = local_day(st.latest->at) - day_history;
-    st.days.erase(st.days.begin(), st.days.lower_bound(oldest));
+    st.days.erase(st.days.begin(),
+                  std::lower_bound(st.days.begin(), st.days.end(), oldest,
+                                   [](const auto& d, date::sys_days t) { return d.first < t; }));
     // `recent` only feeds theme windows when a reload rebuilds them, so a
     // report without themes, which adds nothing to any window, is not kept.
     const auto keep_from = st.latest->at - theme_window_;
