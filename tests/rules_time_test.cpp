@@ -3,6 +3,9 @@
 // timer (and a restart in the middle of it), and silences.
 #include "rules_fixture.hpp"
 
+#include <optional>
+#include <set>
+
 using namespace opel;
 using namespace opel::test;
 using rules::alert_state;
@@ -343,4 +346,45 @@ TEST_CASE("a practice reporting all day holds a bounded list of ids per day, sam
     for (std::int64_t id = 3 * per_day - max + 1; id <= 3 * per_day; ++id)
         latest.push_back(id);
     CHECK(a->evidence == latest);
+}
+
+TEST_CASE("the deadline queue orders as a set of (deadline, practice) does", "[rules]") {
+    // Differential: random sets, moves and removals on 50 items, checked
+    // against std::set after every step, ties included (deadlines collide).
+    rules::deadline_queue q;
+    std::set<std::pair<core::time_point, std::size_t>> ref;
+    std::vector<std::optional<core::time_point>> held(50);
+    q.reset(held.size());
+    std::uint64_t seed = 12345;
+    const auto next = [&](std::uint64_t n) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (seed >> 33) % n;
+    };
+    for (int step = 0; step < 20000; ++step) {
+        const auto item = next(held.size());
+        const auto op = next(4);
+        if (op < 2) {
+            const core::time_point t{std::chrono::seconds(next(100))};
+            if (held[item])
+                ref.erase({*held[item], item});
+            held[item] = t;
+            ref.insert({t, item});
+            q.set(item, t);
+        } else if (op == 2) {
+            if (held[item])
+                ref.erase({*held[item], item});
+            held[item].reset();
+            q.erase(item);
+        } else if (!ref.empty()) {
+            held[ref.begin()->second].reset();
+            ref.erase(ref.begin());
+            q.pop();
+        }
+        REQUIRE(q.size() == ref.size());
+        REQUIRE(q.contains(item) == held[item].has_value());
+        if (!ref.empty()) {
+            REQUIRE(q.top().first == ref.begin()->first);
+            REQUIRE(q.top().second == ref.begin()->second);
+        }
+    }
 }

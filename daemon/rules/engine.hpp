@@ -7,6 +7,7 @@
 #include "core/calendar.hpp"
 #include "core/types.hpp"
 #include "rules/alert.hpp"
+#include "rules/deadline_queue.hpp"
 #include "rules/rule_set.hpp"
 
 #include <date/tz.h>
@@ -406,7 +407,7 @@ private:
     mutable std::string scratch_title_, scratch_message_;
 
     // Deadlines; an entry whose state moved on is dropped when it comes due.
-    std::set<std::pair<core::time_point, std::size_t>> stale_q_; ///< (expiry, practice)
+    deadline_queue stale_q_; ///< practice -> when its counted report goes stale
     std::set<std::tuple<core::time_point, std::size_t, std::size_t, std::size_t>>
         theme_q_; ///< (expiry, theme state, theme, practice)
     std::set<std::tuple<core::time_point, std::size_t, std::int64_t>>

@@ -129,7 +129,7 @@ void engine::rebuild() {
             theme_window_ = std::max(theme_window_, t->within);
         }
     }
-    stale_q_.clear();
+    stale_q_.reset(practices_.size());
     theme_q_.clear();
     unack_q_.clear();
     for (std::size_t p = 0; p < practices_.size(); ++p) {
@@ -212,7 +212,7 @@ void engine::uncount(std::size_t p) {
         --c.reporting;
         gs.leave(c, p);
     }
-    stale_q_.erase({stale_at(st.latest->at), p});
+    stale_q_.erase(p);
     st.counted.reset();
 }
 
@@ -228,7 +228,7 @@ void engine::count(std::size_t p) {
         if (*st.counted >= std::get<group_condition>(r.when).at_least)
             gs.join(c, p);
     }
-    stale_q_.insert({stale_at(st.latest->at), p});
+    stale_q_.set(p, stale_at(st.latest->at));
 }
 
 void engine::add_theme_entries(std::size_t p, core::time_point at, std::int64_t id,

@@ -14,7 +14,7 @@ std::optional<core::time_point> engine::next_deadline() const {
             best = t;
     };
     if (!stale_q_.empty())
-        consider(stale_q_.begin()->first);
+        consider(stale_q_.top().first);
     if (!theme_q_.empty())
         consider(std::get<0>(*theme_q_.begin()));
     if (!unack_q_.empty())
@@ -37,9 +37,9 @@ bool engine::run_one(core::time_point now, changes& out) {
     const auto next = next_deadline();
     if (!next || *next > now)
         return false;
-    if (!stale_q_.empty() && stale_q_.begin()->first == *next) {
-        const auto p = stale_q_.begin()->second;
-        stale_q_.erase(stale_q_.begin());
+    if (!stale_q_.empty() && stale_q_.top().first == *next) {
+        const auto p = stale_q_.top().second;
+        stale_q_.pop();
         expire_stale(p, now, out);
     } else if (!theme_q_.empty() && std::get<0>(*theme_q_.begin()) == *next) {
         const auto [t, ts, theme, p] = *theme_q_.begin();
@@ -67,9 +67,7 @@ void engine::expire_stale(std::size_t p, core::time_point now, changes& out) {
     auto& st = practices_[p];
     if (!st.counted)
         return;
-    // uncount() would erase the queue entry, which run_one already took.
-    stale_q_.insert({stale_at(st.latest->at), p});
-    uncount(p);
+    uncount(p); // its queue entry is already gone: run_one took it
     for (std::size_t gs = 0; gs < group_states_.size(); ++gs)
         if (counts_in(group_states_[gs], p))
             evaluate_group(gs, group_of(group_states_[gs], p), std::nullopt, 0, now, out);
