@@ -41,12 +41,9 @@ std::vector<std::string> subscriber_names(const config::config& c) {
     return names;
 }
 
-webhook::channel_settings channels_of(const std::shared_ptr<const config::config>& cfg) {
-    const auto& c = *cfg;
-    // The practices are shared with the configuration (the aliasing
-    // constructor keeps the whole configuration alive), not copied.
-    return {c.smtp, std::shared_ptr<const std::vector<core::practice>>(cfg, &c.practices),
-            c.public_url, c.timezone, summary::theme_names_of(*c.rules),
+webhook::channel_settings channels_of(const service::deployment& d) {
+    const auto& c = *d.cfg;
+    return {c.smtp, d.practice_list(), c.public_url, c.timezone, summary::theme_names_of(*c.rules),
             summary::action_names_of(*c.rules)};
 }
 
@@ -71,7 +68,7 @@ app::app(config::config cfg, app_options opts)
     support_ = std::make_unique<service::support_desk>(*alerting_);
     sender_ = std::make_unique<webhook::sender>(ioc_.get_executor(), *store_, clock_,
                                                 c.subscribers, metrics_.webhooks);
-    sender_->set_channels(channels_of(current->cfg));
+    sender_->set_channels(channels_of(*current));
     sender_->on_health([this](store::transaction& tx, const webhook::health& h) {
         alerting_->webhook_health(tx, h);
     });
@@ -354,7 +351,7 @@ void app::do_reload() {
         ingest_->set_deployment(next);
         alerting_->reload(next);
         summaries_->set_deployment(next);
-        sender_->set_channels(channels_of(next->cfg));
+        sender_->set_channels(channels_of(*next));
         sender_->set_subscribers(next->cfg->subscribers);
         alerting_->keep_webhook_alerts(subscriber_names(*next->cfg));
         http_server_->set_address_limits(next->cfg->limits.per_address);

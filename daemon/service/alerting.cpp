@@ -27,17 +27,6 @@ const date::time_zone* zone_of(const config::config& cfg) {
     }
 }
 
-namespace {
-
-/// The deployment's practices, shared with the engine: it keeps pointers
-/// into them rather than a copy of each (the aliasing constructor keeps the
-/// whole configuration alive while the engine holds them).
-rules::engine::directory practices_of(const deployment& d) {
-    return {d.cfg, &d.cfg->practices};
-}
-
-} // namespace
-
 alerting::alerting(store::store& st, std::shared_ptr<const deployment> d,
                    const core::clock& clock)
     : store_(st), clock_(clock), deployment_(std::move(d)) {
@@ -45,7 +34,7 @@ alerting::alerting(store::store& st, std::shared_ptr<const deployment> d,
 }
 
 std::unique_ptr<rules::engine> alerting::make_engine(const deployment& d) const {
-    return std::make_unique<rules::engine>(d.cfg->rules, practices_of(d), d.cfg->calendar,
+    return std::make_unique<rules::engine>(d.cfg->rules, d.practice_list(), d.cfg->calendar,
                                            zone_of(*d.cfg));
 }
 
@@ -200,7 +189,7 @@ void alerting::reload(std::shared_ptr<const deployment> d) {
     queue(
         [this, d](core::time_point now) {
             deployment_ = d;
-            return engine_->reload(d->cfg->rules, practices_of(*d), d->cfg->calendar, now);
+            return engine_->reload(d->cfg->rules, d->practice_list(), d->cfg->calendar, now);
         },
         {});
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace opel::service {
 
@@ -23,6 +24,12 @@ struct deployment {
 
     /// The practice `code`, or null.
     const core::practice* find_practice(std::string_view code) const;
+    /// The configuration's practices, sharing its ownership (the aliasing
+    /// constructor), for whoever keeps them beyond a request: the engine and
+    /// the sender hold this rather than a copy of each practice.
+    std::shared_ptr<const std::vector<core::practice>> practice_list() const {
+        return {cfg, &cfg->practices};
+    }
 };
 
 } // namespace opel::service
