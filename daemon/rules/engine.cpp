@@ -22,7 +22,8 @@ engine::engine(std::shared_ptr<const rule_set> rules, directory practices,
 
 engine::engine(std::shared_ptr<const rule_set> rules, std::vector<core::practice> practices,
                core::calendar calendar, const date::time_zone* zone)
-    : engine(std::move(rules), std::make_shared<const std::vector<core::practice>>(std::move(practices)),
+    : engine(std::move(rules),
+             std::make_shared<const std::vector<core::practice>>(std::move(practices)),
              std::move(calendar), zone) {}
 
 void engine::restore_submission(const core::submission& s) {

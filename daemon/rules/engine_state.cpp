@@ -63,17 +63,22 @@ void engine::index_practices(directory practices) {
     directory_ = std::move(practices);
 }
 
+/// The first of `days` (sorted by day) on or after `day`.
+template <class Days>
+auto first_from(Days& days, date::sys_days day) {
+    return std::lower_bound(days.begin(), days.end(), day,
+                            [](const auto& d, date::sys_days t) { return d.first < t; });
+}
+
 const engine::day_record* engine::find_day(const practice_state& st, date::sys_days day) {
-    const auto it = std::lower_bound(st.days.begin(), st.days.end(), day,
-                                     [](const auto& d, date::sys_days t) { return d.first < t; });
+    const auto it = first_from(st.days, day);
     return it == st.days.end() || it->first != day ? nullptr : &it->second;
 }
 
 engine::day_record& engine::day_of(practice_state& st, date::sys_days day) {
     if (!st.days.empty() && st.days.back().first == day)
         return st.days.back().second; // the common case: another report today
-    const auto it = std::lower_bound(st.days.begin(), st.days.end(), day,
-                                     [](const auto& d, date::sys_days t) { return d.first < t; });
+    const auto it = first_from(st.days, day);
     if (it != st.days.end() && it->first == day)
         return it->second;
     return st.days.insert(it, {day, day_record{}})->second;
@@ -176,9 +181,7 @@ std::optional<engine::report> engine::apply_report(std::size_t p, const core::su
         rec.reports.erase(rec.reports.begin(), keep);
     }
     const auto oldest = local_day(st.latest->at) - day_history;
-    st.days.erase(st.days.begin(),
-                  std::lower_bound(st.days.begin(), st.days.end(), oldest,
-                                   [](const auto& d, date::sys_days t) { return d.first < t; }));
+    st.days.erase(st.days.begin(), first_from(st.days, oldest));
     // `recent` only feeds theme windows when a reload rebuilds them, so a
     // report without themes, which adds nothing to any window, is not kept.
     const auto keep_from = st.latest->at - theme_window_;
