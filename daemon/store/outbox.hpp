@@ -1,8 +1,9 @@
 #pragma once
-// The outbox: the deliveries table behind typed calls. A delivery is a row
-// written in the transaction that appends its event, so a committed event
-// always has its deliveries and a rolled-back one never has any. Every
-// statement that touches `deliveries` is here.
+// The outbox: the `outbox`, `failed_deliveries` and `subscriber_standing`
+// tables behind typed calls. A pending delivery is a row written in the
+// transaction that appends its event, so a committed event always has its
+// deliveries and a rolled-back one never has any. Every statement that
+// touches those tables is here.
 
 #include "core/clock.hpp"
 #include "core/event.hpp"
@@ -17,9 +18,9 @@
 
 namespace opel::store {
 
-/// One pending delivery as read from the outbox, its body already built.
+/// One pending delivery as read from the outbox, its body already built. A
+/// delivery is named by its subscriber and its event's seq.
 struct outbox_row {
-    std::int64_t id = 0;
     std::int64_t seq = 0;
     std::string topic;
     std::string body;            ///< the Event JSON; empty when the event is not in the log
@@ -47,33 +48,34 @@ void queue_delivery(transaction& tx, const std::string& subscriber, const core::
 std::vector<outbox_row> pending_rows(sqlite::db& db, const std::string& subscriber,
                                      std::int64_t after_seq, std::size_t limit);
 
-/// Marks delivery `id` (of `subscriber`, at `seq`) delivered now, with the
-/// subscriber's pending rows from `from_seq` below it (the rest of the same
-/// POST or digest: deleted), and drops its older delivered rows: the outbox
-/// keeps only its last success. At most one UPDATE and two DELETEs, however
-/// many rows the POST took.
-void mark_delivered(transaction& tx, std::int64_t id, const std::string& subscriber,
-                    std::int64_t seq, std::int64_t from_seq);
+/// Records the deliveries of `subscriber` from `from_seq` to `seq` (one POST
+/// or digest) delivered now: their rows are deleted and the subscriber's
+/// last success is now. Two statements, however many rows the POST took.
+void mark_delivered(transaction& tx, const std::string& subscriber, std::int64_t from_seq,
+                    std::int64_t seq);
 
-/// Counts a failed attempt at delivery `id`: due again after `wait`; failed
-/// for good when `give_up_after` has passed since it was created.
-void mark_attempt_failed(transaction& tx, std::int64_t id, const std::string& error,
-                         std::chrono::milliseconds wait, std::chrono::milliseconds give_up_after);
+/// Counts a failed attempt at the delivery of `seq` to `subscriber`: due
+/// again after `wait`; failed for good when `give_up_after` has passed since
+/// it was created.
+void mark_attempt_failed(transaction& tx, const std::string& subscriber, std::int64_t seq,
+                         const std::string& error, std::chrono::milliseconds wait,
+                         std::chrono::milliseconds give_up_after);
 
-/// Gives delivery `id` up as failed with `why`; with `keep_error`, an
-/// earlier attempt's error stays the one shown.
-void give_up_delivery(transaction& tx, std::int64_t id, const std::string& why, bool keep_error);
+/// Gives the delivery of `seq` to `subscriber` up as failed with `why`; with
+/// `keep_error`, an earlier attempt's error stays the one shown.
+void give_up_delivery(transaction& tx, const std::string& subscriber, std::int64_t seq,
+                      const std::string& why, bool keep_error);
 
-/// Marks failed "subscriber removed" the pending rows of every subscriber
-/// not in `keep`; returns the names whose rows were dropped.
+/// Marks failed "subscriber removed" (at `now`) the pending rows of every
+/// subscriber not in `keep`; returns the names whose rows were dropped.
 std::vector<std::string> drop_removed_subscribers(sqlite::db& db,
-                                                  const std::set<std::string>& keep);
+                                                  const std::set<std::string>& keep,
+                                                  core::time_point now);
 
 /// Deletes the failed deliveries created before `before`; returns how many.
 int prune_failed_deliveries(transaction& tx, core::time_point before);
 
-/// When the last delivery to `subscriber` was made, in microseconds, if any
-/// is still recorded (the outbox keeps the last one).
+/// When the last delivery to `subscriber` was made, in microseconds, if any.
 std::optional<std::int64_t> last_delivery(sqlite::db& db, const std::string& subscriber);
 
 /// How many deliveries of `subscriber` are pending.

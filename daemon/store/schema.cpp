@@ -148,6 +148,58 @@ CREATE TABLE escalations (
 );
 CREATE INDEX escalations_by_time ON escalations (created_at, id);
 )sql",
+    // 5 -> 6: the outbox holds pending deliveries only, keyed by (subscriber,
+    // seq) without a rowid or a second index: queueing a delivery is one
+    // B-tree insert and delivering it one delete, where a row of
+    // `deliveries` cost three B-tree entries to write, an UPDATE to mark and
+    // a DELETE of the previous delivered row. A subscriber's last success
+    // and last error live in a row of their own; given-up rows move to
+    // `failed_deliveries` until pruned (docs/webhooks.md).
+    R"sql(
+CREATE TABLE outbox (
+    subscriber TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    error_at INTEGER,
+    PRIMARY KEY (subscriber, seq)
+) WITHOUT ROWID;
+CREATE TABLE failed_deliveries (
+    subscriber TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT,
+    error_at INTEGER,
+    PRIMARY KEY (subscriber, seq)
+) WITHOUT ROWID;
+CREATE TABLE subscriber_standing (
+    subscriber TEXT PRIMARY KEY,
+    delivered_at INTEGER,
+    last_error TEXT,
+    error_at INTEGER
+) WITHOUT ROWID;
+INSERT INTO outbox SELECT subscriber, seq, topic, body, created_at, next_at, attempts,
+    last_error, error_at FROM deliveries WHERE state = 'pending';
+INSERT INTO failed_deliveries SELECT subscriber, seq, topic, created_at, attempts, last_error,
+    error_at FROM deliveries WHERE state = 'failed';
+INSERT INTO subscriber_standing (subscriber, delivered_at)
+    SELECT subscriber, max(delivered_at) FROM deliveries WHERE state = 'delivered'
+    GROUP BY subscriber;
+INSERT INTO subscriber_standing (subscriber, last_error, error_at)
+    SELECT subscriber, last_error, error_at FROM (
+        SELECT subscriber, last_error, error_at, row_number() OVER (PARTITION BY subscriber
+            ORDER BY coalesce(error_at, 0) DESC, seq DESC) AS n
+        FROM deliveries WHERE last_error IS NOT NULL) WHERE n = 1
+    ON CONFLICT (subscriber) DO UPDATE SET last_error = excluded.last_error,
+        error_at = excluded.error_at;
+DROP TABLE deliveries;
+)sql",
 }};
 
 int read_int_pragma(sqlite::db& db, const char* name) {
@@ -177,7 +229,7 @@ void set_pragmas(sqlite::db& db) {
     db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
 }
 
-void open_schema(sqlite::db& db) {
+void open_schema(sqlite::db& db, int target) {
     int version = 0;
     try {
         version = read_int_pragma(db, "user_version");
@@ -188,7 +240,7 @@ void open_schema(sqlite::db& db) {
     check_ownership(db, version);
     db.exec("PRAGMA journal_mode = WAL");
     set_pragmas(db);
-    for (int v = version; v < schema_version; ++v) {
+    for (int v = version; v < target; ++v) {
         db.exec("BEGIN IMMEDIATE");
         try {
             db.exec(migrations[static_cast<std::size_t>(v)]);

@@ -26,8 +26,9 @@ namespace {
 
 /// Marks failed the pending rows of every subscriber not in `keep`, and logs
 /// each subscriber whose rows were dropped.
-void drop_removed(store::sqlite::db& db, const std::set<std::string>& keep) {
-    for (const auto& name : store::drop_removed_subscribers(db, keep))
+void drop_removed(store::sqlite::db& db, const std::set<std::string>& keep,
+                  core::time_point now) {
+    for (const auto& name : store::drop_removed_subscribers(db, keep, now))
         log::of<"webhook">()->warn("subscriber '{}' is gone: its pending webhook deliveries are dropped",
                                    name);
 }
@@ -66,7 +67,7 @@ sender::sender(boost::asio::any_io_executor ex, store::store& st, const core::cl
     for (const auto& [name, l] : lanes_)
         keep.insert(name);
     // Subscribers removed from the config while the daemon was down.
-    drop_removed(store_.startup_db(), keep);
+    drop_removed(store_.startup_db(), keep, clock_.now());
 }
 
 void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
@@ -123,7 +124,8 @@ void sender::set_subscribers(std::vector<config::subscriber> subscribers) {
         std::set<std::string> keep;
         for (const auto& [name, l] : lanes_)
             keep.insert(name);
-        store_.write([keep](store::transaction& tx) { drop_removed(tx.db(), keep); }, {});
+        store_.write([keep](store::transaction& tx) { drop_removed(tx.db(), keep, tx.now()); },
+                     {});
     });
 }
 
@@ -239,8 +241,8 @@ void sender::on_pending(const std::string& name, std::vector<store::outbox_row> 
                                     name, found->seq);
         metrics_.count(name, result::failed);
         transition(it->second.status, lane_event::give_up);
-        return record(name, [id = found->id](store::transaction& tx) {
-            store::give_up_delivery(tx, id, "the event is not in the event log", false);
+        return record(name, [name, seq = found->seq](store::transaction& tx) {
+            store::give_up_delivery(tx, name, seq, "the event is not in the event log", false);
         });
     }
     const auto expire_us = core::to_micros(std::chrono::milliseconds(give_up_after));
@@ -249,8 +251,8 @@ void sender::on_pending(const std::string& name, std::vector<store::outbox_row> 
                                    name, found->seq);
         metrics_.count(name, result::failed);
         transition(it->second.status, lane_event::give_up);
-        return record(name, [id = found->id](store::transaction& tx) {
-            store::give_up_delivery(tx, id, "not delivered within 24 hours", true);
+        return record(name, [name, seq = found->seq](store::transaction& tx) {
+            store::give_up_delivery(tx, name, seq, "not delivered within 24 hours", true);
         });
     }
     // A batch takes the rows after the first while they are as sendable:
@@ -349,9 +351,9 @@ void sender::on_delivered(const std::string& name, const std::vector<store::outb
         };
     // One mark for the whole POST: the last row, which takes the rows
     // below it with it.
-    auto job = [id = rows.back().id, seq = rows.back().seq, from = rows.front().seq, name,
+    auto job = [seq = rows.back().seq, from = rows.front().seq, name,
                 recovered](store::transaction& tx) {
-        store::mark_delivered(tx, id, name, seq, from);
+        store::mark_delivered(tx, name, from, seq);
         if (recovered)
             recovered(tx);
     };
@@ -405,15 +407,16 @@ void sender::on_failed(const std::string& name, const std::vector<store::outbox_
             };
         transition(l.status, lane_event::failed);
     }
-    std::vector<std::int64_t> ids;
+    std::vector<std::int64_t> seqs;
     for (const auto& r : rows)
-        ids.push_back(r.id);
-    record(name, [ids, wait, final, error = std::move(error), failing](store::transaction& tx) {
-        for (const auto id : ids)
+        seqs.push_back(r.seq);
+    record(name, [name, seqs, wait, final, error = std::move(error),
+                  failing](store::transaction& tx) {
+        for (const auto seq : seqs)
             if (final)
-                store::give_up_delivery(tx, id, error, false);
+                store::give_up_delivery(tx, name, seq, error, false);
             else
-                store::mark_attempt_failed(tx, id, error, wait, give_up_after);
+                store::mark_attempt_failed(tx, name, seq, error, wait, give_up_after);
         if (failing)
             failing(tx, error);
     });

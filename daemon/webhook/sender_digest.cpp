@@ -99,14 +99,14 @@ void sender::on_batch(const std::string& name, std::vector<store::outbox_row> ro
         std::vector<std::int64_t> old;
         for (const auto& r : rows)
             if (now - r.created_at >= give_up_us)
-                old.push_back(r.id);
+                old.push_back(r.seq);
         log::of<"webhook">()->warn("delivery to '{}': {} events not delivered within 24 hours; given up",
                                    name, old.size());
         metrics_.count(name, result::failed);
         transition(l.status, lane_event::give_up);
-        return record(name, [old](store::transaction& tx) {
-            for (const auto id : old)
-                store::give_up_delivery(tx, id, "not delivered within 24 hours", true);
+        return record(name, [name, old](store::transaction& tx) {
+            for (const auto seq : old)
+                store::give_up_delivery(tx, name, seq, "not delivered within 24 hours", true);
         });
     }
     if (p.due_at > now)
