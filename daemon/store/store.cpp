@@ -45,6 +45,13 @@ struct statements {
               "VALUES (?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT (id) DO UPDATE SET "
               "rule = ?2, scope = ?3, subject = ?4, state = ?5, data = ?6, updated_at = ?7, "
               "seq = CASE WHEN ?8 > 0 THEN ?8 ELSE seq END")),
+          // An alert whose state stays (a group's count or evidence moved):
+          // its row only, and the seq index only when a seq is given, not
+          // the state index, which an UPDATE naming `state` rewrites.
+          refresh_alert(db.prepare("UPDATE alerts SET data = ?2, updated_at = ?3, seq = ?4 "
+                                   "WHERE id = ?1 AND state = ?5")),
+          refresh_alert_keep_seq(db.prepare(
+              "UPDATE alerts SET data = ?2, updated_at = ?3 WHERE id = ?1 AND state = ?5")),
           put_silence(db.prepare("INSERT OR REPLACE INTO silences (id, data, ends_at, expired) "
                                  "VALUES (?,?,?,?)")),
           put_summary(db.prepare(
@@ -55,6 +62,8 @@ struct statements {
     sqlite::statement put_idempotency;
     sqlite::statement insert_event;
     sqlite::statement put_alert;
+    sqlite::statement refresh_alert;
+    sqlite::statement refresh_alert_keep_seq;
     sqlite::statement put_silence;
     sqlite::statement put_summary;
 };
@@ -103,6 +112,14 @@ const core::event& transaction::append_event(std::string topic, std::string data
 void transaction::put_alert(std::int64_t id, const std::string& rule, const std::string& scope,
                             const std::string& subject, const std::string& state,
                             const std::string& data, std::int64_t seq) {
+    auto& refresh = seq > 0 ? st_.refresh_alert : st_.refresh_alert_keep_seq;
+    refresh.bind(1, id).bind(2, data).bind(3, core::to_micros(now_)).bind(5, state);
+    if (seq > 0)
+        refresh.bind(4, seq);
+    refresh.run();
+    if (db_.changes() > 0)
+        return;
+    // A new alert, or one whose state moved.
     auto& st = st_.put_alert;
     st.bind(1, id).bind(2, rule).bind(3, scope).bind(4, subject).bind(5, state).bind(6, data);
     st.bind(7, core::to_micros(now_)).bind(8, seq);
