@@ -55,7 +55,8 @@ struct statements {
           put_silence(db.prepare("INSERT OR REPLACE INTO silences (id, data, ends_at, expired) "
                                  "VALUES (?,?,?,?)")),
           put_summary(db.prepare(
-              "INSERT OR REPLACE INTO summaries (date, data, generated_at) VALUES (?,?,?)")) {}
+              "INSERT OR REPLACE INTO summaries (date, data, generated_at) VALUES (?,?,?)")),
+          begin(db.prepare("BEGIN IMMEDIATE")), commit(db.prepare("COMMIT")) {}
 
     sqlite::statement insert_submission;
     sqlite::statement find_idempotency;
@@ -66,6 +67,9 @@ struct statements {
     sqlite::statement refresh_alert_keep_seq;
     sqlite::statement put_silence;
     sqlite::statement put_summary;
+    // A batch's own: prepared once, not parsed again for every commit.
+    sqlite::statement begin;
+    sqlite::statement commit;
 };
 
 std::int64_t transaction::insert_submission(const core::submission& s,
@@ -362,11 +366,11 @@ void store::commit_batch(std::vector<pending>& batch) {
     bool storage_fault = false;
     std::string why;
     try {
-        write_db_->exec("BEGIN IMMEDIATE");
+        st_->begin.run();
         for (auto& p : batch)
             p.job(tx);
         tx.run_deferred();
-        write_db_->exec("COMMIT");
+        st_->commit.run();
     } catch (const std::exception& e) {
         ok = false;
         why = e.what();
