@@ -5,6 +5,9 @@
 
 #include "core/time.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace opel::core {
 
 namespace {
@@ -45,16 +48,40 @@ std::string to_string(const boost::json::value& v) {
     return boost::json::serialize(v);
 }
 
+namespace {
+
+/// Whether any of the eight bytes of `x` needs escaping: below 0x20, a
+/// quote or a backslash (bytes from 0x80, UTF-8, never do).
+bool any_to_escape(std::uint64_t x) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const auto below_space = (x - ones * 0x20) & ~x & highs;
+    const auto q = x ^ (ones * '"');
+    const auto b = x ^ (ones * '\\');
+    return (below_space | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs)) != 0;
+}
+
+} // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
-    std::size_t plain = 0; // start of the run not yet copied
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    const char* plain = p; // start of the run not yet copied
+    while (p < end) {
+        // Eight bytes at a time while none needs escaping: most texts have
+        // nothing to escape at all.
+        std::uint64_t x;
+        while (end - p >= 8 && (std::memcpy(&x, p, 8), !any_to_escape(x)))
+            p += 8;
+        if (p == end)
+            break;
+        const auto c = static_cast<unsigned char>(*p++);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        out.append(s.data() + plain, i - plain);
-        plain = i + 1;
+        out.append(plain, static_cast<std::size_t>(p - 1 - plain));
+        plain = p;
         out += '\\';
         switch (c) {
         case '"': out += '"'; break;
@@ -70,7 +97,7 @@ void append_json_string(std::string& out, std::string_view s) {
             out += hex[c & 0xf];
         }
     }
-    out.append(s.data() + plain, s.size() - plain);
+    out.append(plain, static_cast<std::size_t>(end - plain));
     out += '"';
 }
 

@@ -1,0 +1,54 @@
+// append_json_string against Boost.JSON's serializer, byte for byte: the
+// hot writers build alert and event texts with it, and a client parsing them
+// must see what a json::value would have given.
+#include "core/json_out.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+
+namespace {
+
+std::string ours(std::string_view s) {
+    std::string out = "x"; // appended to, not replaced
+    opel::core::append_json_string(out, s);
+    return out;
+}
+
+std::string boosts(std::string_view s) {
+    return "x" + boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+}
+
+} // namespace
+
+TEST_CASE("a JSON string is escaped as Boost.JSON escapes it", "[core]") {
+    for (const auto& s : {std::string(), std::string("plain text, longer than eight"),
+                                std::string("\"quoted\" and back\\slash"),
+                                std::string("tab\there\nnew line\r\b\f"),
+                                std::string("\x01\x1f\x7f end"), std::string(1, '\0'),
+                                std::string("Practice \xe2\x80\x94 caf\xc3\xa9 \xf0\x9f\x9a\x91"),
+                                std::string("12345678\"12345678\\")})
+        CHECK(ours(s) == boosts(s));
+}
+
+TEST_CASE("random strings are escaped as Boost.JSON escapes them", "[core]") {
+    std::mt19937 rng(20261207);
+    // Mostly plain bytes, with the ones that need escaping now and then, at
+    // every offset of an eight-byte block.
+    const std::string specials = std::string("\"\\\n\t\x01\x1f", 6) + std::string(1, '\0');
+    for (int round = 0; round < 20000; ++round) {
+        std::string s(std::uniform_int_distribution<std::size_t>(0, 40)(rng), ' ');
+        for (auto& c : s) {
+            const auto pick = std::uniform_int_distribution<int>(0, 99)(rng);
+            if (pick < 5)
+                c = specials[std::uniform_int_distribution<std::size_t>(0, specials.size() - 1)(rng)];
+            else if (pick < 15)
+                c = static_cast<char>(std::uniform_int_distribution<int>(0x80, 0xff)(rng));
+            else
+                c = static_cast<char>(std::uniform_int_distribution<int>(0x20, 0x7f)(rng));
+        }
+        INFO("round " << round);
+        REQUIRE(ours(s) == boosts(s));
+    }
+}
