@@ -16,7 +16,9 @@
 #   --keep   leave the callgrind files (var/storm-instructions.*/N/callgrind.out)
 #            for callgrind_annotate; CALLGRIND_OPTS=--separate-threads=yes in
 #            the environment writes one a thread (callgrind.out-NN)
-# Prints: "<instructions a report> instructions a storm report (<build>)".
+# Prints: "<instructions a report> instructions a storm report (<build>), <W> of
+# them on the writer thread" (the thread that bounds ingest; its count is
+# store::store::writer_loop's, inclusive).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -62,10 +64,15 @@ count() {  # N
   # One file, or one a thread with CALLGRIND_OPTS=--separate-threads=yes.
   ir=$(awk '/^(summary|totals):/ {s += $2; nextfile} END {if (s) print s}' "$dir"/callgrind.out*)
   [ -n "$ir" ] || { echo "no instruction count in $dir/callgrind.out" >&2; exit 1; }
+  # The writer thread's part: it is the one thread that bounds ingest.
+  writer=$(callgrind_annotate --inclusive=yes --threshold=100 "$dir"/callgrind.out* 2>/dev/null |
+    awk '!w && /store::store::writer_loop\(\)/ {gsub(",", "", $1); print $1; w = 1}')
+  [ -n "$writer" ] || { echo "no writer thread in $dir/callgrind.out" >&2; exit 1; }
 }
 
-ir=""
-count "$small"; a=$ir
-count "$large"; b=$ir
-echo "$(( (b - a) / (large - small) )) instructions a storm report ($build)"
+ir="" writer=""
+count "$small"; a=$ir wa=$writer
+count "$large"; b=$ir wb=$writer
+echo "$(( (b - a) / (large - small) )) instructions a storm report ($build)," \
+  "$(( (wb - wa) / (large - small) )) of them on the writer thread"
 [ $keep = 0 ] || echo "callgrind files: $work/$small/callgrind.out, $work/$large/callgrind.out"
