@@ -36,7 +36,8 @@ TEST_CASE("random strings are escaped as Boost.JSON escapes them", "[core]") {
     std::mt19937 rng(20261207);
     // Mostly plain bytes, with the ones that need escaping now and then, at
     // every offset of an eight-byte block.
-    const std::string specials = std::string("\"\\\n\t\x01\x1f", 6) + std::string(1, '\0');
+    const std::string specials =
+        std::string("\"\\\n\t\x01\x1f\b\f\r\x7f", 10) + std::string(1, '\0');
     for (int round = 0; round < 20000; ++round) {
         std::string s(std::uniform_int_distribution<std::size_t>(0, 40)(rng), ' ');
         for (auto& c : s) {

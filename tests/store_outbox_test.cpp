@@ -89,16 +89,17 @@ TEST_CASE("failed attempts keep the row pending, then move it to the failed tabl
     const auto created = clock.now();
     store::store st(dir.path() / "opeld.db", clock, 1000);
     st.start();
-    queue(st, "feed", 3);
+    queue(st, "feed", 4);
     const auto fail = [&](std::int64_t seq) {
         REQUIRE(commit(st, [seq](store::transaction& tx) {
             store::mark_attempt_failed(tx, "feed", seq, "HTTP 503", 2s, 24h);
         }));
     };
     clock.advance(1s);
+    fail(2);
     fail(1);
     auto s = standing(st, "feed");
-    CHECK(s.pending == 3);
+    CHECK(s.pending == 4);
     CHECK(s.last_error == "HTTP 503");
     CHECK(s.last_error_at == core::to_micros(clock.now()));
     CHECK(read(st, [](store::sqlite::db& db) { return store::failing_since(db, "feed"); }) ==
@@ -113,32 +114,39 @@ TEST_CASE("failed attempts keep the row pending, then move it to the failed tabl
     clock.advance(24h);
     fail(1);
     s = standing(st, "feed");
-    CHECK(s.pending == 2);
+    CHECK(s.pending == 3);
     CHECK(s.failed == 1);
-    CHECK(pending(st, "feed") == std::vector<std::int64_t>{2, 3});
+    CHECK(pending(st, "feed") == std::vector<std::int64_t>{2, 3, 4});
 
-    // Given up keeping the earlier error: the subscriber's error is still
-    // the attempt's; given up with a new one, it is the new one.
-    REQUIRE(commit(st, [](store::transaction& tx) {
-        store::give_up_delivery(tx, "feed", 2, "not delivered within 24 hours", true);
-    }));
+    // Given up keeping the earlier error: a row that had one leaves the
+    // subscriber's as it is; one that had none shows why it was given up;
+    // given up with a new error, it is the new one.
+    const auto give_up = [&](std::int64_t seq, const std::string& why, bool keep) {
+        REQUIRE(commit(st, [seq, why, keep](store::transaction& tx) {
+            store::give_up_delivery(tx, "feed", seq, why, keep);
+        }));
+    };
+    give_up(2, "not delivered within 24 hours", true);
     CHECK(standing(st, "feed").last_error == "HTTP 503");
-    REQUIRE(commit(st, [](store::transaction& tx) {
-        store::give_up_delivery(tx, "feed", 3, "HTTP 410", false);
-    }));
+    give_up(3, "not delivered within 24 hours", true);
+    CHECK(standing(st, "feed").last_error == "not delivered within 24 hours");
+    give_up(4, "HTTP 410", false);
     s = standing(st, "feed");
     CHECK(s.pending == 0);
-    CHECK(s.failed == 3);
+    CHECK(s.failed == 4);
     CHECK(s.last_error == "HTTP 410");
+    CHECK(s.last_error_at == core::to_micros(clock.now()));
     CHECK(read(st, [](store::sqlite::db& db) { return store::failing_since(db, "feed"); }) ==
           created);
+    give_up(4, "given up twice", false); // no longer pending: nothing changes
+    CHECK(standing(st, "feed").last_error == "HTTP 410");
 
     // Pruned once a week old.
     int pruned = 0;
     REQUIRE(commit(st, [&](store::transaction& tx) {
         pruned = store::prune_failed_deliveries(tx, created + 1s);
     }));
-    CHECK(pruned == 3);
+    CHECK(pruned == 4);
     CHECK(standing(st, "feed").failed == 0);
     st.stop();
 }
@@ -161,7 +169,20 @@ TEST_CASE("a removed subscriber's pending rows are failed as 'subscriber removed
     CHECK(s.failed == 2);
     CHECK(s.last_error == "subscriber removed");
     CHECK(standing(st, "kept").pending == 1);
+    // A POST that was in flight then and succeeded after all: delivered,
+    // not failed.
+    REQUIRE(commit(st, [](store::transaction& tx) { store::mark_delivered(tx, "gone", 2, 3); }));
+    CHECK(standing(st, "gone").failed == 0);
+    CHECK(standing(st, "gone").last_success == core::to_micros(clock.now()));
     st.stop();
+
+    // At start, outside any transaction, the same in one of its own.
+    store::sqlite::db db(dir.path() / "opeld.db", false);
+    CHECK(store::drop_removed_subscribers(db, {}, clock.now()) ==
+          std::vector<std::string>{"kept"});
+    CHECK(store::read_standing(db, "kept").failed == 1);
+    CHECK(store::read_standing(db, "kept").pending == 0);
+    db.exec("BEGIN IMMEDIATE; COMMIT"); // throws if a transaction were left open
 }
 
 TEST_CASE("schema 5's deliveries move to the outbox, the failed table and the standing",

@@ -44,17 +44,18 @@ void note_error(sqlite::db& db, const std::string& subscriber, const std::string
 }
 
 /// Moves the pending rows of `subscriber` with seq from `from` to `to` to
-/// `failed_deliveries`, with `why` as their error (or, with `keep_error`,
-/// only where they have none).
+/// `failed_deliveries`, with `why` as their error at `now` (or, with
+/// `keep_error`, only where they have none).
 void move_to_failed(sqlite::db& db, const std::string& subscriber, std::int64_t from,
-                    std::int64_t to, const std::string& why, bool keep_error) {
+                    std::int64_t to, const std::string& why, bool keep_error, std::int64_t now) {
     auto move = db.cached(
         "INSERT OR REPLACE INTO failed_deliveries (subscriber, seq, topic, created_at, "
         "attempts, last_error, error_at) SELECT subscriber, seq, topic, created_at, attempts, "
-        "CASE WHEN ?4 THEN coalesce(last_error, ?5) ELSE ?5 END, error_at FROM outbox "
+        "CASE WHEN ?4 AND last_error IS NOT NULL THEN last_error ELSE ?5 END, "
+        "CASE WHEN ?4 AND last_error IS NOT NULL THEN error_at ELSE ?6 END FROM outbox "
         "WHERE subscriber = ?1 AND seq BETWEEN ?2 AND ?3");
     move->bind(1, subscriber).bind(2, from).bind(3, to).bind(4, keep_error ? 1 : 0);
-    move->bind(5, why).run();
+    move->bind(5, why).bind(6, now).run();
     db.cached("DELETE FROM outbox WHERE subscriber = ?1 AND seq BETWEEN ?2 AND ?3")
         ->bind(1, subscriber).bind(2, from).bind(3, to).run();
 }
@@ -83,6 +84,11 @@ void mark_delivered(transaction& tx, const std::string& subscriber, std::int64_t
                     std::int64_t seq) {
     tx.db().cached("DELETE FROM outbox WHERE subscriber = ?1 AND seq BETWEEN ?2 AND ?3")
         ->bind(1, subscriber).bind(2, from_seq).bind(3, seq).run();
+    // A POST that was in flight when its subscriber was removed (its rows
+    // failed as "subscriber removed") and succeeded after all: delivered.
+    tx.db().cached("DELETE FROM failed_deliveries WHERE subscriber = ?1 AND seq BETWEEN ?2 "
+                   "AND ?3")
+        ->bind(1, subscriber).bind(2, from_seq).bind(3, seq).run();
     tx.db().cached("INSERT INTO subscriber_standing (subscriber, delivered_at) VALUES (?1, ?2) "
                    "ON CONFLICT (subscriber) DO UPDATE SET delivered_at = excluded.delivered_at")
         ->bind(1, subscriber).bind(2, core::to_micros(tx.now())).run();
@@ -104,14 +110,25 @@ void mark_attempt_failed(transaction& tx, const std::string& subscriber, std::in
     note_error(tx.db(), subscriber, error, now);
     // A failure a day after the event is the last one: no retry is due.
     if (now - created_at >= core::to_micros(give_up_after))
-        move_to_failed(tx.db(), subscriber, seq, seq, error, true);
+        move_to_failed(tx.db(), subscriber, seq, seq, error, true, now);
 }
 
 void give_up_delivery(transaction& tx, const std::string& subscriber, std::int64_t seq,
                       const std::string& why, bool keep_error) {
-    move_to_failed(tx.db(), subscriber, seq, seq, why, keep_error);
-    if (!keep_error && tx.db().changes() > 0)
-        note_error(tx.db(), subscriber, why, core::to_micros(tx.now()));
+    // Kept, an earlier attempt's error was the subscriber's when it
+    // happened; a row given up with none (held by a digest's quiet hours,
+    // or the daemon down for a day) shows why it was given up.
+    auto had = tx.db().cached("SELECT last_error IS NOT NULL FROM outbox WHERE subscriber = ?1 "
+                              "AND seq = ?2");
+    had->bind(1, subscriber).bind(2, seq);
+    if (!had->step())
+        return; // not pending (delivered or given up meanwhile)
+    const bool had_error = had->int64(0) != 0;
+    had->reset();
+    const auto now = core::to_micros(tx.now());
+    move_to_failed(tx.db(), subscriber, seq, seq, why, keep_error, now);
+    if (!keep_error || !had_error)
+        note_error(tx.db(), subscriber, why, now);
 }
 
 std::vector<std::string> drop_removed_subscribers(sqlite::db& db,
@@ -123,11 +140,22 @@ std::vector<std::string> drop_removed_subscribers(sqlite::db& db,
         if (!keep.contains(names.text(0)))
             gone.push_back(names.text(0));
     names.reset();
-    for (const auto& name : gone) {
-        move_to_failed(db, name, 0, std::numeric_limits<std::int64_t>::max(),
-                       "subscriber removed", false);
-        note_error(db, name, "subscriber removed", core::to_micros(now));
+    if (gone.empty())
+        return gone;
+    // One transaction, whether called in the writer's or at start on its
+    // own: a savepoint nests in the one and begins one in the other.
+    db.exec("SAVEPOINT drop_removed");
+    try {
+        for (const auto& name : gone) {
+            move_to_failed(db, name, 0, std::numeric_limits<std::int64_t>::max(),
+                           "subscriber removed", false, core::to_micros(now));
+            note_error(db, name, "subscriber removed", core::to_micros(now));
+        }
+    } catch (...) {
+        db.exec("ROLLBACK TO drop_removed; RELEASE drop_removed");
+        throw;
     }
+    db.exec("RELEASE drop_removed");
     return gone;
 }
 
