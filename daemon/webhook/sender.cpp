@@ -85,6 +85,7 @@ void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
         l.sub = std::move(s);
         l.tls.reset();
         l.tls_error.clear();
+        l.parsed.reset();
         const auto to = parse_endpoint(target_url(l.sub));
         if (const auto* e = std::get_if<endpoint>(&to); e && e->tls) {
             auto ctx = tls_context(l.sub.ca_file);
@@ -308,7 +309,11 @@ void sender::send(lane& l, std::vector<store::outbox_row> rows) {
 
 void sender::post(lane& l, const std::string& url, std::string body,
                   const std::map<std::string, std::string>& headers, exchange::report done) {
-    const auto to = parse_endpoint(url);
+    if (!l.parsed || l.parsed_url != url) {
+        l.parsed = parse_endpoint(url);
+        l.parsed_url = url;
+    }
+    const auto& to = *l.parsed;
     if (const auto* why = std::get_if<std::string>(&to)) {
         log::of<"webhook">()->error("delivery to '{}': {}", l.sub.name, *why);
         return done(outcome{false, *why});

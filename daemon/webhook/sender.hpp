@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "store/outbox.hpp"
 #include "store/store.hpp"
+#include "webhook/endpoint.hpp"
 #include "webhook/exchange.hpp"
 #include "webhook/health.hpp"
 #include "webhook/lane.hpp"
@@ -24,6 +25,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace opel::webhook {
@@ -100,6 +102,9 @@ private:
         std::shared_ptr<connection> conn; ///< kept for the next POST; made at the first
         std::shared_ptr<boost::asio::ssl::context> tls; ///< https:// subscribers
         std::string tls_error;                           ///< why `tls` could not be made
+        /// The last URL posted to, taken apart once rather than for every POST.
+        std::string parsed_url;
+        std::optional<std::variant<endpoint, std::string>> parsed;
         std::optional<core::time_point> failing_since; ///< first failure since the last 2xx
         bool unsure = true; ///< an admin alert may be open: the next 2xx reports recovery
         std::int64_t acked_seq = 0; ///< delivered up to here, the mark maybe not yet on disk
