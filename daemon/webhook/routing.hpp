@@ -18,7 +18,7 @@ inline constexpr std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
 inline constexpr std::chrono::hours give_up_after{24};
 /// How long a failed delivery stays in the outbox (from its event) for
 /// `GET /v1/subscribers` and inspection before it is pruned. A delivered one
-/// goes as soon as a later one to its subscriber is delivered.
+/// is deleted when its delivery is recorded.
 inline constexpr std::chrono::hours keep_failed_for{7 * 24};
 /// How often failed deliveries past `keep_failed_for` are looked for.
 inline constexpr std::chrono::minutes prune_every{10};
