@@ -43,7 +43,8 @@ TEST_CASE("random strings are escaped as Boost.JSON escapes them", "[core]") {
         for (auto& c : s) {
             const auto pick = std::uniform_int_distribution<int>(0, 99)(rng);
             if (pick < 5)
-                c = specials[std::uniform_int_distribution<std::size_t>(0, specials.size() - 1)(rng)];
+                c = specials[std::uniform_int_distribution<std::size_t>(0, specials.size() - 1)(
+                    rng)];
             else if (pick < 15)
                 c = static_cast<char>(std::uniform_int_distribution<int>(0x80, 0xff)(rng));
             else

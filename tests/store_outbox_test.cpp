@@ -104,7 +104,8 @@ TEST_CASE("failed attempts keep the row pending, then move it to the failed tabl
     CHECK(s.last_error_at == core::to_micros(clock.now()));
     CHECK(read(st, [](store::sqlite::db& db) { return store::failing_since(db, "feed"); }) ==
           created);
-    auto rows = read(st, [](store::sqlite::db& db) { return store::pending_rows(db, "feed", 0, 1); });
+    auto rows =
+        read(st, [](store::sqlite::db& db) { return store::pending_rows(db, "feed", 0, 1); });
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].attempts == 1);
     CHECK(rows[0].next_at == core::to_micros(clock.now() + 2s));
