@@ -8,6 +8,10 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include <algorithm>
+#include <future>
+#include <thread>
+
 using namespace opel::test;
 
 namespace {
@@ -34,6 +38,62 @@ TEST_CASE("every accepted submission is an event with a gap-free seq", "[events]
     CHECK(events[1].at("topic") == "status.C82001");
     CHECK(events[2].at("topic") == "alert.L4.practice.C82001");
     CHECK(events[2].at("data").at("rule") == "practice-level-4");
+}
+
+TEST_CASE("a group alert moved by several reports of one commit is published once, last",
+          "[events][rules]") {
+    test_daemon d;
+    auto c = d.client();
+    submit(c, 3, "C82001");
+    submit(c, 3, "C82002"); // two of the PCN at 3: pcn-cluster fires
+    const auto before = c.get("/v1/events", team_token).json().at("events").as_array().size();
+
+    // The writer held inside a job, so the next two reports queue behind it
+    // and are committed together.
+    auto release = std::make_shared<std::promise<void>>();
+    auto inside = std::make_shared<std::promise<void>>();
+    REQUIRE(d.daemon().store().write(
+        [gate = release->get_future().share(), inside](opel::store::transaction&) {
+            inside->set_value();
+            gate.wait();
+        },
+        {}));
+    inside->get_future().wait();
+    std::vector<std::future<int>> answers;
+    for (const std::string practice : {"C82003", "C82004"})
+        answers.push_back(std::async(std::launch::async, [&d, practice] {
+            auto own = d.client();
+            return own.post("/v1/submissions",
+                            R"({"practice":")" + practice + R"(","level":3})", admin_token)
+                .status;
+        }));
+    while (d.daemon().store().metrics().queue_depth.load() < 2)
+        std::this_thread::yield(); // both reports queued behind the held job
+    release->set_value();
+    for (auto& a : answers)
+        REQUIRE(a.get() == 201);
+
+    const auto events = c.get("/v1/events", team_token).json().at("events").as_array();
+    std::vector<std::string> topics;
+    for (std::size_t i = before; i < events.size(); ++i)
+        topics.emplace_back(events[i].at("topic").as_string());
+    INFO(boost::json::serialize(boost::json::value_from(topics)));
+    // Each report's status and its practice alert; the PCN alert, whose
+    // count both moved, once, after both statuses, with both reports.
+    const auto pcn = std::find_if(topics.begin(), topics.end(), [](const std::string& t) {
+        return t.starts_with("alert.L3.pcn.");
+    });
+    REQUIRE(pcn != topics.end());
+    CHECK(std::count_if(topics.begin(), topics.end(), [](const std::string& t) {
+              return t.starts_with("alert.L3.pcn.");
+          }) == 1);
+    const auto last_status = std::find_if(topics.rbegin(), topics.rend(), [](const std::string& t) {
+                                 return t.starts_with("status.");
+                             }).base();
+    CHECK(pcn >= last_status);
+    const auto& data = events[before + static_cast<std::size_t>(pcn - topics.begin())].at("data");
+    CHECK(data.at("evidence").as_array().size() == 4);
+    CHECK(std::string(data.at("message").as_string()).find('4') != std::string::npos);
 }
 
 TEST_CASE("replay filters by topic prefix and pages with next", "[events]") {

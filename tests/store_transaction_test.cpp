@@ -53,8 +53,8 @@ TEST_CASE("an alert's deferred writes in one group land once, the last one", "[s
     // One job defers two states, so both are surely in one transaction.
     REQUIRE(commit_group(st, {[&](store::transaction& tx) {
         put(tx, "notified", 7);
-        tx.defer_alert(1, [&](store::transaction& t) { ++writes, put(t, "evidence 1", 0); });
-        tx.defer_alert(1, [&](store::transaction& t) { ++writes, put(t, "evidence 2", 0); });
+        tx.defer_alert(1, [&](store::transaction& t, bool) { ++writes, put(t, "evidence 1", 0); });
+        tx.defer_alert(1, [&](store::transaction& t, bool) { ++writes, put(t, "evidence 2", 0); });
         CHECK(writes == 0); // nothing until the group ends
     }}));
     CHECK(writes == 1);
@@ -70,7 +70,7 @@ TEST_CASE("an alert written at once after a deferred write drops the deferred on
     store::store st(dir.path() / "opeld.db", clock, 1000);
     st.start();
     REQUIRE(commit_group(st, {[&](store::transaction& tx) {
-        tx.defer_alert(1, [](store::transaction& t) { put(t, "older", 0); });
+        tx.defer_alert(1, [](store::transaction& t, bool) { put(t, "older", 0); });
         tx.undefer_alert(1);
         put(tx, "newer", 9);
     }}));
@@ -84,11 +84,34 @@ TEST_CASE("a group that fails writes none of its deferred alerts", "[store]") {
     store::store st(dir.path() / "opeld.db", clock, 1000);
     st.start();
     CHECK_FALSE(commit_group(st, {[&](store::transaction& tx) {
-        tx.defer_alert(1, [](store::transaction& t) {
+        tx.defer_alert(1, [](store::transaction& t, bool) {
             put(t, "lost", 0);
             throw std::runtime_error("the disk said no");
         });
     }}));
     CHECK(row(st) == "none");
+    st.stop();
+}
+
+TEST_CASE("a deferred alert write publishes when any state of the group was to be published",
+          "[store]") {
+    test::temp_dir dir;
+    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
+    store::store st(dir.path() / "opeld.db", clock, 1000);
+    st.start();
+    std::vector<bool> told;
+    REQUIRE(commit_group(st, {[&](store::transaction& tx) {
+        // A count that moved (published), then evidence added (not): the
+        // last state is written, and published.
+        tx.defer_alert(1, [&](store::transaction&, bool publish) { told.push_back(publish); },
+                       true);
+        tx.defer_alert(2, [&](store::transaction&, bool publish) { told.push_back(publish); });
+        tx.defer_alert(1, [&](store::transaction& t, bool publish) {
+            told.push_back(publish);
+            put(t, "count moved, then evidence", 0);
+        });
+    }}));
+    CHECK(told == std::vector<bool>{true, false});
+    CHECK(row(st) == "count moved, then evidence 0");
     st.stop();
 }

@@ -62,6 +62,10 @@ struct alert_change {
     std::string why;    ///< a sentence on what caused the change, for logs and backtests
     bool publish = false; ///< publish the event even though nobody is notified: a
                           ///< re-rendered text, an inhibition starting or ending
+    /// An open alert re-worded or extended, its state and level the same, and
+    /// nobody notified: a later change of the same alert supersedes it, so
+    /// the changes of one commit may be published as their last.
+    bool refresh = false;
 
     /// Whether the change becomes an event (on PUB, SSE and /v1/events).
     bool published() const { return notify || publish; }

@@ -366,7 +366,7 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         return;
     emit(*a, worse,
          (worse ? "worse, fires again: " : reworded ? "now reads: " : "repeat: ") + f.why(), now,
-         out, reworded);
+         out, reworded, !worse);
 }
 
 void engine::resolve(std::int64_t id, const std::string& reason, core::time_point now,
@@ -397,7 +397,7 @@ void engine::resolve_orphans(core::time_point now, changes& out) {
 }
 
 void engine::emit(alert& a, bool notify, std::string why, core::time_point now, changes& out,
-                  bool publish) {
+                  bool publish, bool refresh) {
     if (out.capacity() == 0)
         out.reserve(8); // a report that changes anything changes several alerts
     a.updated_at = now;
@@ -418,6 +418,7 @@ void engine::emit(alert& a, bool notify, std::string why, core::time_point now, 
         why += " (no longer inhibited: the alert that spoke for it has resolved)";
     alert_change c{a, (notify || released) && !quiet, std::move(why)};
     c.publish = !a.silenced && (notify || publish || was_inhibited != a.inhibited_by.has_value());
+    c.refresh = refresh && !c.notify && was_inhibited == a.inhibited_by.has_value();
     out.push_back(std::move(c));
     // after_change may resolve other alerts, and through them (in a rules
     // file that allows it) this one, so it gets its own copy of what it

@@ -282,7 +282,7 @@ private:
     void resolve(std::int64_t id, const std::string& reason, core::time_point now, changes& out);
     void resolve_orphans(core::time_point now, changes& out);
     void emit(alert& a, bool notify, std::string why, core::time_point now, changes& out,
-              bool publish = false);
+              bool publish = false, bool refresh = false);
     const alert* inhibitor_for(const alert& a) const;
     void touch_source(const alert& a);
     void settle(core::time_point now, changes& out);

@@ -60,14 +60,22 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
     std::vector<std::int64_t> ids;
     for (const auto& c : changes) {
         const auto& a = c.after;
-        if (!c.published()) {
-            // Nobody hears of this change (evidence added): only the row
-            // needs it, and only the group's last such change of the alert,
-            // so it is rendered and written once, at commit.
-            tx.defer_alert(a.id, [a](store::transaction& t) {
-                t.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state),
-                            rules::to_json_text(a), 0);
-            });
+        if (!c.published() || c.refresh) {
+            // Nobody is notified of this change (evidence added, or a group's
+            // count moved): only the group's last such change of the alert
+            // matters, so it is rendered, written and (when any of them is
+            // published) published once, at commit, after the status events
+            // of the reports that moved it. In a storm the PCN, place and
+            // system alerts move with nearly every report of a commit.
+            tx.defer_alert(
+                a.id,
+                [a](store::transaction& t, bool publish) {
+                    auto data = rules::to_json_text(a);
+                    const auto seq = publish ? t.append_event(rules::alert_topic(a), data).seq : 0;
+                    t.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state),
+                                data, seq);
+                },
+                c.published());
         } else {
             const auto data = rules::to_json_text(a);
             const auto& e = tx.append_event(rules::alert_topic(a), data);

@@ -130,9 +130,10 @@ void transaction::put_alert(std::int64_t id, const std::string& rule, const std:
     st.run();
 }
 
-void transaction::defer_alert(std::int64_t key, std::function<void(transaction&)> write) {
+void transaction::defer_alert(std::int64_t key, deferred_write write, bool publish) {
     auto [it, fresh] = deferred_.try_emplace(key);
-    it->second = std::move(write);
+    it->second.write = std::move(write);
+    it->second.publish = it->second.publish || publish;
     if (fresh)
         deferred_order_.push_back(key);
 }
@@ -144,9 +145,9 @@ void transaction::run_deferred() {
         const auto it = deferred_.find(deferred_order_[i]);
         if (it == deferred_.end())
             continue;
-        auto write = std::move(it->second);
+        auto d = std::move(it->second);
         deferred_.erase(it);
-        write(*this);
+        d.write(*this, d.publish);
     }
     deferred_order_.clear();
 }

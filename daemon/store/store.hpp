@@ -61,9 +61,12 @@ public:
     void put_summary(const std::string& date, const std::string& data);
     /// Defers the write of alert `id`'s row to just before COMMIT, after
     /// every job of the group; a later call for the same alert replaces it.
-    /// An alert whose evidence each report of a group extends is then
-    /// rendered and written once a group, not once a report.
-    void defer_alert(std::int64_t id, std::function<void(transaction&)> write);
+    /// `publish` stays set once any call of the group set it, and the write
+    /// is told so. An alert whose evidence or counts each report of a group
+    /// moves is then rendered, written and published once a group, not once
+    /// a report.
+    using deferred_write = std::function<void(transaction&, bool publish)>;
+    void defer_alert(std::int64_t id, deferred_write write, bool publish = false);
     /// Drops alert `id`'s deferred write, if any: the caller has just
     /// written a newer state of it.
     void undefer_alert(std::int64_t id);
@@ -83,7 +86,11 @@ private:
     core::time_point now_;
     std::vector<core::event> events_;
     // Deferred alert writes by alert id, and the order the ids came in.
-    std::unordered_map<std::int64_t, std::function<void(transaction&)>> deferred_;
+    struct deferred {
+        deferred_write write;
+        bool publish = false;
+    };
+    std::unordered_map<std::int64_t, deferred> deferred_;
     std::vector<std::int64_t> deferred_order_;
     void run_deferred();
 };
