@@ -58,14 +58,21 @@ void queue(store::store& st, const std::string& subscriber, int n) {
     }));
 }
 
+/// A store on a fresh file in a temporary directory, on a manual clock.
+struct open_store {
+    test::temp_dir dir;
+    core::manual_clock clock{core::time_point{std::chrono::seconds{1'700'000'000}}};
+    store::store st{dir.path() / "opeld.db", clock, 1000};
+    open_store() { st.start(); }
+};
+
 } // namespace
 
 TEST_CASE("a delivered POST leaves no outbox row, only the subscriber's last success",
           "[store][webhook]") {
-    test::temp_dir dir;
-    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path() / "opeld.db", clock, 1000);
-    st.start();
+    open_store o;
+    auto& clock = o.clock;
+    auto& st = o.st;
     queue(st, "feed", 3);
     CHECK(pending(st, "feed") == std::vector<std::int64_t>{1, 2, 3});
     clock.advance(5s);
@@ -84,11 +91,10 @@ TEST_CASE("a delivered POST leaves no outbox row, only the subscriber's last suc
 
 TEST_CASE("failed attempts keep the row pending, then move it to the failed table",
           "[store][webhook]") {
-    test::temp_dir dir;
-    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
+    open_store o;
+    auto& clock = o.clock;
+    auto& st = o.st;
     const auto created = clock.now();
-    store::store st(dir.path() / "opeld.db", clock, 1000);
-    st.start();
     queue(st, "feed", 4);
     const auto fail = [&](std::int64_t seq) {
         REQUIRE(commit(st, [seq](store::transaction& tx) {
@@ -154,10 +160,9 @@ TEST_CASE("failed attempts keep the row pending, then move it to the failed tabl
 
 TEST_CASE("a removed subscriber's pending rows are failed as 'subscriber removed'",
           "[store][webhook]") {
-    test::temp_dir dir;
-    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path() / "opeld.db", clock, 1000);
-    st.start();
+    open_store o;
+    auto& clock = o.clock;
+    auto& st = o.st;
     queue(st, "kept", 1);
     queue(st, "gone", 2);
     std::vector<std::string> dropped;
@@ -178,7 +183,7 @@ TEST_CASE("a removed subscriber's pending rows are failed as 'subscriber removed
     st.stop();
 
     // At start, outside any transaction, the same in one of its own.
-    store::sqlite::db db(dir.path() / "opeld.db", false);
+    store::sqlite::db db(o.dir.path() / "opeld.db", false);
     CHECK(store::drop_removed_subscribers(db, {}, clock.now()) ==
           std::vector<std::string>{"kept"});
     CHECK(store::read_standing(db, "kept").failed == 1);
