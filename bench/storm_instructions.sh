@@ -61,11 +61,15 @@ count() {  # N
   grep -q "\"notified\":$1," "$dir/load.txt" ||
     { echo "not every report was notified: $(cat "$dir/load.txt")" >&2; exit 1; }
   kill -TERM "$pid"; wait "$pid" || true; pid=""
-  # One file, or one a thread with CALLGRIND_OPTS=--separate-threads=yes.
-  ir=$(awk '/^(summary|totals):/ {s += $2; nextfile} END {if (s) print s}' "$dir"/callgrind.out*)
+  # One file, or one a thread with CALLGRIND_OPTS=--separate-threads=yes
+  # (callgrind then leaves the plain name empty, which callgrind_annotate
+  # would not read).
+  local files=()
+  for f in "$dir"/callgrind.out*; do [ -s "$f" ] && files+=("$f"); done
+  ir=$(awk '/^(summary|totals):/ {s += $2; nextfile} END {if (s) print s}' "${files[@]}")
   [ -n "$ir" ] || { echo "no instruction count in $dir/callgrind.out" >&2; exit 1; }
   # The writer thread's part: it is the one thread that bounds ingest.
-  writer=$(callgrind_annotate --inclusive=yes --threshold=100 "$dir"/callgrind.out* 2>/dev/null |
+  writer=$(for f in "${files[@]}"; do callgrind_annotate --inclusive=yes --threshold=100 "$f"; done 2>/dev/null |
     awk '!w && /store::store::writer_loop\(\)/ {gsub(",", "", $1); print $1; w = 1}')
   [ -n "$writer" ] || { echo "no writer thread in $dir/callgrind.out" >&2; exit 1; }
 }
