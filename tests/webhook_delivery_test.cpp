@@ -137,6 +137,49 @@ TEST_CASE("a retried delivery holds back the later ones: seq order", "[webhook]"
         CHECK(got[i].seq() > got[i - 1].seq());
 }
 
+TEST_CASE("a delivery refused after a look read several holds back the rest: seq order",
+          "[webhook]") {
+    // The first daemon leaves three or more deliveries pending (its receiver
+    // refuses the first). The second reads them in one look, sends the
+    // first (200), then the second from memory (503): the third must not
+    // overtake it.
+    receiver r({503, 200, 503}, 503);
+    auto first = std::make_unique<test_daemon>(
+        with_subscribers(subscriber("team", r.url(), "primary_care_team")));
+    std::int64_t pending = 0;
+    {
+        auto c = first->client();
+        two_alerts_pending(c, "team");
+        submit(c, 4, "C82003");
+        first->daemon().run_timers().wait();
+        REQUIRE(r.wait_for(1));
+        first->daemon().run_timers().wait(); // the failure on disk
+        pending = standing(c, "team").at("pending").as_int64();
+    }
+    REQUIRE(pending >= 3);
+    first->stop();
+    REQUIRE(r.requests().size() == 1);
+    r.set_fallback(200);
+    test_daemon second(*first, test_epoch() + 10min);
+    second.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(3));
+    second.daemon().run_timers().wait(); // the second's failure on disk
+    second.daemon().run_timers().wait();
+    CHECK(r.requests().size() == 3); // nothing overtakes the one refused
+    second.clock().advance(10min);
+    second.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(2 + static_cast<std::size_t>(pending)));
+    second.daemon().run_timers().wait();
+    const auto got = r.requests();
+    CHECK(got.size() == 2 + static_cast<std::size_t>(pending));
+    CHECK(got[2].seq() == got[3].seq()); // the refused one again, first
+    for (std::size_t i = 2; i < got.size(); ++i)
+        if (i != 3)
+            CHECK(got[i].seq() > got[i - 1].seq());
+    auto c = second.client();
+    CHECK(standing(c, "team").at("pending") == 0);
+}
+
 namespace {
 
 /// A daemon that posted a level-4 alert to `r`, which refuses everything

@@ -83,6 +83,7 @@ void sender::apply_subscribers(std::vector<config::subscriber> subscribers) {
             l.conn->close();
         l.conn.reset();
         l.sub = std::move(s);
+        l.ahead.clear(); // its batch or kind may have changed: read afresh
         l.tls.reset();
         l.tls_error.clear();
         l.parsed.reset();
@@ -189,10 +190,25 @@ void sender::check(const std::string& name, const std::shared_ptr<round>& r) {
 void sender::look(const std::string& name) {
     if (lanes_.at(name).sub.kind != config::channel_kind::webhook)
         return look_digest(name);
-    const auto& l = lanes_.at(name);
+    auto& l = lanes_.at(name);
     const std::size_t limit = l.sub.batch ? l.sub.batch->max : 1;
-    store_.read([this, name, after = l.acked_seq, limit](store::sqlite::db& db) {
-        auto rows = store::pending_rows(db, name, after, limit);
+    if (l.ahead.size() >= limit) {
+        // The next POST's rows were read with an earlier look. (A batch
+        // with fewer than its max ahead reads the store: newer rows may
+        // have come since.)
+        const auto end = l.ahead.begin() + static_cast<std::ptrdiff_t>(limit);
+        std::vector<store::outbox_row> rows(std::make_move_iterator(l.ahead.begin()),
+                                            std::make_move_iterator(end));
+        l.ahead.erase(l.ahead.begin(), end);
+        boost::asio::post(ex_, [this, name, rows = std::move(rows)]() mutable {
+            on_pending(name, std::move(rows));
+        });
+        return;
+    }
+    l.ahead.clear();
+    store_.read([this, name, after = l.acked_seq,
+                 n = std::max(limit, read_ahead)](store::sqlite::db& db) {
+        auto rows = store::pending_rows(db, name, after, n);
         boost::asio::post(ex_, [this, name, rows = std::move(rows)]() mutable {
             on_pending(name, std::move(rows));
         });
@@ -233,6 +249,8 @@ void sender::on_pending(const std::string& name, std::vector<store::outbox_row> 
     if (it == lanes_.end())
         return;
     const auto now = core::to_micros(clock_.now());
+    // Kept only if this look sends: otherwise the next one reads the store.
+    auto kept = std::exchange(it->second.ahead, {});
     if (stopped_ || rows.empty() || rows.front().next_at > now)
         return step(name, lane_event::nothing_due);
     const auto* found = &rows.front();
@@ -258,16 +276,22 @@ void sender::on_pending(const std::string& name, std::vector<store::outbox_row> 
     }
     // A batch takes the rows after the first while they are as sendable:
     // due, with a body and not yet given up (the next look deals with one
-    // that is not).
+    // that is not), up to its max; one event a POST otherwise.
+    auto& l = it->second;
+    const std::size_t limit = l.sub.batch ? l.sub.batch->max : 1;
     std::size_t n = 1;
-    while (n < rows.size() && !rows[n].body.empty() && rows[n].next_at <= now &&
+    while (n < rows.size() && n < limit && !rows[n].body.empty() && rows[n].next_at <= now &&
            now - rows[n].created_at < expire_us)
         ++n;
-    rows.resize(n);
-    auto& l = it->second;
     if (l.sub.batch && n < l.sub.batch->max &&
         now - rows.front().created_at < core::to_micros(l.sub.batch->wait))
         return step(name, lane_event::nothing_due); // a tick after the wait sends it
+    // The rest wait in memory for the next looks, in seq order.
+    l.ahead = std::move(kept);
+    l.ahead.insert(l.ahead.begin(),
+                   std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(n)),
+                   std::make_move_iterator(rows.end()));
+    rows.resize(n);
     transition(l.status, lane_event::found);
     // The delivery starts now: a tick does not wait for its outcome.
     let_go(l.look_waiters);
@@ -404,6 +428,7 @@ void sender::on_failed(const std::string& name, const std::vector<store::outbox_
         auto& l = it->second;
         if (!l.failing_since)
             l.failing_since = now;
+        l.ahead.clear(); // the failed rows lead again: the next look reads the store
         if (now - *l.failing_since >= failing_alert_after && health_)
             failing = [this, name, since = *l.failing_since](store::transaction& tx,
                                                               const std::string& why) {
@@ -431,8 +456,10 @@ void sender::written(const std::string& name, bool ok) {
     const auto it = lanes_.find(name);
     if (it == lanes_.end())
         return;
-    if (!ok)
+    if (!ok) {
         it->second.acked_seq = 0;
+        it->second.ahead.clear();
+    }
     step(name, ok ? lane_event::mark_written : lane_event::mark_lost);
 }
 

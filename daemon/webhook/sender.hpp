@@ -19,6 +19,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +49,11 @@ std::string target_url(const config::subscriber& s);
 
 /// How many pending rows one digest takes at most; the rest go in the next.
 inline constexpr std::size_t digest_limit = 500;
+
+/// How many pending rows a webhook lane reads in one look at most: those
+/// beyond its POST wait in memory for the next ones, so a lane behind a
+/// burst reads the store once for this many deliveries, not once for each.
+inline constexpr std::size_t read_ahead = 64;
 
 /// The sender of every kind.
 class sender {
@@ -109,6 +115,12 @@ private:
         bool unsure = true; ///< an admin alert may be open: the next 2xx reports recovery
         std::int64_t acked_seq = 0; ///< delivered up to here, the mark maybe not yet on disk
         std::int64_t last_sent = 0; ///< digest kinds: the last delivery, microseconds
+        /// Webhooks: pending rows read with the last look beyond what it
+        /// sent, lowest seq first, each above `acked_seq`. Only this lane
+        /// changes its rows, so they stay as read until it sends them;
+        /// anything but a 2xx (a failure, a give-up, a lost mark, a row not
+        /// due) empties it and the next look reads the store.
+        std::deque<store::outbox_row> ahead;
     };
 
     static void join(rounds& list, const std::shared_ptr<round>& r);
