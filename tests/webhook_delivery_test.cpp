@@ -180,6 +180,74 @@ TEST_CASE("a delivery refused after a look read several holds back the rest: seq
     CHECK(standing(c, "team").at("pending") == 0);
 }
 
+TEST_CASE("2xx answers that come while the writer is busy are marked by one write",
+          "[webhook]") {
+    // Three or more deliveries left pending by a first daemon; the second
+    // sends them while its writer is held, so every delivered mark waits in
+    // the queue: the first takes the later ones' rows instead of each
+    // queueing its own write.
+    receiver r({}, 503);
+    auto first = std::make_unique<test_daemon>(
+        with_subscribers(subscriber("team", r.url(), "primary_care_team")));
+    std::int64_t pending = 0;
+    {
+        auto c = first->client();
+        two_alerts_pending(c, "team");
+        submit(c, 4, "C82003");
+        first->daemon().run_timers().wait();
+        REQUIRE(r.wait_for(1));
+        first->daemon().run_timers().wait(); // the failure on disk
+        pending = standing(c, "team").at("pending").as_int64();
+    }
+    REQUIRE(pending >= 3);
+    first->stop();
+    test_daemon second(*first, test_epoch() + 10min);
+    auto& st = second.daemon().store();
+    auto jobs = [&st] { return st.metrics().jobs.load(); };
+    second.daemon().run_timers().wait();
+    REQUIRE(r.wait_for(2)); // refused once more
+    second.daemon().run_timers().wait(); // the failure on disk
+
+    r.set_fallback(200);
+    std::promise<void> answer;
+    r.hold_answers(answer.get_future().share());
+    second.clock().advance(1min); // due again; the failed rows' pruning (every 10) not
+    const auto jobs_before = jobs();
+    auto ticked = second.daemon().run_timers();
+    REQUIRE(r.wait_for(3)); // the first delivery again, its answer held
+    std::promise<void> release, inside;
+    REQUIRE(st.write(
+        [gate = release.get_future().share(), &inside](opel::store::transaction&) {
+            inside.set_value();
+            gate.wait();
+        },
+        {}));
+    inside.get_future().wait();
+    answer.set_value();
+    REQUIRE(r.wait_for(2 + static_cast<std::size_t>(pending))); // all sent, the writer held
+    release.set_value();
+    ticked.wait();
+    second.daemon().run_timers().wait();
+    const auto window = jobs() - jobs_before;
+    // What a tick writes by itself (the engine's and the summary's checks).
+    const auto quiet = jobs();
+    second.daemon().run_timers().wait();
+    const auto per_tick = jobs() - quiet;
+    CAPTURE(pending, per_tick, window);
+    // Two ticks, the held job and one mark for every POST. The lane sends a
+    // POST only once the answer before it is handled, so all but the last
+    // answer extended the first mark while the writer was held; the last
+    // may have come after the release, with a mark of its own.
+    const auto marks = window - 2 * per_tick - 1;
+    CHECK(marks >= 1);
+    CHECK(marks <= 2);
+    auto c = second.client();
+    CHECK(standing(c, "team").at("pending") == 0);
+    const auto got = r.requests();
+    for (std::size_t i = 3; i < got.size(); ++i) // after the refused one, sent twice
+        CHECK(got[i].seq() > got[i - 1].seq());
+}
+
 namespace {
 
 /// A daemon that posted a level-4 alert to `r`, which refuses everything

@@ -58,6 +58,20 @@ void sender::let_go(std::vector<std::shared_ptr<round>>& list) {
         let_go(r);
 }
 
+/// A delivered mark in the writer's queue. Until the writer begins it, a
+/// later 2xx of the same lane moves its upper end instead of queueing a mark
+/// of its own: a lane ahead of the writer then costs one mark (three
+/// statements and a job) for several POSTs. Its rows are contiguous: the
+/// lane sends its pending rows in seq order, and any other write of the
+/// lane (a failure, a give-up) closes the mark to extension first.
+struct sender::queued_mark {
+    std::mutex mu;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    int posts = 1;        ///< the lane's `delivered` steps it settles
+    bool begun = false;   ///< the writer has read the range
+};
+
 sender::sender(boost::asio::any_io_executor ex, store::store& st, const core::clock& clock,
                std::vector<config::subscriber> subscribers, delivery_metrics& metrics)
     : ex_(std::move(ex)), store_(st), clock_(clock), metrics_(metrics) {
@@ -378,16 +392,10 @@ void sender::on_delivered(const std::string& name, const std::vector<store::outb
         recovered = [this, name](store::transaction& tx) {
             health_(tx, health{name, false, {}, {}, 0});
         };
-    // One mark for the whole POST: the last row, which takes the rows
-    // below it with it.
-    auto job = [seq = rows.back().seq, from = rows.front().seq, name,
-                recovered](store::transaction& tx) {
-        store::mark_delivered(tx, name, from, seq);
-        if (recovered)
-            recovered(tx);
-    };
     if (it == lanes_.end()) { // removed meanwhile: only the mark remains to write
-        store_.write(std::move(job), {});
+        store_.write([seq = rows.back().seq, from = rows.front().seq,
+                      name](store::transaction& tx) { store::mark_delivered(tx, name, from, seq); },
+                     {});
         return;
     }
     auto& l = it->second;
@@ -400,11 +408,49 @@ void sender::on_delivered(const std::string& name, const std::vector<store::outb
     // state again, so those rows are sent again (at least once).
     l.acked_seq = rows.back().seq;
     step(name, lane_event::delivered);
-    const bool queued = store_.write(std::move(job), [this, name](bool ok) {
-        boost::asio::post(ex_, [this, name, ok] { written(name, ok); });
+    if (l.open_mark && !recovered) {
+        std::lock_guard lock(l.open_mark->mu);
+        if (!l.open_mark->begun) {
+            l.open_mark->to = rows.back().seq;
+            ++l.open_mark->posts;
+            return;
+        }
+    }
+    // One mark for the whole POST: the last row, which takes the rows
+    // below it with it.
+    auto mark = std::make_shared<queued_mark>();
+    mark->from = rows.front().seq;
+    mark->to = rows.back().seq;
+    l.open_mark = mark;
+    auto job = [mark, name, recovered](store::transaction& tx) {
+        std::int64_t from = 0, to = 0;
+        {
+            std::lock_guard lock(mark->mu);
+            mark->begun = true;
+            from = mark->from;
+            to = mark->to;
+        }
+        store::mark_delivered(tx, name, from, to);
+        if (recovered)
+            recovered(tx);
+    };
+    const bool queued = store_.write(std::move(job), [this, name, mark](bool ok) {
+        boost::asio::post(ex_, [this, name, mark, ok] {
+            int posts = 0;
+            {
+                std::lock_guard lock(mark->mu);
+                mark->begun = true; // a refused write never began: close it too
+                posts = mark->posts;
+            }
+            if (const auto it = lanes_.find(name); it != lanes_.end() && it->second.open_mark == mark)
+                it->second.open_mark.reset();
+            written(name, ok, posts);
+        });
     });
-    if (!queued)
+    if (!queued) {
+        l.open_mark.reset();
         written(name, false);
+    }
 }
 
 void sender::on_failed(const std::string& name, const std::vector<store::outbox_row>& rows,
@@ -429,6 +475,7 @@ void sender::on_failed(const std::string& name, const std::vector<store::outbox_
         if (!l.failing_since)
             l.failing_since = now;
         l.ahead.clear(); // the failed rows lead again: the next look reads the store
+        l.open_mark.reset(); // the failure's write comes after the marks queued
         if (now - *l.failing_since >= failing_alert_after && health_)
             failing = [this, name, since = *l.failing_since](store::transaction& tx,
                                                               const std::string& why) {
@@ -452,7 +499,7 @@ void sender::on_failed(const std::string& name, const std::vector<store::outbox_
     });
 }
 
-void sender::written(const std::string& name, bool ok) {
+void sender::written(const std::string& name, bool ok, int posts) {
     const auto it = lanes_.find(name);
     if (it == lanes_.end())
         return;
@@ -460,12 +507,16 @@ void sender::written(const std::string& name, bool ok) {
         it->second.acked_seq = 0;
         it->second.ahead.clear();
     }
-    step(name, ok ? lane_event::mark_written : lane_event::mark_lost);
+    for (int i = 0; i < posts; ++i)
+        step(name, ok ? lane_event::mark_written : lane_event::mark_lost);
 }
 
 void sender::record(const std::string& name, std::function<void(store::transaction&)> job) {
     // The lane stays busy until the outcome is on disk, so the next look
-    // sees it and never sends the same row twice.
+    // sees it and never sends the same row twice. A mark queued before it
+    // takes no later row: the outcome's row would be inside its range.
+    if (const auto it = lanes_.find(name); it != lanes_.end())
+        it->second.open_mark.reset();
     const bool queued = store_.write(std::move(job), [this, name](bool) {
         boost::asio::post(ex_, [this, name] { step(name, lane_event::recorded); });
     });

@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -98,6 +99,7 @@ public:
 private:
     struct round;
     using rounds = std::vector<std::shared_ptr<round>>;
+    struct queued_mark;
     struct lane {
         config::subscriber sub;
         lane_status status; ///< the state machine (webhook/lane.hpp)
@@ -121,6 +123,10 @@ private:
         /// anything but a 2xx (a failure, a give-up, a lost mark, a row not
         /// due) empties it and the next look reads the store.
         std::deque<store::outbox_row> ahead;
+        /// The delivered mark queued and maybe not yet begun by the writer:
+        /// the next 2xx extends it rather than queue another (reset when any
+        /// other write of the lane is queued, which must come after it).
+        std::shared_ptr<queued_mark> open_mark;
     };
 
     static void join(rounds& list, const std::shared_ptr<round>& r);
@@ -152,7 +158,7 @@ private:
                      std::size_t i, exchange::report done);
     channel::message_context context_for(const config::subscriber& s) const;
     void record(const std::string& name, std::function<void(store::transaction&)> job);
-    void written(const std::string& name, bool ok);
+    void written(const std::string& name, bool ok, int posts = 1);
     void prune();
 
     boost::asio::any_io_executor ex_;

@@ -14,8 +14,10 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace opel::test {
 
@@ -83,6 +85,12 @@ public:
         std::lock_guard lock(mu_);
         closing_ = true;
     }
+    /// From now on answers each request only once `gate` is ready (the
+    /// request is recorded at once, so wait_for sees it while it waits).
+    void hold_answers(std::shared_future<void> gate) {
+        std::lock_guard lock(mu_);
+        gate_ = std::move(gate);
+    }
     /// Waits until `n` requests have come (false after `limit`).
     bool wait_for(std::size_t n, std::chrono::seconds limit = 10s) {
         std::unique_lock lock(mu_);
@@ -126,6 +134,7 @@ private:
         }
         void answer() {
             const auto [status, closing] = owner.take(req);
+            owner.wait_for_gate();
             if (status == drop)
                 return; // this session, and with it the connection, ends here
             res = {static_cast<bhttp::status>(status), 11};
@@ -187,6 +196,15 @@ private:
         cv_.notify_all();
         return out;
     }
+    void wait_for_gate() {
+        std::optional<std::shared_future<void>> gate;
+        {
+            std::lock_guard lock(mu_);
+            gate = gate_;
+        }
+        if (gate)
+            gate->wait();
+    }
     void count_refusal() {
         {
             std::lock_guard lock(mu_);
@@ -198,6 +216,7 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     std::vector<received> got_;
+    std::optional<std::shared_future<void>> gate_;
     std::size_t refused_ = 0;
     std::size_t connections_ = 0;
     std::deque<int> script_;
