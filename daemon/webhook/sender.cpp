@@ -442,7 +442,8 @@ void sender::on_delivered(const std::string& name, const std::vector<store::outb
                 mark->begun = true; // a refused write never began: close it too
                 posts = mark->posts;
             }
-            if (const auto it = lanes_.find(name); it != lanes_.end() && it->second.open_mark == mark)
+            const auto it = lanes_.find(name);
+            if (it != lanes_.end() && it->second.open_mark == mark)
                 it->second.open_mark.reset();
             written(name, ok, posts);
         });
