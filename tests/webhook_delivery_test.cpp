@@ -137,6 +137,30 @@ TEST_CASE("a retried delivery holds back the later ones: seq order", "[webhook]"
         CHECK(got[i].seq() > got[i - 1].seq());
 }
 
+namespace {
+
+/// A daemon that left three or more deliveries pending for "team" at `r`,
+/// whose answer to the first POST was a refusal, and then stopped; `pending`
+/// says how many.
+std::unique_ptr<test_daemon> stopped_with_pending_deliveries(receiver& r, std::int64_t& pending) {
+    auto d = std::make_unique<test_daemon>(
+        with_subscribers(subscriber("team", r.url(), "primary_care_team")));
+    {
+        auto c = d->client();
+        two_alerts_pending(c, "team");
+        submit(c, 4, "C82003");
+        d->daemon().run_timers().wait();
+        REQUIRE(r.wait_for(1));
+        d->daemon().run_timers().wait(); // the failure on disk
+        pending = standing(c, "team").at("pending").as_int64();
+    }
+    REQUIRE(pending >= 3);
+    d->stop();
+    return d;
+}
+
+} // namespace
+
 TEST_CASE("a delivery refused after a look read several holds back the rest: seq order",
           "[webhook]") {
     // The first daemon leaves three or more deliveries pending (its receiver
@@ -144,20 +168,8 @@ TEST_CASE("a delivery refused after a look read several holds back the rest: seq
     // first (200), then the second from memory (503): the third must not
     // overtake it.
     receiver r({503, 200, 503}, 503);
-    auto first = std::make_unique<test_daemon>(
-        with_subscribers(subscriber("team", r.url(), "primary_care_team")));
     std::int64_t pending = 0;
-    {
-        auto c = first->client();
-        two_alerts_pending(c, "team");
-        submit(c, 4, "C82003");
-        first->daemon().run_timers().wait();
-        REQUIRE(r.wait_for(1));
-        first->daemon().run_timers().wait(); // the failure on disk
-        pending = standing(c, "team").at("pending").as_int64();
-    }
-    REQUIRE(pending >= 3);
-    first->stop();
+    auto first = stopped_with_pending_deliveries(r, pending);
     REQUIRE(r.requests().size() == 1);
     r.set_fallback(200);
     test_daemon second(*first, test_epoch() + 10min);
@@ -187,20 +199,8 @@ TEST_CASE("2xx answers that come while the writer is busy are marked by one writ
     // the queue: the first takes the later ones' rows instead of each
     // queueing its own write.
     receiver r({}, 503);
-    auto first = std::make_unique<test_daemon>(
-        with_subscribers(subscriber("team", r.url(), "primary_care_team")));
     std::int64_t pending = 0;
-    {
-        auto c = first->client();
-        two_alerts_pending(c, "team");
-        submit(c, 4, "C82003");
-        first->daemon().run_timers().wait();
-        REQUIRE(r.wait_for(1));
-        first->daemon().run_timers().wait(); // the failure on disk
-        pending = standing(c, "team").at("pending").as_int64();
-    }
-    REQUIRE(pending >= 3);
-    first->stop();
+    auto first = stopped_with_pending_deliveries(r, pending);
     test_daemon second(*first, test_epoch() + 10min);
     auto& st = second.daemon().store();
     auto jobs = [&st] { return st.metrics().jobs.load(); };
