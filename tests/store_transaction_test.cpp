@@ -14,6 +14,14 @@ using namespace opel;
 
 namespace {
 
+/// A store in a directory of its own, started.
+struct started_store {
+    test::temp_dir dir;
+    core::manual_clock clock{core::time_point{std::chrono::seconds{1'700'000'000}}};
+    store::store st{dir.path() / "opeld.db", clock, 1000};
+    started_store() { st.start(); }
+};
+
 /// One group of jobs, committed together; true when it committed.
 bool commit_group(store::store& st, std::vector<store::store::write_job> jobs) {
     std::vector<std::future<bool>> done;
@@ -45,10 +53,8 @@ void put(store::transaction& tx, const std::string& data, std::int64_t seq) {
 } // namespace
 
 TEST_CASE("an alert's deferred writes in one group land once, the last one", "[store]") {
-    test::temp_dir dir;
-    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path() / "opeld.db", clock, 1000);
-    st.start();
+    started_store s;
+    auto& st = s.st;
     int writes = 0;
     // One job defers two states, so both are surely in one transaction.
     REQUIRE(commit_group(st, {[&](store::transaction& tx) {
@@ -65,10 +71,8 @@ TEST_CASE("an alert's deferred writes in one group land once, the last one", "[s
 
 TEST_CASE("an alert written at once after a deferred write drops the deferred one",
           "[store]") {
-    test::temp_dir dir;
-    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path() / "opeld.db", clock, 1000);
-    st.start();
+    started_store s;
+    auto& st = s.st;
     REQUIRE(commit_group(st, {[&](store::transaction& tx) {
         tx.defer_alert(1, [](store::transaction& t, bool) { put(t, "older", 0); });
         tx.undefer_alert(1);
@@ -79,10 +83,8 @@ TEST_CASE("an alert written at once after a deferred write drops the deferred on
 }
 
 TEST_CASE("a group that fails writes none of its deferred alerts", "[store]") {
-    test::temp_dir dir;
-    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path() / "opeld.db", clock, 1000);
-    st.start();
+    started_store s;
+    auto& st = s.st;
     CHECK_FALSE(commit_group(st, {[&](store::transaction& tx) {
         tx.defer_alert(1, [](store::transaction& t, bool) {
             put(t, "lost", 0);
@@ -95,10 +97,8 @@ TEST_CASE("a group that fails writes none of its deferred alerts", "[store]") {
 
 TEST_CASE("a deferred alert write publishes when any state of the group was to be published",
           "[store]") {
-    test::temp_dir dir;
-    core::manual_clock clock(core::time_point{std::chrono::seconds{1'700'000'000}});
-    store::store st(dir.path() / "opeld.db", clock, 1000);
-    st.start();
+    started_store s;
+    auto& st = s.st;
     std::vector<bool> told;
     REQUIRE(commit_group(st, {[&](store::transaction& tx) {
         // A count that moved (published), then evidence added (not): the
