@@ -2,6 +2,8 @@
 // supersede, acknowledge, worsen, ids, JSON and topics.
 #include "rules_fixture.hpp"
 
+#include <set>
+
 using namespace opel;
 using namespace opel::test;
 using rules::alert_state;
@@ -58,6 +60,29 @@ TEST_CASE("a repeat adds evidence and refreshes without notifying", "[rules]") {
     CHECK(mine[0].after.updated_at == h.now);
     CHECK(mine[0].after.message.find("second") != std::string::npos);
     CHECK(h.engine.open_alerts().size() == 1);
+}
+
+TEST_CASE("only the change that opens an alert is marked created", "[rules]") {
+    // The store inserts a created alert's row without first trying to
+    // update one: a repeat, a worse level, a timer's firing or a resolution
+    // of an alert already seen is not created; each alert's first change is.
+    harness h;
+    std::set<std::int64_t> seen;
+    int created = 0;
+    const auto check = [&](const std::vector<rules::alert_change>& changes) {
+        for (const auto& c : changes) {
+            INFO(c.after.rule << " " << c.after.id << " " << rules::state_name(c.after.state));
+            CHECK(c.created == seen.insert(c.after.id).second);
+            created += c.created ? 1 : 0;
+        }
+    };
+    check(h.submit("C82001", 3));
+    REQUIRE(created == 1);
+    for (const int level : {3, 4, 4, 2, 4, 1}) {
+        h.now += 1h;
+        check(h.submit("C82001", level));
+    }
+    CHECK(created > 2); // those opened again after the level 2 have new ids
 }
 
 TEST_CASE("a practice alert resolves when the practice reports level 2 or below", "[rules]") {

@@ -69,6 +69,25 @@ TEST_CASE("an alert's deferred writes in one group land once, the last one", "[s
     st.stop();
 }
 
+TEST_CASE("an alert written as created replaces a stored row of its id all the same",
+          "[store]") {
+    // `created` only skips the first try at an update: a hint that is wrong
+    // (a row of the id is there) still leaves the newest state, not an error.
+    started_store s;
+    auto& st = s.st;
+    REQUIRE(commit_group(st, {[&](store::transaction& tx) {
+        tx.put_alert(1, "rule", "practice", "C82001", "firing", "first", 3, true);
+    }}));
+    CHECK(row(st) == "first 3");
+    REQUIRE(commit_group(st, {[&](store::transaction& tx) {
+        // Texts that end with the call: the row must hold what they said.
+        tx.put_alert(1, std::string("rule"), std::string("practice"), std::string("C82001"),
+                     std::string("acknowledged"), std::string(2000, 'x') + " second", 0, true);
+    }}));
+    CHECK(row(st) == std::string(2000, 'x') + " second 3");
+    st.stop();
+}
+
 TEST_CASE("an alert written at once after a deferred write drops the deferred one",
           "[store]") {
     started_store s;

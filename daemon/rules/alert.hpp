@@ -66,6 +66,8 @@ struct alert_change {
     /// nobody notified: a later change of the same alert supersedes it, so
     /// the changes of one commit may be published as their last.
     bool refresh = false;
+    /// The change opens a new alert (a fresh id): no row of it is stored yet.
+    bool created = false;
 
     /// Whether the change becomes an event (on PUB, SSE and /v1/events).
     bool published() const { return notify || publish; }

@@ -172,6 +172,7 @@ std::vector<alert_change> engine::raise_own(alert a, core::time_point now) {
     auto& held = open_[id] = std::move(a);
     index_open(held);
     emit(held, true, "raised by the daemon", now, out);
+    out.front().created = true;
     return out;
 }
 
@@ -339,7 +340,9 @@ void engine::raise(finding f, core::time_point now, changes& out) {
         auto& held = open_[id] = std::move(n);
         index_open(held);
         touch_source(held);
+        const auto at = out.size(); // emit's change; after_change may add more
         emit(held, true, f.why(), now, out);
+        out[at].created = true;
         return;
     }
     const bool worse = f.level > a->level;

@@ -41,7 +41,7 @@ void add_silence(services& s, const principal& who, rules::silence silence, done
         const auto json = rules::to_json(added);
         const auto data = boost::json::serialize(json);
         tx.put_silence(added.id, data, added.ends_at, false);
-        s.alerting.apply(tx, changes);
+        s.alerting.apply(tx, std::move(changes));
         // The id is known only now, so the entry is recorded here by hand.
         record(tx, who, "silence.add", std::to_string(added.id), 201, json);
         return reply{201, data, "application/json", {}};

@@ -56,10 +56,14 @@ void alerting::restore(store::sqlite::db& db) {
 }
 
 std::vector<std::int64_t> alerting::apply(store::transaction& tx,
-                                          const std::vector<rules::alert_change>& changes) {
+                                          std::vector<rules::alert_change> changes) {
     std::vector<std::int64_t> ids;
-    for (const auto& c : changes) {
-        const auto& a = c.after;
+    for (auto& c : changes) {
+        const auto id = c.after.id;
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
+        log::of<"rules">()->debug("alert {} {}: {}", id, rules::state_name(c.after.state),
+                                  c.why);
         if (!c.published() || c.refresh) {
             // Nobody is notified of this change (evidence added, or a group's
             // count moved): only the group's last such change of the alert
@@ -68,15 +72,17 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
             // of the reports that moved it. In a storm the PCN, place and
             // system alerts move with nearly every report of a commit.
             tx.defer_alert(
-                a.id,
-                [a](store::transaction& t, bool publish) {
+                id,
+                [a = std::move(c.after), created = c.created](store::transaction& t,
+                                                              bool publish) {
                     auto data = rules::to_json_text(a);
                     const auto seq = publish ? t.append_event(rules::alert_topic(a), data).seq : 0;
                     t.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state),
-                                data, seq);
+                                data, seq, created);
                 },
                 c.published());
         } else {
+            const auto& a = c.after;
             const auto data = rules::to_json_text(a);
             const auto& e = tx.append_event(rules::alert_topic(a), data);
             // Published on every feed; delivered to subscribers only when the
@@ -87,11 +93,8 @@ std::vector<std::int64_t> alerting::apply(store::transaction& tx,
             // Written now, so an earlier deferred state of it must not land after.
             tx.undefer_alert(a.id);
             tx.put_alert(a.id, a.rule, a.scope, a.subject, rules::state_name(a.state), data,
-                         e.seq);
+                         e.seq, c.created);
         }
-        if (std::find(ids.begin(), ids.end(), a.id) == ids.end())
-            ids.push_back(a.id);
-        log::of<"rules">()->debug("alert {} {}: {}", a.id, rules::state_name(a.state), c.why);
     }
     note_deadline();
     return ids;
@@ -115,11 +118,11 @@ void alerting::webhook_health(store::transaction& tx, const webhook::health& h) 
     a.message = "No delivery to '" + h.subscriber + "' has succeeded since " +
                 core::format_time(h.since) + "; " + std::to_string(h.pending) +
                 " pending; last error: " + h.last_error;
-    const auto changes = engine_->raise_own(std::move(a), tx.now());
+    auto changes = engine_->raise_own(std::move(a), tx.now());
     if (!changes.empty())
         log::of<"rules">()->warn("webhook subscriber '{}' failing since {}: admin alert raised",
                                  h.subscriber, core::format_time(h.since));
-    apply(tx, changes);
+    apply(tx, std::move(changes));
 }
 
 void alerting::keep_webhook_alerts(std::vector<std::string> names) {

@@ -25,9 +25,10 @@ public:
     alerting(store::store& st, std::shared_ptr<const deployment> d, const core::clock& clock);
 
     /// Writer thread, inside a job: writes `changes` (publishing those that
-    /// notify) and returns the ids of the alerts changed.
+    /// notify) and returns the ids of the alerts changed. Taken by value: a
+    /// deferred write keeps its alert, moved rather than copied.
     std::vector<std::int64_t> apply(store::transaction& tx,
-                                    const std::vector<rules::alert_change>& changes);
+                                    std::vector<rules::alert_change> changes);
     /// Writer thread, inside the job that recorded a webhook outcome: raises
     /// the `webhook-failing` admin alert for a failing subscriber (once while
     /// open) or resolves it on recovery.

@@ -141,6 +141,13 @@ statement& statement::bind(int i, std::string_view v) {
     return *this;
 }
 
+statement& statement::bind_static(int i, std::string_view v) {
+    const int rc = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+    if (rc != SQLITE_OK)
+        fail(db_, rc);
+    return *this;
+}
+
 statement& statement::bind(int i, const std::optional<std::string>& v) {
     return v ? bind(i, std::string_view(*v)) : bind_null(i);
 }
@@ -159,7 +166,9 @@ bool statement::step() {
         return false;
     const int code = sqlite3_extended_errcode(db_);
     std::string what = sqlite3_errmsg(db_);
+    // Cleared too: a text bound with bind_static may not outlive the throw.
     sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
     throw error(code, what);
 }
 

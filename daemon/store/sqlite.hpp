@@ -94,6 +94,10 @@ public:
     statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
     statement& bind(int i, const std::optional<std::string>& v);
     statement& bind_null(int i);
+    /// Binds text without a copy: `v` must stay valid until the statement is
+    /// reset (run() resets it). For the writer's long texts (event and alert
+    /// JSON), bound and run at once.
+    statement& bind_static(int i, std::string_view v);
 
     /// Steps once: true when a row is ready.
     bool step();

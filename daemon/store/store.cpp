@@ -107,7 +107,9 @@ void transaction::put_idempotency(const std::string& practice, const std::string
 const core::event& transaction::append_event(std::string topic, std::string data) {
     core::event e{next_seq_++, std::move(topic), now_, std::move(data)};
     auto& st = st_.insert_event;
-    st.bind(1, e.seq).bind(2, e.topic).bind(3, core::to_micros(e.time)).bind(4, e.data);
+    // e's texts live until run() has reset the statement: bound without a copy.
+    st.bind(1, e.seq).bind_static(2, e.topic).bind(3, core::to_micros(e.time));
+    st.bind_static(4, e.data);
     st.run();
     events_.push_back(std::move(e));
     return events_.back();
@@ -115,17 +117,22 @@ const core::event& transaction::append_event(std::string topic, std::string data
 
 void transaction::put_alert(std::int64_t id, const std::string& rule, const std::string& scope,
                             const std::string& subject, const std::string& state,
-                            const std::string& data, std::int64_t seq) {
-    auto& refresh = seq > 0 ? st_.refresh_alert : st_.refresh_alert_keep_seq;
-    refresh.bind(1, id).bind(2, data).bind(3, core::to_micros(now_)).bind(5, state);
-    if (seq > 0)
-        refresh.bind(4, seq);
-    refresh.run();
-    if (db_.changes() > 0)
-        return;
+                            const std::string& data, std::int64_t seq, bool created) {
+    // The texts are the caller's and outlive each run(): bound without a copy.
+    if (!created) {
+        auto& refresh = seq > 0 ? st_.refresh_alert : st_.refresh_alert_keep_seq;
+        refresh.bind(1, id).bind_static(2, data).bind(3, core::to_micros(now_));
+        refresh.bind_static(5, state);
+        if (seq > 0)
+            refresh.bind(4, seq);
+        refresh.run();
+        if (db_.changes() > 0)
+            return;
+    }
     // A new alert, or one whose state moved.
     auto& st = st_.put_alert;
-    st.bind(1, id).bind(2, rule).bind(3, scope).bind(4, subject).bind(5, state).bind(6, data);
+    st.bind(1, id).bind_static(2, rule).bind_static(3, scope).bind_static(4, subject);
+    st.bind_static(5, state).bind_static(6, data);
     st.bind(7, core::to_micros(now_)).bind(8, seq);
     st.run();
 }

@@ -50,10 +50,12 @@ public:
     /// Appends an event with the next seq and the transaction's time.
     const core::event& append_event(std::string topic, std::string data);
     /// Inserts or replaces an alert row; `seq` is the event that published
-    /// this change, or 0 to keep the row's last one.
+    /// this change, or 0 to keep the row's last one. `created`: the alert is
+    /// new, so its row is inserted without first trying to update one (a
+    /// hint; a row that does exist is still replaced).
     void put_alert(std::int64_t id, const std::string& rule, const std::string& scope,
                    const std::string& subject, const std::string& state, const std::string& data,
-                   std::int64_t seq);
+                   std::int64_t seq, bool created = false);
     /// Inserts or replaces a silence row.
     void put_silence(std::int64_t id, const std::string& data, core::time_point ends_at,
                      bool expired);
