@@ -54,3 +54,28 @@ TEST_CASE("random strings are escaped as Boost.JSON escapes them", "[core]") {
         REQUIRE(ours(s) == boosts(s));
     }
 }
+
+TEST_CASE("a submission's JSON text is serialize(to_json) byte for byte", "[core]") {
+    using namespace std::chrono;
+    opel::core::submission s;
+    s.id = 123456789;
+    s.practice = "C82001";
+    s.level = 4;
+    s.received_at = opel::core::time_point{seconds{1'796'000'000} + microseconds{123'456}};
+    s.reported_at = opel::core::time_point{seconds{1'795'990'000}};
+    const auto same = [](const opel::core::submission& x) {
+        return opel::core::to_json_text(x) ==
+               boost::json::serialize(opel::core::to_json(x));
+    };
+    CHECK(same(s)); // no themes, note or request: an empty array and nulls
+    s.themes = {"workforce", "it_systems", "a \"quoted\" \\ theme"};
+    s.note = "Two GPs off sick.\nPhones down since 08:00 \xe2\x80\x94 \x01\t";
+    s.support_requested = std::string(3000, 's');
+    CHECK(same(s));
+    s.id = -1;
+    s.level = 0;
+    s.note = std::string();
+    s.support_requested.reset();
+    s.practice = std::string("Y\0Z", 3);
+    CHECK(same(s));
+}

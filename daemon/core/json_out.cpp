@@ -5,6 +5,7 @@
 
 #include "core/time.hpp"
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 
@@ -36,6 +37,39 @@ boost::json::object to_json(const submission& s) {
         {"received_at", format_time(s.received_at)},
         {"reported_at", format_time(s.reported_at)},
     };
+}
+
+std::string to_json_text(const submission& s) {
+    // The keys in to_json's order; strings escaped as its serializer does.
+    std::string out;
+    out.reserve(200 + s.practice.size() + 24 * s.themes.size() +
+                (s.note ? s.note->size() : 0) +
+                (s.support_requested ? s.support_requested->size() : 0));
+    const auto optional = [&out](const char* key, const std::optional<std::string>& v) {
+        out += key;
+        if (v)
+            append_json_string(out, *v);
+        else
+            out += "null";
+    };
+    char digits[24];
+    (out += "{\"id\":").append(digits, std::to_chars(digits, digits + sizeof digits, s.id).ptr);
+    out += ",\"practice\":";
+    append_json_string(out, s.practice);
+    (out += ",\"level\":")
+        .append(digits, std::to_chars(digits, digits + sizeof digits, s.level).ptr);
+    out += ",\"themes\":[";
+    for (std::size_t i = 0; i < s.themes.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        append_json_string(out, s.themes[i]);
+    }
+    out += ']';
+    optional(",\"note\":", s.note);
+    optional(",\"support_requested\":", s.support_requested);
+    ((out += ",\"received_at\":\"") += format_time(s.received_at)) += '"';
+    ((out += ",\"reported_at\":\"") += format_time(s.reported_at)) += "\"}";
+    return out;
 }
 
 boost::json::object error_body(const error& e) {

@@ -16,6 +16,10 @@ namespace opel::core {
 /// an absent note or support_requested is null, times are RFC 3339 UTC.
 boost::json::object to_json(const submission& s);
 
+/// serialize(to_json(s)) byte for byte, written straight into a string:
+/// the status event of every report is built on the writer thread.
+std::string to_json_text(const submission& s);
+
 /// `{"error": {"code", "message", "field"}}`, without `field` when it is empty.
 boost::json::object error_body(const error& e);
 

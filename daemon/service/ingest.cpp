@@ -138,7 +138,7 @@ void ingest::store_submission(core::submission s, done on_done) {
             }
         }
         s.id = tx.insert_submission(s, hash, false);
-        tx.append_event("status." + s.practice, core::to_string(core::to_json(s)));
+        tx.append_event("status." + s.practice, core::to_json_text(s));
         const auto alerts = evaluate ? evaluate(tx, s) : std::vector<std::int64_t>{};
         out->r = json_reply(201, accepted_body(s, alerts));
         if (s.idempotency_key)
